@@ -1,0 +1,1 @@
+"""Raw formats, cleaning, splitting and deletion requests (framework-free)."""

@@ -1,0 +1,105 @@
+"""Deletion requests: which training rows must be forgotten (the forget set D_r).
+
+Every request returns ``D`` (what Original trains on, with a boolean ``forget``
+column marking D_r), so ``D[D.forget]`` is D_r and ``D[~D.forget]`` is D - D_r.
+
+- ``label_flip``: a random ``ratio`` of training rows get their label flipped; D_r
+  is those (now wrong) rows, the IFRU attack protocol.
+- ``noise_injection``: ``n_users`` random users each get floor(n_u+/2) fake positive
+  rows on items they never interacted with in any split (n_u+ = their positive
+  training rows); D_r is the fakes, the AltEraser protocol.
+- ``user_wise``: every training row of ``percent``% of users, chosen at random
+  (``rand@K``) or the most active first (``top@K``), the LASER protocol.
+- ``none``: nothing to forget (checks that a method is harmless).
+"""
+
+from __future__ import annotations
+
+from typing import Literal
+
+import numpy as np
+import pandas as pd
+
+from recunlearn.errors import DataValidationError, ParameterError
+
+RequestKind = Literal["label_flip", "noise_injection", "user_wise", "none"]
+
+
+def _with_forget(frame: pd.DataFrame, forget: np.ndarray) -> pd.DataFrame:
+    out = frame.reset_index(drop=True).copy()
+    out["forget"] = forget.astype(bool)
+    return out
+
+
+def flip_labels(train: pd.DataFrame, ratio: float, rng: np.random.Generator) -> pd.DataFrame:
+    """Flip the label of round(ratio * |train|) random rows and mark them forget."""
+    if not 0.0 < ratio < 1.0:
+        raise ParameterError(f"parameter 'poisoning.ratio' must be in (0, 1), got {ratio}")
+    n_flip = int(round(ratio * len(train)))
+    if n_flip == 0:
+        raise DataValidationError(
+            f"parameter 'poisoning.ratio'={ratio} selects no row of {len(train)} training rows"
+        )
+    chosen = rng.choice(len(train), size=n_flip, replace=False)
+    mask = np.zeros(len(train), dtype=bool)
+    mask[chosen] = True
+    out = _with_forget(train, mask)
+    out.loc[mask, "label"] = 1 - out.loc[mask, "label"]
+    return out
+
+
+def inject_noise(
+    train: pd.DataFrame,
+    all_interactions: pd.DataFrame,
+    n_users: int,
+    n_items: int,
+    rng: np.random.Generator,
+) -> pd.DataFrame:
+    """Add floor(n_u+/2) fake positives for each of ``n_users`` random users."""
+    positives = train[train["label"] == 1]["user"].value_counts()
+    eligible = np.sort(positives[positives >= 2].index.to_numpy())
+    if not 1 <= n_users <= len(eligible):
+        raise ParameterError(
+            f"parameter 'poisoning.n_users' must be in [1, {len(eligible)}] "
+            f"(users with at least 2 positive training rows), got {n_users}"
+        )
+    users = rng.choice(eligible, size=n_users, replace=False)
+    touched = all_interactions.groupby("user")["item"].apply(set)
+    fakes = []
+    for user in np.sort(users):
+        untouched = np.setdiff1d(np.arange(n_items), np.fromiter(touched[user], dtype=np.int64))
+        n_fake = min(int(positives[user]) // 2, len(untouched))
+        items = rng.choice(untouched, size=n_fake, replace=False)
+        fakes.append(pd.DataFrame({"user": user, "item": np.sort(items)}))
+    fake = pd.concat(fakes, ignore_index=True)
+    fake["rating"], fake["timestamp"], fake["label"] = np.nan, np.nan, 1
+    combined = pd.concat([train, fake[train.columns]], ignore_index=True)
+    forget = np.r_[np.zeros(len(train), bool), np.ones(len(fake), bool)]
+    return _with_forget(combined, forget)
+
+
+def select_users(
+    train: pd.DataFrame, percent: float, selection: str, rng: np.random.Generator
+) -> pd.DataFrame:
+    """Mark every row of ``percent``% of users (``rand`` or ``top`` by activity)."""
+    if not 0.0 < percent < 100.0:
+        raise ParameterError(f"parameter 'poisoning.percent' must be in (0, 100), got {percent}")
+    counts = train["user"].value_counts()
+    n_pick = max(1, int(round(percent / 100.0 * len(counts))))
+    if selection == "rand":
+        users = rng.choice(np.sort(counts.index.to_numpy()), size=n_pick, replace=False)
+    elif selection == "top":
+        ordered = counts.reset_index().sort_values(["count", "user"], ascending=[False, True])
+        users = ordered["user"].to_numpy()[:n_pick]
+    else:
+        raise ParameterError(
+            f"parameter 'poisoning.selection' must be 'rand' or 'top', got {selection!r}"
+        )
+    return _with_forget(train, train["user"].isin(users).to_numpy())
+
+
+def split_request(marked: pd.DataFrame) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """(D_r, D - D_r) from a table with a ``forget`` column."""
+    forget = marked[marked["forget"]].reset_index(drop=True)
+    retain = marked[~marked["forget"]].reset_index(drop=True)
+    return forget, retain

@@ -1,0 +1,1 @@
+"""Metrics (framework-free): AUC variants, ranking metrics, RBO, completeness."""

@@ -1,0 +1,59 @@
+"""Tidy metric tables, completeness coefficients and a markdown summary."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+
+import pandas as pd
+
+from recunlearn.evaluation.completeness import completeness
+
+COMPLETENESS_METRICS = ("auc_0", "auc_1", "auc_2")
+
+
+def tidy_metrics(metrics: Mapping[str, Mapping[str, float]], backbone: str) -> pd.DataFrame:
+    """Long table (backbone, model, metric, value) from {model: {metric: value}}."""
+    rows = [
+        {"backbone": backbone, "model": model, "metric": metric, "value": float(value)}
+        for model, values in metrics.items()
+        for metric, value in values.items()
+    ]
+    return pd.DataFrame(rows, columns=["backbone", "model", "metric", "value"])
+
+
+def completeness_table(tidy: pd.DataFrame) -> pd.DataFrame:
+    """Completeness of every model against Original/Retrain, with the gap it divides by."""
+    rows = []
+    for (backbone, metric), group in tidy.groupby(["backbone", "metric"], sort=True):
+        if metric not in COMPLETENESS_METRICS:
+            continue
+        values = group.set_index("model")["value"]
+        if not {"original", "retrain"} <= set(values.index):
+            continue
+        original, retrain = values["original"], values["retrain"]
+        for model, value in values.items():
+            rows.append(
+                {
+                    "backbone": backbone,
+                    "model": model,
+                    "metric": metric,
+                    "gap": retrain - original,
+                    "completeness": completeness(value, original, retrain),
+                }
+            )
+    return pd.DataFrame(rows, columns=["backbone", "model", "metric", "gap", "completeness"])
+
+
+def markdown_report(tidy: pd.DataFrame, completeness_rows: pd.DataFrame) -> str:
+    """A markdown page: one metric table per backbone, then the completeness table."""
+    lines = ["# Unlearning report", ""]
+    for backbone, group in tidy.groupby("backbone", sort=True):
+        wide = group.pivot(index="model", columns="metric", values="value")
+        lines += [f"## {backbone}", "", wide.to_markdown(floatfmt=".4f"), ""]
+    if not completeness_rows.empty:
+        wide = completeness_rows.pivot_table(
+            index=["backbone", "model"], columns="metric", values="completeness", dropna=False
+        )
+        lines += ["## Completeness coefficient (m - Original) / (Retrain - Original)", ""]
+        lines += [wide.to_markdown(floatfmt=".3f"), ""]
+    return "\n".join(lines)

@@ -1,0 +1,80 @@
+"""Backbones: an explicit registry and (config, state_dict) round-trips."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pandas as pd
+import torch
+
+from recunlearn.models.base import Recommender
+from recunlearn.models.lightgcn import LightGCN, normalized_adjacency
+from recunlearn.models.mf import MatrixFactorization
+
+BACKBONES: dict[str, type[Recommender]] = {
+    "mf": MatrixFactorization,
+    "lightgcn": LightGCN,
+}
+
+__all__ = [
+    "BACKBONES",
+    "LightGCN",
+    "MatrixFactorization",
+    "Recommender",
+    "build_backbone",
+    "model_from_payload",
+    "model_from_state",
+    "model_payload",
+    "normalized_adjacency",
+    "positive_edges",
+]
+
+
+def positive_edges(rows: pd.DataFrame) -> tuple[torch.Tensor, torch.Tensor]:
+    """(users, items) of the rows labelled 1: the edges of the interaction graph."""
+    positive = rows[rows["label"] == 1]
+    users = torch.as_tensor(positive["user"].to_numpy(), dtype=torch.long)
+    items = torch.as_tensor(positive["item"].to_numpy(), dtype=torch.long)
+    return users, items
+
+
+def build_backbone(
+    name: str,
+    n_users: int,
+    n_items: int,
+    embedding_dim: int,
+    init_std: float,
+    n_layers: int,
+    train_rows: pd.DataFrame,
+    generator: torch.Generator | None = None,
+) -> Recommender:
+    """A freshly initialised backbone; graph backbones take their graph from ``train_rows``."""
+    if name == "mf":
+        return MatrixFactorization(n_users, n_items, embedding_dim, init_std, generator)
+    if name == "lightgcn":
+        users, items = positive_edges(train_rows)
+        return LightGCN(
+            n_users, n_items, embedding_dim, init_std, users, items, n_layers, generator
+        )
+    raise KeyError(f"unknown backbone {name!r}; choose one of {sorted(BACKBONES)}")
+
+
+def model_from_state(config: dict[str, Any], state: dict[str, torch.Tensor]) -> Recommender:
+    """Rebuild a backbone from its saved config and ``state_dict``."""
+    kwargs = {k: v for k, v in config.items() if k != "backbone"}
+    if config["backbone"] == "lightgcn":
+        kwargs["graph_users"], kwargs["graph_items"] = state["graph_users"], state["graph_items"]
+    model = BACKBONES[config["backbone"]](**kwargs)
+    model.load_state_dict(state)
+    return model
+
+
+def model_payload(model: Recommender) -> dict[str, Any]:
+    """``{"config", "state_dict"}`` of a model, tensors copied to the CPU."""
+    state = {k: v.detach().cpu().clone() for k, v in model.state_dict().items()}
+    return {"config": model.config(), "state_dict": state}
+
+
+def model_from_payload(payload: dict[str, Any]) -> Recommender:
+    """Inverse of :func:`model_payload`."""
+    return model_from_state(payload["config"], payload["state_dict"])

@@ -1,0 +1,94 @@
+"""The backbone interface every unlearning method relies on.
+
+A backbone owns ego embeddings for users and items and turns them into final
+embeddings with :meth:`Recommender.propagate` (identity for MF, graph convolution
+for LightGCN). Everything a method needs is asked of this interface: the per-row
+loss, the parameters, the interaction graph and how far it reaches (``graph_hops``),
+so no method ever checks which backbone it is given.
+"""
+
+from __future__ import annotations
+
+from abc import ABC, abstractmethod
+from typing import Any, ClassVar
+
+import torch
+import torch.nn.functional as F
+from torch import nn
+
+
+class Recommender(nn.Module, ABC):
+    """Dot-product recommender over (possibly propagated) embeddings.
+
+    Args:
+        n_users: number of users (ids are 0..n_users-1).
+        n_items: number of items.
+        embedding_dim: size d of every embedding.
+        init_std: standard deviation of the zero-mean Gaussian initialisation.
+        generator: the torch generator for the initialisation (seeded by the caller).
+    """
+
+    name: ClassVar[str]
+    graph_hops: int = 0
+    """How many hops a node's prediction reaches along the interaction graph."""
+
+    def __init__(
+        self,
+        n_users: int,
+        n_items: int,
+        embedding_dim: int,
+        init_std: float,
+        generator: torch.Generator | None = None,
+    ) -> None:
+        super().__init__()
+        self.n_users, self.n_items = int(n_users), int(n_items)
+        self.embedding_dim, self.init_std = int(embedding_dim), float(init_std)
+        self.user_embedding = nn.Parameter(torch.empty(n_users, embedding_dim))
+        self.item_embedding = nn.Parameter(torch.empty(n_items, embedding_dim))
+        with torch.no_grad():
+            self.user_embedding.normal_(0.0, init_std, generator=generator)
+            self.item_embedding.normal_(0.0, init_std, generator=generator)
+
+    # -- what subclasses define ------------------------------------------------
+    @abstractmethod
+    def propagate(self) -> tuple[torch.Tensor, torch.Tensor]:
+        """Final (user, item) embedding matrices."""
+
+    def config(self) -> dict[str, Any]:
+        """Constructor arguments, enough to rebuild the module before loading state."""
+        return {
+            "backbone": self.name,
+            "n_users": self.n_users,
+            "n_items": self.n_items,
+            "embedding_dim": self.embedding_dim,
+            "init_std": self.init_std,
+        }
+
+    # -- shared behaviour ------------------------------------------------------
+    def forward(self, users: torch.Tensor, items: torch.Tensor) -> torch.Tensor:
+        """Logits of (user, item) pairs."""
+        user_final, item_final = self.propagate()
+        return (user_final[users] * item_final[items]).sum(dim=-1)
+
+    def all_scores(self, users: torch.Tensor) -> torch.Tensor:
+        """Logits of ``users`` against every item, shape (len(users), n_items)."""
+        user_final, item_final = self.propagate()
+        return user_final[users] @ item_final.T
+
+    def row_losses(
+        self, users: torch.Tensor, items: torch.Tensor, labels: torch.Tensor, l2: float
+    ) -> torch.Tensor:
+        """Per-row training loss: BCE on the logit plus ``l2 * (|p_u|^2 + |q_i|^2)``.
+
+        The L2 term is on the ego embeddings of the row's user and item, so the mean
+        of ``row_losses`` over a set of rows is that set's full training objective
+        (the quantity whose Hessian influence methods invert).
+        """
+        logits = self.forward(users, items)
+        loss = F.binary_cross_entropy_with_logits(logits, labels.float(), reduction="none")
+        if l2 > 0:
+            ego = self.user_embedding[users].pow(2).sum(-1) + self.item_embedding[items].pow(2).sum(
+                -1
+            )
+            loss = loss + l2 * ego
+        return loss

@@ -1,0 +1,19 @@
+"""The project's named pipelines; ``__default__`` runs them all in order."""
+
+from __future__ import annotations
+
+from kedro.pipeline import Pipeline
+
+from recunlearn.pipelines import evaluation, ingestion, poisoning, training, unlearning
+
+
+def register_pipelines() -> dict[str, Pipeline]:
+    pipelines = {
+        "ingestion": ingestion.create_pipeline(),
+        "poisoning": poisoning.create_pipeline(),
+        "training": training.create_pipeline(),
+        "unlearning": unlearning.create_pipeline(),
+        "evaluation": evaluation.create_pipeline(),
+    }
+    pipelines["__default__"] = sum(pipelines.values(), Pipeline([]))
+    return pipelines

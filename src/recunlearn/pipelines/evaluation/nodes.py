@@ -1,0 +1,47 @@
+"""Evaluation nodes: metrics per model, then one report over every model."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pandas as pd
+from matplotlib.figure import Figure
+
+from recunlearn.evaluation.metrics import evaluate_model
+from recunlearn.evaluation.plots import auc_figure
+from recunlearn.evaluation.report import completeness_table, markdown_report, tidy_metrics
+from recunlearn.models import model_from_payload
+from recunlearn.parameters import EvaluationConfig
+
+
+def evaluate(
+    model: dict[str, Any],
+    reference: dict[str, Any],
+    train: pd.DataFrame,
+    test: pd.DataFrame,
+    forget: pd.DataFrame,
+    evaluation: EvaluationConfig,
+) -> dict[str, float]:
+    """All metrics of one model; ``reference`` is the backbone's Retrain model."""
+    cfg = EvaluationConfig.model_validate(evaluation)
+    return evaluate_model(
+        model_from_payload(model),
+        model_from_payload(reference),
+        train,
+        test,
+        forget,
+        cfg.ks,
+        cfg.rbo_p,
+    )
+
+
+def collect_metrics(*, backbone: str, **metrics: dict[str, float]) -> pd.DataFrame:
+    """One backbone's tidy metric table from its ``{model: metrics}`` inputs."""
+    return tidy_metrics(metrics, backbone)
+
+
+def build_report(*tables: pd.DataFrame) -> tuple[pd.DataFrame, pd.DataFrame, str, Figure]:
+    """Every backbone's table, its completeness coefficients, markdown and the AUC plot."""
+    tidy = pd.concat(tables, ignore_index=True)
+    completeness = completeness_table(tidy)
+    return tidy, completeness, markdown_report(tidy, completeness), auc_figure(tidy)

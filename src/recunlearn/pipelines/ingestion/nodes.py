@@ -1,0 +1,58 @@
+"""Ingestion nodes: raw ratings -> clean interactions -> train / valid / test."""
+
+from __future__ import annotations
+
+import dataclasses
+import logging
+from typing import Any
+
+import pandas as pd
+
+from recunlearn.data.cleaning import clean_interactions
+from recunlearn.data.raw_formats import dataset_spec
+from recunlearn.data.splitting import split_interactions
+from recunlearn.errors import ParameterError
+from recunlearn.parameters import IngestionConfig
+from recunlearn.seeding import numpy_rng
+
+logger = logging.getLogger(__name__)
+
+
+def clean_ratings(
+    raw_ratings: pd.DataFrame, dataset: str, ingestion: IngestionConfig
+) -> tuple[pd.DataFrame, dict[str, Any]]:
+    """Label, de-duplicate, k-core filter and reindex the raw table."""
+    cfg = IngestionConfig.model_validate(ingestion)
+    spec = dataset_spec(dataset)
+    loaded = raw_ratings.attrs.get("dataset", dataset)
+    if loaded != dataset:
+        raise ParameterError(
+            f"parameter 'dataset' is {dataset!r} but the catalog loaded {loaded!r}; "
+            f"switch both with `kedro run --params dataset={dataset}`"
+        )
+    threshold = spec.threshold if cfg.label_threshold is None else cfg.label_threshold
+    clean, report = clean_interactions(raw_ratings, threshold, spec.inclusive, cfg.k_core)
+    log = {"dataset": dataset, "threshold": threshold, **dataclasses.asdict(report)}
+    logger.info("Cleaned %s: %s", dataset, log)
+    return clean, log
+
+
+def split_dataset(
+    interactions: pd.DataFrame, ingestion: IngestionConfig, seed: int
+) -> tuple[pd.DataFrame, pd.DataFrame, pd.DataFrame, dict[str, Any]]:
+    """Split clean interactions and drop cold validation / test rows."""
+    cfg = IngestionConfig.model_validate(ingestion)
+    split = split_interactions(
+        interactions, cfg.split.strategy, cfg.split.fractions, numpy_rng(seed, "split")
+    )
+    log = {
+        "strategy": cfg.split.strategy,
+        "fractions": list(cfg.split.fractions),
+        "train_rows": len(split.train),
+        "valid_rows": len(split.valid),
+        "test_rows": len(split.test),
+        "dropped_cold_valid_rows": split.dropped_valid,
+        "dropped_cold_test_rows": split.dropped_test,
+    }
+    logger.info("Split: %s", log)
+    return split.train, split.valid, split.test, log

@@ -1,0 +1,50 @@
+"""Training: one namespaced instance per backbone, ``{backbone}.original.{model,log}``."""
+
+from collections.abc import Iterable
+
+from kedro.pipeline import Node, Pipeline
+
+from recunlearn.models import BACKBONES
+from recunlearn.pipelines.node_binding import bound
+from recunlearn.pipelines.training.nodes import train_original
+
+SHARED_INPUTS = {"mi_train", "prm_valid", "int_interactions"}
+
+
+def training_template(backbone: str) -> Pipeline:
+    return Pipeline(
+        [
+            Node(
+                bound(train_original, backbone=backbone),
+                [
+                    "mi_train",
+                    "prm_valid",
+                    "int_interactions",
+                    "params:train_config",
+                    "params:seed",
+                    "params:runtime",
+                ],
+                ["model", "log"],
+                name="train_original",
+            )
+        ]
+    )
+
+
+def create_pipeline(backbones: Iterable[str] = tuple(BACKBONES), **kwargs) -> Pipeline:
+    return sum(
+        (
+            Pipeline(
+                training_template(backbone),
+                namespace=f"{backbone}.original",
+                inputs=SHARED_INPUTS,
+                parameters={
+                    "params:train_config": f"params:training.{backbone}",
+                    "params:seed": "params:seed",
+                    "params:runtime": "params:runtime",
+                },
+            )
+            for backbone in backbones
+        ),
+        Pipeline([]),
+    )

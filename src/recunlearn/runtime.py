@@ -1,0 +1,36 @@
+"""Device and thread settings, resolved once per node and passed down explicitly."""
+
+from __future__ import annotations
+
+from typing import Literal
+
+import torch
+from pydantic import BaseModel, ConfigDict, Field
+
+from recunlearn.errors import ParameterError
+
+
+class RuntimeConfig(BaseModel):
+    """Where and how wide torch runs."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    device: Literal["auto", "cpu", "cuda"] = "auto"
+    """``auto`` takes CUDA when present, else the CPU."""
+    threads: int = Field(1, ge=1)
+    """torch intra-op threads on the CPU; recorded next to every timing."""
+
+
+def resolve_device(name: str) -> torch.device:
+    """The torch device for ``auto`` / ``cpu`` / ``cuda``."""
+    if name == "auto":
+        return torch.device("cuda" if torch.cuda.is_available() else "cpu")
+    if name == "cuda" and not torch.cuda.is_available():
+        raise ParameterError("parameter 'runtime.device' is 'cuda' but CUDA is not available")
+    return torch.device(name)
+
+
+def apply_runtime(config: RuntimeConfig) -> torch.device:
+    """Set torch's thread count and return the resolved device."""
+    torch.set_num_threads(config.threads)
+    return resolve_device(config.device)

@@ -1,0 +1,9 @@
+"""Kedro project settings: OmegaConf loader with `base` and `local` environments."""
+
+from kedro.config import OmegaConfigLoader
+
+CONFIG_LOADER_CLASS = OmegaConfigLoader
+CONFIG_LOADER_ARGS = {
+    "base_env": "base",
+    "default_run_env": "local",
+}

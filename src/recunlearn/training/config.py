@@ -1,0 +1,29 @@
+"""Typed training hyperparameters, validated before the core sees them."""
+
+from __future__ import annotations
+
+from pydantic import BaseModel, ConfigDict, Field, PositiveInt
+
+
+class TrainConfig(BaseModel):
+    """Hyperparameters of one backbone's training run (point-wise BCE, Adam)."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    embedding_dim: PositiveInt = 64
+    """Embedding size d."""
+    init_std: float = Field(0.01, gt=0)
+    """Standard deviation of the Gaussian initialisation."""
+    n_layers: int = Field(1, ge=0)
+    """LightGCN propagation layers K (ignored by MF)."""
+    lr: float = Field(1e-3, gt=0)
+    """Adam learning rate."""
+    l2: float = Field(0.0, ge=0)
+    """Weight of the per-row L2 penalty on ego embeddings."""
+    batch_size: PositiveInt = 2048
+    max_epochs: PositiveInt = 1000
+    patience: PositiveInt = 20
+    """Evaluations without a validation-AUC_0 gain above ``min_delta`` before stopping."""
+    min_delta: float = Field(1e-4, ge=0)
+    eval_every: PositiveInt = 1
+    """Epochs between validation evaluations."""
