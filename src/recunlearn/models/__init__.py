@@ -33,8 +33,8 @@ __all__ = [
 def positive_edges(rows: pd.DataFrame) -> tuple[torch.Tensor, torch.Tensor]:
     """(users, items) of the rows labelled 1: the edges of the interaction graph."""
     positive = rows[rows["label"] == 1]
-    users = torch.as_tensor(positive["user"].to_numpy(), dtype=torch.long)
-    items = torch.as_tensor(positive["item"].to_numpy(), dtype=torch.long)
+    users = torch.as_tensor(positive["user"].to_numpy(copy=True), dtype=torch.long)
+    items = torch.as_tensor(positive["item"].to_numpy(copy=True), dtype=torch.long)
     return users, items
 
 

@@ -28,7 +28,9 @@ def normalized_adjacency(
     degree = torch.bincount(rows, minlength=n_nodes).to(torch.float32)
     inv_sqrt = torch.where(degree > 0, degree.clamp(min=1).rsqrt(), torch.zeros_like(degree))
     values = inv_sqrt[rows] * inv_sqrt[cols]
-    adjacency = torch.sparse_coo_tensor(torch.stack([rows, cols]), values, (n_nodes, n_nodes))
+    adjacency = torch.sparse_coo_tensor(
+        torch.stack([rows, cols]), values, (n_nodes, n_nodes), check_invariants=False
+    )
     return adjacency.coalesce()
 
 

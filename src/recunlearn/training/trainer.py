@@ -43,7 +43,7 @@ def rows_to_tensors(
     """(users, items, labels) tensors of a row table on ``device``."""
 
     def to(column: str, dtype: torch.dtype) -> torch.Tensor:
-        return torch.as_tensor(rows[column].to_numpy(), dtype=dtype, device=device)
+        return torch.as_tensor(rows[column].to_numpy(copy=True), dtype=dtype, device=device)
 
     return to("user", torch.long), to("item", torch.long), to("label", torch.float32)
 

@@ -1,0 +1,28 @@
+"""Run the project's pipelines from a benchmark script and reach its catalog."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+from typing import Any
+
+from kedro.framework.session import KedroSession
+from kedro.framework.startup import bootstrap_project
+from kedro.io import DataCatalog
+
+PROJECT = Path(__file__).resolve().parents[1]
+os.environ.setdefault("KEDRO_DISABLE_TELEMETRY", "1")
+
+
+def run(pipeline: str, params: dict[str, Any] | None = None, env: str | None = None) -> None:
+    """``kedro run --pipeline <pipeline> --params ...`` in-process."""
+    bootstrap_project(PROJECT)
+    with KedroSession.create(project_path=PROJECT, env=env, runtime_params=params or {}) as session:
+        session.run(pipeline_name=pipeline)
+
+
+def catalog(params: dict[str, Any] | None = None, env: str | None = None) -> DataCatalog:
+    """The project's catalog (latest versions), for loading results and saving figures."""
+    bootstrap_project(PROJECT)
+    with KedroSession.create(project_path=PROJECT, env=env, runtime_params=params or {}) as session:
+        return session.load_context().catalog

@@ -1,0 +1,81 @@
+import io
+
+import pytest
+
+from recunlearn.data.raw_formats import (
+    DATASETS,
+    dataset_spec,
+    parse_amazon_ratings,
+    parse_bookcrossing,
+    parse_kuairec,
+    parse_movielens_dat,
+    parse_recbole_inter,
+)
+from recunlearn.errors import DataValidationError, ParameterError
+
+
+def stream(text: str, encoding: str = "utf-8") -> io.BytesIO:
+    return io.BytesIO(text.encode(encoding))
+
+
+def test_recbole_inter_is_parsed_to_the_standard_columns():
+    text = "user_id:token\titem_id:token\trating:float\ttimestamp:float\n196\t242\t3\t881250949\n"
+    frame = parse_recbole_inter(stream(text), "ml-100k.inter")
+    assert list(frame.columns) == ["user", "item", "rating", "timestamp"]
+    assert frame.iloc[0].to_dict() == {
+        "user": "196",
+        "item": "242",
+        "rating": 3.0,
+        "timestamp": 881250949.0,
+    }
+
+
+def test_movielens_dat_splits_on_double_colons():
+    frame = parse_movielens_dat(
+        stream("1::1193::5::978300760\n2::661::3::978302109\n"), "ratings.dat"
+    )
+    assert frame["item"].tolist() == ["1193", "661"]
+    assert frame["rating"].tolist() == [5.0, 3.0]
+
+
+def test_bookcrossing_reads_latin1_semicolons_and_has_no_timestamp():
+    text = '"User-ID";"ISBN";"Book-Rating"\n"276725";"034545104X";"0"\n"276726";"0155061224";"5"\n'
+    frame = parse_bookcrossing(stream(text, "latin-1"), "BX-Book-Ratings.csv")
+    assert frame["item"].tolist() == ["034545104X", "0155061224"]
+    assert frame["timestamp"].tolist() == [0.0, 0.0]
+
+
+def test_amazon_ratings_have_no_header():
+    frame = parse_amazon_ratings(stream("AKM1MP6P0OYPR,0132793040,5.0,1365811200\n"), "ratings.csv")
+    assert frame.iloc[0]["user"] == "AKM1MP6P0OYPR"
+
+
+def test_kuairec_uses_watch_ratio_as_rating():
+    text = "user_id,video_id,play_duration,video_duration,time,date,timestamp,watch_ratio\n14,148,4381,6067,2020-07-05,20200705,1593898000.0,0.72\n"
+    frame = parse_kuairec(stream(text), "small_matrix.csv")
+    assert frame.iloc[0]["rating"] == pytest.approx(0.72)
+
+
+def test_missing_column_names_file_and_column():
+    text = "user_id:token\titem_id:token\ttimestamp:float\n1\t2\t3\n"
+    with pytest.raises(DataValidationError, match=r"ml-100k.inter.*rating"):
+        parse_recbole_inter(stream(text), "ml-100k.inter")
+
+
+def test_non_numeric_rating_names_file_column_and_row():
+    text = "1::10::5::1\n2::20::five::2\n"
+    with pytest.raises(
+        DataValidationError,
+        match=r"ratings.dat: column 'Rating' has non-numeric value 'five' at data row 1",
+    ):
+        parse_movielens_dat(stream(text), "ratings.dat")
+
+
+def test_unknown_dataset_names_the_parameter():
+    with pytest.raises(ParameterError, match="parameter 'dataset'.*'ml-20m'"):
+        dataset_spec("ml-20m")
+
+
+def test_every_downloadable_dataset_has_a_url_and_the_embedded_one_has_none():
+    assert DATASETS["ml-100k"].url is None
+    assert all(spec.url for name, spec in DATASETS.items() if name != "ml-100k")

@@ -1,0 +1,71 @@
+import numpy as np
+import pandas as pd
+import pytest
+
+from recunlearn.data.requests import flip_labels, inject_noise, select_users, split_request
+from recunlearn.errors import ParameterError
+
+
+def test_label_flip_flips_exactly_the_forget_rows(interactions, rng):
+    marked = flip_labels(interactions, 0.1, rng)
+    assert marked["forget"].sum() == round(0.1 * len(interactions))
+    flipped = marked["label"].to_numpy() != interactions["label"].to_numpy()
+    assert np.array_equal(flipped, marked["forget"].to_numpy())
+
+
+def test_forget_and_retain_partition_d(interactions, rng):
+    marked = flip_labels(interactions, 0.2, rng)
+    forget, retain = split_request(marked)
+    assert len(forget) + len(retain) == len(marked)
+    keys = lambda f: set(zip(f["user"], f["item"], strict=True))  # noqa: E731
+    assert not keys(forget) & keys(retain)
+
+
+@pytest.mark.parametrize("ratio", [0.0, 1.0, -0.1, 1.5])
+def test_label_flip_ratio_outside_open_interval_is_rejected(interactions, rng, ratio):
+    with pytest.raises(ParameterError, match="poisoning.ratio"):
+        flip_labels(interactions, ratio, rng)
+
+
+def test_noise_injection_adds_half_the_positives_on_untouched_items(interactions, rng):
+    n_items = int(interactions["item"].max()) + 1
+    marked = inject_noise(interactions, interactions, 3, n_items, rng)
+    fakes = marked[marked["forget"]]
+    assert fakes["user"].nunique() == 3
+    assert (fakes["label"] == 1).all()
+    positives = interactions[interactions["label"] == 1]["user"].value_counts()
+    touched = set(zip(interactions["user"], interactions["item"], strict=True))
+    for user, rows in fakes.groupby("user"):
+        untouched = n_items - interactions[interactions["user"] == user]["item"].nunique()
+        assert len(rows) == min(positives[user] // 2, untouched)
+        assert not set(zip(rows["user"], rows["item"], strict=True)) & touched
+    pd.testing.assert_frame_equal(
+        marked[~marked["forget"]].drop(columns="forget"),
+        interactions.reset_index(drop=True),
+        check_dtype=False,
+    )
+
+
+def test_noise_injection_rejects_too_many_users(interactions, rng):
+    with pytest.raises(ParameterError, match="poisoning.n_users"):
+        inject_noise(interactions, interactions, 10_000, 18, rng)
+
+
+def test_user_wise_top_takes_the_most_active_users(interactions, rng):
+    marked = select_users(interactions, 10.0, "top", rng)
+    chosen = set(marked.loc[marked["forget"], "user"])
+    counts = interactions["user"].value_counts()
+    assert len(chosen) == round(0.1 * len(counts))
+    assert min(counts[list(chosen)]) >= max(counts.drop(list(chosen)))
+    assert marked.groupby("user")["forget"].nunique().max() == 1  # all or none of a user's rows
+
+
+def test_user_wise_rand_is_seeded(interactions):
+    a = select_users(interactions, 20.0, "rand", np.random.default_rng(3))
+    b = select_users(interactions, 20.0, "rand", np.random.default_rng(3))
+    assert a.equals(b)
+
+
+def test_user_wise_percent_is_checked(interactions, rng):
+    with pytest.raises(ParameterError, match="poisoning.percent"):
+        select_users(interactions, 0.0, "rand", rng)

@@ -1,0 +1,79 @@
+import math
+
+import numpy as np
+import pandas as pd
+import pytest
+import torch
+
+from recunlearn.evaluation.metrics import evaluate_model, repredict_score
+from recunlearn.evaluation.report import completeness_table, markdown_report, tidy_metrics
+from recunlearn.models import build_backbone
+
+
+@pytest.fixture
+def model_and_data(interactions):
+    model = build_backbone("mf", 24, 18, 4, 0.5, 0, interactions, torch.Generator().manual_seed(0))
+    train, test = interactions.iloc[::2].assign(forget=False), interactions.iloc[1::2]
+    train.loc[train.index[:5], "forget"] = True
+    return model, train, test, train[train["forget"]]
+
+
+def test_model_against_itself_has_rbo_one(model_and_data):
+    model, train, test, forget = model_and_data
+    metrics = evaluate_model(model, model, train, test, forget, ks=(5, 10))
+    assert metrics["rbo@5"] == pytest.approx(1.0) and metrics["rbo@10"] == pytest.approx(1.0)
+    assert {
+        "auc_0",
+        "auc_1",
+        "auc_2",
+        "recall@5",
+        "ndcg@10",
+        "forget_recall@5",
+        "repredict",
+    } <= set(metrics)
+
+
+def test_empty_forget_set_gives_nan_not_a_crash(model_and_data):
+    model, train, test, forget = model_and_data
+    metrics = evaluate_model(
+        model, model, train.assign(forget=False), test, forget.iloc[0:0], ks=(5,)
+    )
+    assert (
+        math.isnan(metrics["repredict"])
+        and math.isnan(metrics["rbo@5"])
+        and math.isnan(metrics["auc_1"])
+    )
+
+
+def test_repredict_is_the_mean_probability(model_and_data):
+    model, _, _, forget = model_and_data
+    logits = model(
+        torch.as_tensor(forget["user"].to_numpy(copy=True)),
+        torch.as_tensor(forget["item"].to_numpy(copy=True)),
+    )
+    assert repredict_score(model, forget) == pytest.approx(
+        float(torch.sigmoid(logits).mean().detach()), rel=1e-6
+    )
+
+
+def test_completeness_table_and_markdown():
+    tidy = tidy_metrics(
+        {
+            "original": {"auc_0": 0.7, "auc_1": 0.6},
+            "retrain": {"auc_0": 0.8, "auc_1": 0.6},
+            "x": {"auc_0": 0.75, "auc_1": 0.61},
+        },
+        "mf",
+    )
+    table = completeness_table(tidy).set_index(["model", "metric"])
+    assert table.loc[("x", "auc_0"), "completeness"] == pytest.approx(0.5)
+    assert table.loc[("x", "auc_0"), "gap"] == pytest.approx(0.1)
+    assert np.isnan(table.loc[("x", "auc_1"), "completeness"])  # zero gap
+    text = markdown_report(tidy, completeness_table(tidy))
+    assert "## mf" in text and "0.7500" in text
+
+
+def test_tidy_metrics_columns():
+    tidy = tidy_metrics({"original": {"auc_0": 0.5}}, "lightgcn")
+    assert list(tidy.columns) == ["backbone", "model", "metric", "value"]
+    assert isinstance(tidy, pd.DataFrame) and tidy.iloc[0]["backbone"] == "lightgcn"

@@ -1,0 +1,16 @@
+from recunlearn.models import model_from_payload
+from recunlearn.pipelines.ingestion import create_pipeline as ingestion
+from recunlearn.pipelines.poisoning import create_pipeline as poisoning
+from recunlearn.pipelines.training import create_pipeline
+
+from ..conftest import run_pipeline
+
+
+def test_training_runs_in_memory_for_every_backbone(raw_ratings):
+    out = run_pipeline(ingestion() + poisoning() + create_pipeline(), {"raw_ratings": raw_ratings})
+    for backbone in ("mf", "lightgcn"):
+        model = model_from_payload(out[f"{backbone}.original.model"])
+        assert model.name == backbone
+        log = out[f"{backbone}.original.log"]
+        assert log["device"] == "cpu" and log["threads"] == 1 and log["epochs"] >= 1
+        assert log["seconds"] > 0

@@ -1,0 +1,18 @@
+from recunlearn.models import model_from_payload
+from recunlearn.pipelines.ingestion import create_pipeline as ingestion
+from recunlearn.pipelines.poisoning import create_pipeline as poisoning
+from recunlearn.pipelines.training import create_pipeline as training
+from recunlearn.pipelines.unlearning import create_pipeline
+
+from ..conftest import run_pipeline
+
+
+def test_unlearning_runs_every_registered_method_in_memory(raw_ratings):
+    pipeline = (
+        ingestion() + poisoning() + training(backbones=["mf"]) + create_pipeline(backbones=["mf"])
+    )
+    out = run_pipeline(pipeline, {"raw_ratings": raw_ratings})
+    model = model_from_payload(out["mf.retrain.model"])
+    assert model.n_users == model_from_payload(out["mf.original.model"]).n_users
+    assert out["mf.retrain.log"]["method"] == "retrain"
+    assert out["mf.retrain.log"]["forget_rows"] == len(out["mi_forget"])

@@ -1,0 +1,116 @@
+"""End to end: `kedro run --env test` in a scratch copy of the project, then the notebook."""
+
+from __future__ import annotations
+
+import os
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import nbformat
+import numpy as np
+import pandas as pd
+import pytest
+from nbclient import NotebookClient
+
+ROOT = Path(__file__).resolve().parents[1]
+
+
+def write_tiny_ratings(path: Path, seed: int = 0) -> None:
+    """A small ML-1M-format ``ratings.dat`` with learnable structure."""
+    rng = np.random.default_rng(seed)
+    lines = []
+    for user in range(1, 41):
+        for item in rng.choice(np.arange(1, 31), size=15, replace=False):
+            rating = 5 if (user + item) % 2 == 0 else int(rng.integers(1, 4))
+            lines.append(f"{user}::{item}::{rating}::{978300000 + len(lines)}")
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text("\n".join(lines) + "\n")
+
+
+@pytest.fixture(scope="module")
+def project(tmp_path_factory) -> Path:
+    """A copy of the project's configuration with a tiny raw file, after one run."""
+    root = tmp_path_factory.mktemp("project")
+    for name in ("conf", "notebooks"):
+        shutil.copytree(ROOT / name, root / name)
+    for name in ("pyproject.toml", ".telemetry"):
+        shutil.copy(ROOT / name, root / name)
+    (root / "src").mkdir()  # Kedro wants a source folder; the package itself is installed
+    write_tiny_ratings(root / "data" / "01_raw" / "ratings.dat")
+    env = os.environ | {"KEDRO_DISABLE_TELEMETRY": "1"}
+    kedro = Path(sys.executable).with_name("kedro")
+    result = subprocess.run(
+        [str(kedro), "run", "--env", "test"],
+        cwd=root,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=600,
+    )
+    assert result.returncode == 0, result.stdout[-3000:] + result.stderr[-3000:]
+    return root
+
+
+def latest(path: Path) -> Path:
+    """The newest version of a versioned dataset directory."""
+    return sorted(path.iterdir())[-1] / path.name
+
+
+def test_kedro_run_writes_versioned_report(project):
+    metrics = pd.read_csv(latest(project / "data" / "08_reporting" / "metrics.csv"))
+    assert set(metrics["model"]) == {"original", "retrain"}
+    assert set(metrics["backbone"]) == {"mf", "lightgcn"}
+    assert latest(project / "data" / "08_reporting" / "auc.png").stat().st_size > 1000
+    assert latest(project / "data" / "06_models" / "mf" / "original.pt").exists()
+
+
+def test_a_second_run_adds_versions_and_keeps_the_first(project):
+    env = os.environ | {"KEDRO_DISABLE_TELEMETRY": "1"}
+    kedro = Path(sys.executable).with_name("kedro")
+    subprocess.run(
+        [str(kedro), "run", "--env", "test", "--pipeline", "evaluation"],
+        cwd=project,
+        env=env,
+        check=True,
+        capture_output=True,
+        timeout=600,
+    )
+    versions = list((project / "data" / "08_reporting" / "metrics.csv").iterdir())
+    assert len(versions) == 2
+
+
+def test_bad_parameter_fails_before_anything_is_written(project):
+    env = os.environ | {"KEDRO_DISABLE_TELEMETRY": "1"}
+    kedro = Path(sys.executable).with_name("kedro")
+    before = sorted(p for p in (project / "data").rglob("*") if p.is_file())
+    result = subprocess.run(
+        [str(kedro), "run", "--env", "test", "--params", "poisoning.ratio=1.5"],
+        cwd=project,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=600,
+    )
+    assert result.returncode != 0
+    assert "poisoning" in (result.stdout + result.stderr)
+    assert sorted(p for p in (project / "data").rglob("*") if p.is_file()) == before
+
+
+def test_notebook_loads_the_report_through_the_catalog(project):
+    notebook = nbformat.read(project / "notebooks" / "report.ipynb", as_version=4)
+    os.environ["KEDRO_ENV"] = "test"
+    os.environ["RECUNLEARN_PROJECT_PATH"] = str(project)
+    try:
+        NotebookClient(
+            notebook,
+            timeout=300,
+            kernel_name="python3",
+            resources={"metadata": {"path": str(project / "notebooks")}},
+        ).execute()
+    finally:
+        os.environ.pop("KEDRO_ENV")
+        os.environ.pop("RECUNLEARN_PROJECT_PATH")
+    outputs = [o for cell in notebook.cells if cell.cell_type == "code" for o in cell.outputs]
+    assert not [o for o in outputs if o.output_type == "error"]
