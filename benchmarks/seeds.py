@@ -1,8 +1,13 @@
-"""Mean and standard deviation of every metric over several seeds (the default protocol).
+"""Every metric, completeness coefficient and unlearning speed-up over several seeds.
 
-Runs the whole default pipeline once per seed and saves the aggregate to the catalog
-dataset ``bmk_seeds`` (``data/08_reporting/benchmarks/seeds.csv``), with the per-seed
-values in ``bmk_seeds_raw``.
+Runs the whole default pipeline once per seed (each seed re-splits, re-poisons and
+retrains) and saves to the catalog:
+
+- ``bmk_seeds``: mean / std / count of every metric per (backbone, model);
+- ``bmk_seeds_completeness``: the same for the completeness coefficients;
+- ``bmk_seeds_speed``: per seed, each method's wall time and its speed-up
+  ``retrain seconds / method seconds``, both measured in the same run;
+- ``bmk_seeds_raw``: the per-seed metric values.
 
 Usage: ``python benchmarks/seeds.py [--seeds 1 2 3] [--threads N]``
 """
@@ -15,8 +20,37 @@ import logging
 import kedro_runs
 import pandas as pd
 
+from recunlearn.models import BACKBONES
+from recunlearn.unlearning import METHODS
+
 logger = logging.getLogger("benchmarks.seeds")
-HEADLINE = ["auc_0", "auc_1", "auc_2", "recall@20", "ndcg@20", "repredict", "rbo@10"]
+
+
+def method_times(catalog, seed: int) -> pd.DataFrame:
+    """Wall time of every method and its speed-up over Retrain, from the run's logs."""
+    rows = []
+    for backbone in BACKBONES:
+        logs = {m: catalog.load(f"{backbone}.{m}.log") for m in METHODS}
+        retrain = logs["retrain"]["seconds"]
+        for method, log in logs.items():
+            rows.append(
+                {
+                    "seed": seed,
+                    "backbone": backbone,
+                    "method": method,
+                    "seconds": log["seconds"],
+                    "speedup_vs_retrain": retrain / log["seconds"]
+                    if log["seconds"]
+                    else float("nan"),
+                    "threads": log["threads"],
+                    "device": log["device"],
+                }
+            )
+    return pd.DataFrame(rows)
+
+
+def summarise(frame: pd.DataFrame, keys: list[str], value: str) -> pd.DataFrame:
+    return frame.groupby(keys)[value].agg(["mean", "std", "count"]).reset_index()
 
 
 def main() -> None:
@@ -24,27 +58,23 @@ def main() -> None:
     parser.add_argument("--seeds", type=int, nargs="+", default=[1, 2, 3])
     parser.add_argument("--threads", type=int, default=1)
     args = parser.parse_args()
-    frames = []
+    metrics, completeness, speed = [], [], []
     for seed in args.seeds:
         params = {"seed": seed, "runtime.threads": args.threads}
         kedro_runs.run("__default__", params)
-        frames.append(kedro_runs.catalog(params).load("rpt_metrics").assign(seed=seed))
-    raw = pd.concat(frames, ignore_index=True)
-    summary = (
-        raw.groupby(["backbone", "model", "metric"])["value"]
-        .agg(["mean", "std", "count"])
-        .reset_index()
-    )
+        catalog = kedro_runs.catalog(params)
+        metrics.append(catalog.load("rpt_metrics").assign(seed=seed))
+        completeness.append(catalog.load("rpt_completeness").assign(seed=seed))
+        speed.append(method_times(catalog, seed))
+    raw, comp, times = (pd.concat(f, ignore_index=True) for f in (metrics, completeness, speed))
     catalog = kedro_runs.catalog()
     catalog.save("bmk_seeds_raw", raw)
-    catalog.save("bmk_seeds", summary)
-    headline = summary[summary["metric"].isin(HEADLINE)]
-    logger.info(
-        "\n%s",
-        headline.pivot_table(
-            index=["backbone", "model"], columns="metric", values="mean"
-        ).to_string(),
+    catalog.save("bmk_seeds", summarise(raw, ["backbone", "model", "metric"], "value"))
+    catalog.save(
+        "bmk_seeds_completeness", summarise(comp, ["backbone", "model", "metric"], "completeness")
     )
+    catalog.save("bmk_seeds_speed", times)
+    logger.info("\n%s", summarise(times, ["backbone", "method"], "speedup_vs_retrain").to_string())
 
 
 if __name__ == "__main__":

@@ -60,7 +60,7 @@ def latest(path: Path) -> Path:
 
 def test_kedro_run_writes_versioned_report(project):
     metrics = pd.read_csv(latest(project / "data" / "08_reporting" / "metrics.csv"))
-    assert set(metrics["model"]) == {"original", "retrain"}
+    assert set(metrics["model"]) == {"original", "retrain", "ifru", "scif"}
     assert set(metrics["backbone"]) == {"mf", "lightgcn"}
     assert latest(project / "data" / "08_reporting" / "auc.png").stat().st_size > 1000
     assert latest(project / "data" / "06_models" / "mf" / "original.pt").exists()

@@ -46,6 +46,8 @@ def tiny_parameters() -> dict[str, Any]:
         "training.mf": dict(TINY_TRAINING),
         "training.lightgcn": dict(TINY_TRAINING),
         "unlearning.retrain": {"seed_key": ""},
+        "unlearning.ifru": {"solver": "cg", "damping": 0.01, "max_iter": 50},
+        "unlearning.scif": {"solver": "cg", "damping": 0.01, "max_iter": 50},
         "evaluation": {"ks": [5, 10], "rbo_p": 0.9},
     }
 

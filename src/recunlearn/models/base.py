@@ -64,11 +64,25 @@ class Recommender(nn.Module, ABC):
             "init_std": self.init_std,
         }
 
+    def graph_state(self, users: torch.Tensor, items: torch.Tensor) -> dict[str, torch.Tensor]:
+        """Buffers that make this model predict over the graph with edges (users, items).
+
+        Empty for backbones without a graph. Passing them to
+        ``torch.func.functional_call`` evaluates the same parameters on another graph
+        (e.g. D - D_r), which is how influence methods compute spillover.
+        """
+        return {}
+
+    def set_graph(self, users: torch.Tensor, items: torch.Tensor) -> None:
+        """Make the model predict over the graph with edges (users, items), in place."""
+        for name, value in self.graph_state(users, items).items():
+            setattr(self, name, value.to(self.user_embedding.device))
+
     # -- shared behaviour ------------------------------------------------------
     def forward(self, users: torch.Tensor, items: torch.Tensor) -> torch.Tensor:
         """Logits of (user, item) pairs."""
         user_final, item_final = self.propagate()
-        return (user_final[users] * item_final[items]).sum(dim=-1)
+        return (F.embedding(users, user_final) * F.embedding(items, item_final)).sum(dim=-1)
 
     def all_scores(self, users: torch.Tensor) -> torch.Tensor:
         """Logits of ``users`` against every item, shape (len(users), n_items)."""
@@ -85,10 +99,24 @@ class Recommender(nn.Module, ABC):
         (the quantity whose Hessian influence methods invert).
         """
         logits = self.forward(users, items)
-        loss = F.binary_cross_entropy_with_logits(logits, labels.float(), reduction="none")
-        if l2 > 0:
-            ego = self.user_embedding[users].pow(2).sum(-1) + self.item_embedding[items].pow(2).sum(
-                -1
-            )
-            loss = loss + l2 * ego
-        return loss
+        return row_loss_terms(
+            logits, labels, self.user_embedding, self.item_embedding, users, items, l2
+        )
+
+
+def row_loss_terms(
+    logits: torch.Tensor,
+    labels: torch.Tensor,
+    user_embedding: torch.Tensor,
+    item_embedding: torch.Tensor,
+    users: torch.Tensor,
+    items: torch.Tensor,
+    l2: float,
+) -> torch.Tensor:
+    """BCE of each row's logit plus ``l2`` times its user's and item's squared ego norms."""
+    loss = F.binary_cross_entropy_with_logits(logits, labels.to(logits.dtype), reduction="none")
+    if l2 > 0:
+        ego = F.embedding(users, user_embedding).pow(2).sum(-1)
+        ego = ego + F.embedding(items, item_embedding).pow(2).sum(-1)
+        loss = loss + l2 * ego
+    return loss

@@ -71,6 +71,16 @@ class LightGCN(Recommender):
             users.to(torch.long), items.to(torch.long), self.n_users, self.n_items
         )
 
+    def graph_state(self, users: torch.Tensor, items: torch.Tensor) -> dict[str, torch.Tensor]:
+        users, items = users.to(torch.long), items.to(torch.long)
+        return {
+            "graph_users": users,
+            "graph_items": items,
+            "adjacency": self.adjacency_for(users, items).to(
+                device=self.user_embedding.device, dtype=self.user_embedding.dtype
+            ),
+        }
+
     def _load_from_state_dict(self, state_dict, prefix, *args: Any, **kwargs: Any) -> None:  # type: ignore[override]
         super()._load_from_state_dict(state_dict, prefix, *args, **kwargs)
         self.adjacency = self.adjacency_for(self.graph_users, self.graph_items).to(

@@ -10,7 +10,7 @@ def test_full_default_pipeline_in_memory_writes_the_report(raw_ratings):
     out = run_pipeline(register_pipelines()["__default__"], {"raw_ratings": raw_ratings})
     tidy = out["rpt_metrics"]
     assert set(tidy["backbone"]) == {"mf", "lightgcn"}
-    assert set(tidy["model"]) == {"original", "retrain"}
+    assert set(tidy["model"]) == {"original", "retrain", "ifru", "scif"}
     retrain_rbo = tidy.query("model == 'retrain' and metric == 'rbo@5'")["value"]
     assert np.allclose(retrain_rbo, 1.0)
     completeness = out["rpt_completeness"].query("model == 'retrain'")["completeness"].dropna()

@@ -1,0 +1,146 @@
+"""Training losses as functions of a flat vector of selected embedding rows.
+
+Influence methods move only some users' and items' ego embeddings (phi); the rest
+(psi) stays fixed. :class:`EmbeddingObjective` exposes the summed training loss of a
+set of rows as a function of phi, evaluated through the backbone's own forward pass
+(``torch.func.functional_call``), optionally over another interaction graph. So a
+method never needs to know which backbone it is differentiating.
+
+How the Hessian treats graph propagation: the adjacency (a function of the data,
+not of the parameters) is a constant. H is the exact second derivative, with
+respect to phi, of the mean training loss over D computed on D's graph; a graph
+change enters only through the spillover term, never through H.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+
+import pandas as pd
+import torch
+from torch.func import functional_call, grad, vjp
+
+from recunlearn.models.base import Recommender, row_loss_terms
+from recunlearn.training.trainer import rows_to_tensors
+
+
+@dataclass(frozen=True)
+class Selection:
+    """The users and items whose ego embeddings move (phi), as sorted id tensors."""
+
+    users: torch.Tensor
+    items: torch.Tensor
+
+    def size(self, dim: int) -> int:
+        return (len(self.users) + len(self.items)) * dim
+
+
+class EmbeddingObjective:
+    """Losses of ``model`` as functions of the selected embedding rows.
+
+    Args:
+        model: the trained backbone (never modified).
+        selection: which embedding rows form phi.
+        l2: the training L2 weight (part of each row's loss).
+    """
+
+    def __init__(self, model: Recommender, selection: Selection, l2: float) -> None:
+        self.model, self.selection, self.l2 = model, selection, l2
+        device = model.user_embedding.device
+        self.users = selection.users.to(device)
+        self.items = selection.items.to(device)
+        self.base_user = model.user_embedding.detach()
+        self.base_item = model.item_embedding.detach()
+        self.params = {name: p.detach() for name, p in model.named_parameters()}
+        self.buffers = {name: b for name, b in model.named_buffers()}
+        self.dim = model.embedding_dim
+
+    def initial(self) -> torch.Tensor:
+        """phi at the trained parameters."""
+        return torch.cat(
+            [self.base_user[self.users].reshape(-1), self.base_item[self.items].reshape(-1)]
+        )
+
+    def embeddings(self, phi: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor]:
+        """Full (user, item) ego embedding matrices with phi written into the selected rows."""
+        n_user_values = len(self.users) * self.dim
+        users = self.base_user.index_copy(0, self.users, phi[:n_user_values].view(-1, self.dim))
+        items = self.base_item.index_copy(0, self.items, phi[n_user_values:].view(-1, self.dim))
+        return users, items
+
+    def logits(
+        self, phi: torch.Tensor, rows: pd.DataFrame, graph: dict[str, torch.Tensor] | None = None
+    ) -> torch.Tensor:
+        """Each row's logit at phi, over D's graph or over ``graph``."""
+        user_emb, item_emb = self.embeddings(phi)
+        users, items, _ = rows_to_tensors(rows, user_emb.device)
+        state = {**self.params, **self.buffers, **(graph or {})}
+        state["user_embedding"], state["item_embedding"] = user_emb, item_emb
+        return functional_call(self.model, state, (users, items))
+
+    def row_losses(
+        self, phi: torch.Tensor, rows: pd.DataFrame, graph: dict[str, torch.Tensor] | None = None
+    ) -> torch.Tensor:
+        """Each row's training loss at phi, over D's graph or over ``graph``."""
+        user_emb, item_emb = self.embeddings(phi)
+        users, items, labels = rows_to_tensors(rows, user_emb.device)
+        logits = self.logits(phi, rows, graph)
+        return row_loss_terms(logits, labels, user_emb, item_emb, users, items, self.l2)
+
+    def summed_loss(
+        self, rows: pd.DataFrame, graph: dict[str, torch.Tensor] | None = None
+    ) -> Callable[[torch.Tensor], torch.Tensor]:
+        """phi -> sum of the row losses of ``rows``."""
+        return lambda phi: self.row_losses(phi, rows, graph).sum()
+
+    def gradient(self, loss: Callable[[torch.Tensor], torch.Tensor]) -> torch.Tensor:
+        """d loss / d phi at the trained parameters."""
+        return grad(loss)(self.initial())
+
+    def hessian_vector_product(
+        self, loss: Callable[[torch.Tensor], torch.Tensor], scale: float
+    ) -> Callable[[torch.Tensor], torch.Tensor]:
+        """v -> scale * (d^2 loss / d phi^2) v at the trained parameters.
+
+        Reverse-over-reverse with ``torch.func``: the gradient's graph is built once
+        and each product is one vector-Jacobian product of it (forward-mode AD is not
+        implemented for sparse matrix products, which LightGCN uses).
+        """
+        _, gradient_vjp = vjp(grad(loss), self.initial())
+        return lambda vector: scale * gradient_vjp(vector)[0]
+
+    def gauss_newton_vector_product(
+        self, rows: pd.DataFrame
+    ) -> Callable[[torch.Tensor], torch.Tensor]:
+        """v -> (J^T diag(s'(x)) J + H_L2) v for the summed loss of ``rows``.
+
+        The generalised Gauss-Newton matrix drops the (s(x) - y) * d^2 x term of the
+        exact Hessian, so it is positive semi-definite even away from a minimum (an
+        early-stopped model). J v is obtained as the VJP of the linear map w -> J^T w
+        (forward-mode AD does not support sparse products).
+        """
+        phi = self.initial()
+        logits, logits_vjp = vjp(lambda p: self.logits(p, rows), phi)
+        curvature = torch.sigmoid(logits) * torch.sigmoid(-logits)
+        _, jacobian_vjp = vjp(lambda w: logits_vjp(w)[0], torch.zeros_like(logits))
+        penalty = self.hessian_vector_product(self._l2_sum(rows), scale=1.0)
+
+        def product(vector: torch.Tensor) -> torch.Tensor:
+            jv = jacobian_vjp(vector)[0]
+            return logits_vjp(curvature * jv)[0] + penalty(vector)
+
+        return product
+
+    def _l2_sum(self, rows: pd.DataFrame) -> Callable[[torch.Tensor], torch.Tensor]:
+        users, items, _ = rows_to_tensors(rows, self.base_user.device)
+
+        def penalty(phi: torch.Tensor) -> torch.Tensor:
+            user_emb, item_emb = self.embeddings(phi)
+            ego = (
+                user_emb.index_select(0, users).pow(2).sum()
+                + item_emb.index_select(0, items).pow(2).sum()
+            )
+            return self.l2 * ego
+
+        return penalty

@@ -1,0 +1,106 @@
+"""Oracles: HVPs against an explicit Hessian; every solver against torch.linalg.solve."""
+
+import pytest
+import torch
+
+from recunlearn.influence.objective import EmbeddingObjective, Selection
+from recunlearn.influence.solvers import SOLVERS, make_solver
+from recunlearn.models import BACKBONES, build_backbone
+
+ATOL, RTOL = 1e-8, 1e-6
+
+
+def small_model(name, interactions, seed=0):
+    model = build_backbone(
+        name, 24, 18, 3, 0.3, 1, interactions, torch.Generator().manual_seed(seed)
+    )
+    return model.double()
+
+
+@pytest.mark.parametrize("name", sorted(BACKBONES))
+def test_hvp_equals_explicit_hessian_times_v(interactions, name):
+    model = small_model(name, interactions)
+    selection = Selection(torch.tensor([0, 3, 5]), torch.tensor([1, 2]))
+    objective = EmbeddingObjective(model, selection, l2=0.01)
+    loss = objective.summed_loss(interactions)
+    phi = objective.initial()
+    hessian = torch.autograd.functional.hessian(loss, phi)
+    hvp = objective.hessian_vector_product(loss, scale=1.0)
+    for seed in range(3):
+        v = torch.randn(phi.shape, generator=torch.Generator().manual_seed(seed), dtype=phi.dtype)
+        torch.testing.assert_close(hvp(v), hessian @ v, atol=ATOL, rtol=RTOL)
+
+
+def test_embeddings_write_phi_into_selected_rows_only(interactions):
+    model = small_model("mf", interactions)
+    objective = EmbeddingObjective(model, Selection(torch.tensor([2]), torch.tensor([4])), l2=0.0)
+    users, items = objective.embeddings(torch.zeros(6, dtype=torch.float64))
+    assert users[2].abs().sum() == 0 and items[4].abs().sum() == 0
+    torch.testing.assert_close(users[0], model.user_embedding[0].detach())
+
+
+def spd_system(size=12, seed=0):
+    generator = torch.Generator().manual_seed(seed)
+    factor = torch.randn(size, size, generator=generator, dtype=torch.float64)
+    matrix = factor @ factor.T + 0.5 * torch.eye(size, dtype=torch.float64)
+    return matrix, torch.randn(size, generator=generator, dtype=torch.float64)
+
+
+@pytest.mark.parametrize("name", sorted(SOLVERS))
+@pytest.mark.parametrize("damping", [0.0, 0.3])
+def test_solver_matches_linalg_solve(name, damping):
+    matrix, rhs = spd_system()
+    solver = make_solver(name, damping=damping, tol=1e-10, max_iter=20_000, adam_lr=0.05)
+    result = solver.solve(lambda v: matrix @ v, rhs)
+    expected = torch.linalg.solve(matrix + damping * torch.eye(len(rhs), dtype=rhs.dtype), rhs)
+    tolerance = 1e-6 if name != "adam" else 1e-4
+    torch.testing.assert_close(result.solution, expected, atol=tolerance, rtol=tolerance)
+    assert result.relative_residual <= 1e-5 if name != "adam" else result.relative_residual <= 1e-3
+
+
+def test_solvers_stop_at_the_iteration_cap():
+    matrix, rhs = spd_system(40)
+    result = make_solver("cg", 0.0, 1e-14, 3, 0.01).solve(lambda v: matrix @ v, rhs)
+    assert result.iterations == 3 and result.relative_residual > 1e-14
+
+
+def test_zero_rhs_gives_zero_solution():
+    matrix, rhs = spd_system()
+    for name in SOLVERS:
+        result = make_solver(name, 0.0, 1e-8, 10, 0.01).solve(
+            lambda v: matrix @ v, torch.zeros_like(rhs)
+        )
+        assert torch.count_nonzero(result.solution) == 0
+
+
+def test_unknown_solver_and_oversized_direct_solve_are_refused():
+    with pytest.raises(ValueError, match="unknown inverse-HVP solver"):
+        make_solver("lissa", 0.0, 1e-6, 10, 0.01)
+    with pytest.raises(ValueError, match="max_params"):
+        make_solver("direct", 0.0, 1e-6, 10, 0.01).solve(lambda v: v, torch.ones(5000))
+
+
+@pytest.mark.parametrize("name", sorted(BACKBONES))
+def test_gauss_newton_product_equals_its_explicit_matrix(interactions, name):
+    """J^T diag(s'(x)) J + 2 l2 diag(counts), built explicitly from the Jacobian of the logits."""
+    model = small_model(name, interactions)
+    selection = Selection(torch.tensor([0, 3]), torch.tensor([1, 2, 4]))
+    objective = EmbeddingObjective(model, selection, l2=0.01)
+    phi = objective.initial()
+    jacobian = torch.autograd.functional.jacobian(lambda p: objective.logits(p, interactions), phi)
+    logits = objective.logits(phi, interactions)
+    weights = torch.sigmoid(logits) * torch.sigmoid(-logits)
+    penalty = torch.autograd.functional.hessian(objective._l2_sum(interactions), phi)
+    expected = jacobian.T @ (weights[:, None] * jacobian) + penalty
+    product = objective.gauss_newton_vector_product(interactions)
+    v = torch.randn(phi.shape, generator=torch.Generator().manual_seed(0), dtype=phi.dtype)
+    torch.testing.assert_close(product(v), expected @ v, atol=ATOL, rtol=RTOL)
+    assert torch.linalg.eigvalsh(expected).min() > -1e-10
+
+
+def test_cg_stops_on_negative_curvature():
+    matrix = torch.diag(torch.tensor([1.0, -1.0], dtype=torch.float64))
+    result = make_solver("cg", 0.0, 1e-10, 50, 0.01).solve(
+        lambda v: matrix @ v, torch.ones(2, dtype=torch.float64)
+    )
+    assert result.iterations == 1 and result.relative_residual > 0.1
