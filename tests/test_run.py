@@ -14,6 +14,8 @@ import pandas as pd
 import pytest
 from nbclient import NotebookClient
 
+from recunlearn.unlearning import METHODS
+
 ROOT = Path(__file__).resolve().parents[1]
 
 
@@ -60,7 +62,7 @@ def latest(path: Path) -> Path:
 
 def test_kedro_run_writes_versioned_report(project):
     metrics = pd.read_csv(latest(project / "data" / "08_reporting" / "metrics.csv"))
-    assert set(metrics["model"]) == {"original", "retrain", "ifru", "scif"}
+    assert set(metrics["model"]) == {"original", *METHODS}
     assert set(metrics["backbone"]) == {"mf", "lightgcn"}
     assert latest(project / "data" / "08_reporting" / "auc.png").stat().st_size > 1000
     assert latest(project / "data" / "06_models" / "mf" / "original.pt").exists()

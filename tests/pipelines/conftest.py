@@ -48,6 +48,11 @@ def tiny_parameters() -> dict[str, Any]:
         "unlearning.retrain": {"seed_key": ""},
         "unlearning.ifru": {"solver": "cg", "damping": 0.01, "max_iter": 50},
         "unlearning.scif": {"solver": "cg", "damping": 0.01, "max_iter": 50},
+        "unlearning.retrain_star": {"seed_key": "star"},
+        "unlearning.warm_start": {},
+        "unlearning.alteraser_ah": {"max_passes": 2},
+        "unlearning.alteraser_hf": {"max_passes": 2},
+        "unlearning.alteraser_adamw": {"max_passes": 2},
         "evaluation": {"ks": [5, 10], "rbo_p": 0.9},
     }
 

@@ -21,6 +21,24 @@ def tidy_metrics(metrics: Mapping[str, Mapping[str, float]], backbone: str) -> p
     return pd.DataFrame(rows, columns=["backbone", "model", "metric", "value"])
 
 
+def with_speedup(tidy: pd.DataFrame) -> pd.DataFrame:
+    """Add ``speedup`` rows: Retrain's seconds / each model's seconds, per backbone.
+
+    Both times come from the same run, so the ratio is comparable across machines
+    where a lone absolute time is not.
+    """
+    seconds = tidy[tidy["metric"] == "seconds"]
+    rows = []
+    for backbone, group in seconds.groupby("backbone"):
+        values = group.set_index("model")["value"]
+        if "retrain" not in values.index:
+            continue
+        for model, value in values.items():
+            ratio = values["retrain"] / value if value > 0 else float("nan")
+            rows.append({"backbone": backbone, "model": model, "metric": "speedup", "value": ratio})
+    return pd.concat([tidy, pd.DataFrame(rows, columns=tidy.columns)], ignore_index=True)
+
+
 def completeness_table(tidy: pd.DataFrame) -> pd.DataFrame:
     """Completeness of every model against Original/Retrain, with the gap it divides by."""
     rows = []

@@ -14,6 +14,7 @@ change enters only through the spillover term, never through H.
 
 from __future__ import annotations
 
+import copy
 from collections.abc import Callable
 from dataclasses import dataclass
 
@@ -55,6 +56,12 @@ class EmbeddingObjective:
         self.params = {name: p.detach() for name, p in model.named_parameters()}
         self.buffers = {name: b for name, b in model.named_buffers()}
         self.dim = model.embedding_dim
+
+    def moved_to(self, phi: torch.Tensor) -> EmbeddingObjective:
+        """The same objective with phi's values as the new starting point."""
+        moved = copy.copy(self)
+        moved.base_user, moved.base_item = self.embeddings(phi.detach())
+        return moved
 
     def initial(self) -> torch.Tensor:
         """phi at the trained parameters."""

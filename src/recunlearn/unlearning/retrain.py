@@ -65,3 +65,14 @@ class Retrain(UnlearningMethod):
                 "forget_rows": int(request.train_rows["forget"].sum()),
             },
         )
+
+
+class RetrainStarConfig(RetrainConfig):
+    seed_key: str = "star"
+
+
+class RetrainStar(Retrain):
+    """Retrain*: a second retrain that differs from Retrain only through its seed stream."""
+
+    name = "retrain_star"
+    config_type = RetrainStarConfig

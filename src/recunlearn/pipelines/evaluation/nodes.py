@@ -9,22 +9,31 @@ from matplotlib.figure import Figure
 
 from recunlearn.evaluation.metrics import evaluate_model
 from recunlearn.evaluation.plots import auc_figure
-from recunlearn.evaluation.report import completeness_table, markdown_report, tidy_metrics
+from recunlearn.evaluation.report import (
+    completeness_table,
+    markdown_report,
+    tidy_metrics,
+    with_speedup,
+)
 from recunlearn.models import model_from_payload
 from recunlearn.parameters import EvaluationConfig
 
 
 def evaluate(
     model: dict[str, Any],
+    log: dict[str, Any],
     reference: dict[str, Any],
     train: pd.DataFrame,
     test: pd.DataFrame,
     forget: pd.DataFrame,
     evaluation: EvaluationConfig,
 ) -> dict[str, float]:
-    """All metrics of one model; ``reference`` is the backbone's Retrain model."""
+    """All metrics of one model, plus the wall time its log records.
+
+    ``reference`` is the backbone's Retrain model (for RBO).
+    """
     cfg = EvaluationConfig.model_validate(evaluation)
-    return evaluate_model(
+    metrics = evaluate_model(
         model_from_payload(model),
         model_from_payload(reference),
         train,
@@ -33,11 +42,12 @@ def evaluate(
         cfg.ks,
         cfg.rbo_p,
     )
+    return metrics | {"seconds": float(log["seconds"])}
 
 
 def collect_metrics(*, backbone: str, **metrics: dict[str, float]) -> pd.DataFrame:
     """One backbone's tidy metric table from its ``{model: metrics}`` inputs."""
-    return tidy_metrics(metrics, backbone)
+    return with_speedup(tidy_metrics(metrics, backbone))
 
 
 def build_report(*tables: pd.DataFrame) -> tuple[pd.DataFrame, pd.DataFrame, str, Figure]:

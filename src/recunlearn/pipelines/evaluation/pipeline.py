@@ -22,6 +22,7 @@ def evaluation_template() -> Pipeline:
                 evaluate,
                 [
                     "model",
+                    "log",
                     "reference_model",
                     "mi_train",
                     "prm_test",
@@ -48,6 +49,7 @@ def backbone_evaluation(backbone: str, names: list[str]) -> Pipeline:
                 namespace=f"{backbone}.evaluation.{name}",
                 inputs={
                     "model": f"{backbone}.{name}.model",
+                    "log": f"{backbone}.{name}.log",
                     "reference_model": f"{backbone}.retrain.model",
                     "mi_train": "mi_train",
                     "prm_test": "prm_test",
