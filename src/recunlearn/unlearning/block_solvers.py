@@ -27,18 +27,18 @@ from recunlearn.influence.objective import EmbeddingObjective
 from recunlearn.influence.solvers import ConjugateGradient
 from recunlearn.training.trainer import rows_to_tensors
 
-OUTER_CHUNK = 4096
+GROUP = 64
 
 
 class BlockConfig(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
-    newton_steps: int = Field(3, ge=1)
+    newton_steps: int = Field(2, ge=1)
     """Newton (or AdamW) steps per block per pass."""
     cg_iterations: int = Field(20, ge=1)
     damping: float = Field(1e-3, ge=0)
     """Initial Levenberg-Marquardt damping (on the summed-loss Hessian)."""
-    line_search_steps: int = Field(10, ge=0)
+    line_search_steps: int = Field(5, ge=0)
     adamw_lr: float = Field(0.01, gt=0)
 
 
@@ -107,7 +107,7 @@ def ah_newton(
     eye = torch.eye(own.shape[1], dtype=own.dtype, device=own.device)
     for _ in range(cfg.newton_steps):
         losses, gradient, hessian = _closed_form(own, other, labels, local, counts, objective.l2)
-        step = torch.linalg.solve(hessian + cfg.damping * eye, -gradient.unsqueeze(-1)).squeeze(-1)
+        step = _spd_solve(hessian + cfg.damping * eye, -gradient)
         scale = torch.ones(len(block), dtype=own.dtype, device=own.device)
         for _ in range(cfg.line_search_steps + 1):
             trial = own + scale[:, None] * step
@@ -129,6 +129,14 @@ def ah_newton(
     return torch.cat([parts[0].reshape(-1), parts[1].reshape(-1)])
 
 
+def _spd_solve(matrices: torch.Tensor, vectors: torch.Tensor) -> torch.Tensor:
+    """Batched solve of symmetric positive-definite systems (Cholesky; LU if one is not)."""
+    factor, info = torch.linalg.cholesky_ex(matrices)
+    if bool((info == 0).all()):
+        return torch.cholesky_solve(vectors.unsqueeze(-1), factor).squeeze(-1)
+    return torch.linalg.solve(matrices, vectors.unsqueeze(-1)).squeeze(-1)
+
+
 def _row_ids(
     rows: pd.DataFrame, side: str, device
 ) -> tuple[torch.Tensor, torch.Tensor, torch.Tensor]:
@@ -145,6 +153,30 @@ def _per_block_loss(own, other, labels, local, counts, l2) -> torch.Tensor:
     return per_block + l2 * counts * own.pow(2).sum(-1)
 
 
+def _gram_per_block(rows: torch.Tensor, local: torch.Tensor, n_blocks: int) -> torch.Tensor:
+    """sum over each block's rows of x x^T, as batched matrix products.
+
+    Rows are grouped by block; blocks of similar row counts are padded together
+    (``GROUP`` at a time), so the work is close to n * d^2 multiply-adds in a few
+    ``bmm`` calls rather than n materialised d x d outer products.
+    """
+    dim = rows.shape[1]
+    order = torch.argsort(local, stable=True)
+    counts = torch.bincount(local, minlength=n_blocks)
+    starts = torch.cumsum(counts, 0) - counts
+    gram = torch.zeros(n_blocks, dim, dim, dtype=rows.dtype, device=rows.device)
+    for group in torch.argsort(counts).split(GROUP):
+        length = int(counts[group].max())
+        if length == 0:
+            continue
+        offsets = torch.arange(length, device=rows.device)
+        valid = offsets[None, :] < counts[group][:, None]
+        positions = (starts[group][:, None] + offsets[None, :]).clamp(max=len(order) - 1)
+        padded = rows[order[positions]] * valid[..., None]
+        gram[group] = padded.transpose(1, 2) @ padded
+    return gram
+
+
 def _closed_form(own, other, labels, local, counts, l2):
     logits = (own[local] * other).sum(-1)
     prob = torch.sigmoid(logits)
@@ -153,11 +185,7 @@ def _closed_form(own, other, labels, local, counts, l2):
         0, local, (prob - labels.to(own.dtype))[:, None] * other
     )
     gradient = gradient + 2 * l2 * counts[:, None] * own
-    weights = prob * (1 - prob)
-    hessian = torch.zeros(len(own), own.shape[1], own.shape[1], dtype=own.dtype, device=own.device)
-    for start in range(0, len(local), OUTER_CHUNK):  # bounded memory: chunk x d x d at a time
-        part = slice(start, start + OUTER_CHUNK)
-        scaled = weights[part, None] * other[part]
-        hessian.index_add_(0, local[part], scaled[:, :, None] * other[part][:, None, :])
+    scaled = torch.sqrt(prob * (1 - prob))[:, None] * other
+    hessian = _gram_per_block(scaled, local, len(own))
     eye = torch.eye(own.shape[1], dtype=own.dtype, device=own.device)
     return losses, gradient, hessian + 2 * l2 * counts[:, None, None] * eye
