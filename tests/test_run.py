@@ -66,6 +66,9 @@ def test_kedro_run_writes_versioned_report(project):
     assert set(metrics["backbone"]) == {"mf", "lightgcn"}
     assert latest(project / "data" / "08_reporting" / "auc.png").stat().st_size > 1000
     assert latest(project / "data" / "06_models" / "mf" / "original.pt").exists()
+    trials = pd.read_csv(latest(project / "data" / "08_reporting" / "tuning" / "mf_trials.csv"))
+    assert len(trials) == 2
+    assert latest(project / "data" / "08_reporting" / "tuning" / "lightgcn_history.json").exists()
 
 
 def test_a_second_run_adds_versions_and_keeps_the_first(project):

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import tempfile
 from typing import Any
 
 import pandas as pd
@@ -26,7 +27,9 @@ TINY_TRAINING = {
 
 
 def tiny_parameters() -> dict[str, Any]:
-    """Every ``params:`` entry the pipelines read, at toy size."""
+    """Every ``params:`` entry the pipelines read, at toy size (a fresh study storage)."""
+    storage = f"sqlite:///{tempfile.mkdtemp(prefix='recunlearn-optuna-')}/optuna.db"
+    space = {"lr": {"type": "categorical", "choices": [0.05, 0.01]}}
     return {
         "seed": 3,
         "dataset": "ml-1m",
@@ -54,6 +57,14 @@ def tiny_parameters() -> dict[str, Any]:
         "unlearning.alteraser_hf": {"max_passes": 2},
         "unlearning.alteraser_adamw": {"max_passes": 2},
         "evaluation": {"ks": [5, 10], "rbo_p": 0.9},
+        "tuning": {
+            "storage": storage,
+            "n_trials": {"default": 2},
+            "max_epochs": 3,
+            "pruner_warmup": 1,
+            "use_tuned": True,
+            "spaces": {"mf": space, "lightgcn": space},
+        },
     }
 
 

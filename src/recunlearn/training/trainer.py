@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import copy
 import time
+from collections.abc import Callable
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -88,10 +89,13 @@ def train_model(
     cfg: TrainConfig,
     generator: torch.Generator,
     device: torch.device | str = "cpu",
+    on_evaluation: Callable[[int, float], None] | None = None,
 ) -> TrainLog:
     """Train ``model`` in place on ``train_rows``; restore the best validation state.
 
     ``generator`` (CPU) drives the batch order, so the same seed gives the same run.
+    ``on_evaluation(epoch, valid_auc)`` is called after each validation; it may raise
+    to stop training (a tuning pruner does).
     """
     model.to(device)
     data = rows_to_tensors(train_rows, device)
@@ -110,6 +114,8 @@ def train_model(
         if len(valid_rows) and epoch % cfg.eval_every == 0:
             model.eval()
             record["valid_auc"] = auc(valid_labels, score_rows(model, valid_rows))
+            if on_evaluation is not None:
+                on_evaluation(epoch, record["valid_auc"])
             if record["valid_auc"] > best_auc + cfg.min_delta:
                 best_auc, best_epoch, stale = record["valid_auc"], epoch, 0
                 best_state = copy.deepcopy(model.state_dict())

@@ -7,7 +7,14 @@ from ..conftest import run_pipeline
 
 
 def test_training_runs_in_memory_for_every_backbone(raw_ratings):
-    out = run_pipeline(ingestion() + poisoning() + create_pipeline(), {"raw_ratings": raw_ratings})
+    out = run_pipeline(
+        ingestion() + poisoning() + create_pipeline(),
+        {
+            "raw_ratings": raw_ratings,
+            "mf.tuning.best_params": {},
+            "lightgcn.tuning.best_params": {},
+        },
+    )
     for backbone in ("mf", "lightgcn"):
         model = model_from_payload(out[f"{backbone}.original.model"])
         assert model.name == backbone

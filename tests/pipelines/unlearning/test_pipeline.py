@@ -11,7 +11,7 @@ def test_unlearning_runs_every_registered_method_in_memory(raw_ratings):
     pipeline = (
         ingestion() + poisoning() + training(backbones=["mf"]) + create_pipeline(backbones=["mf"])
     )
-    out = run_pipeline(pipeline, {"raw_ratings": raw_ratings})
+    out = run_pipeline(pipeline, {"raw_ratings": raw_ratings, "mf.tuning.best_params": {}})
     model = model_from_payload(out["mf.retrain.model"])
     assert model.n_users == model_from_payload(out["mf.original.model"]).n_users
     assert out["mf.retrain.log"]["method"] == "retrain"

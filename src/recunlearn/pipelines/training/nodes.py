@@ -12,9 +12,26 @@ from recunlearn.models import build_backbone, model_payload
 from recunlearn.runtime import RuntimeConfig, apply_runtime
 from recunlearn.training.config import TrainConfig
 from recunlearn.training.trainer import train_model
+from recunlearn.tuning.config import TuningConfig
 from recunlearn.unlearning.retrain import training_streams
 
 logger = logging.getLogger(__name__)
+
+
+def resolve_train_config(
+    train_config: TrainConfig, best_params: dict[str, Any], tuning: TuningConfig
+) -> dict[str, Any]:
+    """The hyperparameters Original, Retrain and every method use.
+
+    ``training.<backbone>`` from the parameters, overridden by the tuned values when
+    ``tuning.use_tuned`` is true and a study has stored some.
+    """
+    cfg = TrainConfig.model_validate(train_config)
+    use_tuned = TuningConfig.model_validate(tuning).use_tuned
+    tuned = (best_params or {}).get("params", {}) if use_tuned else {}
+    if tuned:
+        logger.info("Using tuned hyperparameters %s from study %s", tuned, best_params.get("study"))
+    return TrainConfig.model_validate(cfg.model_dump() | tuned).model_dump()
 
 
 def train_original(

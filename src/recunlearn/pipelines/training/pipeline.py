@@ -6,27 +6,33 @@ from kedro.pipeline import Node, Pipeline
 
 from recunlearn.models import BACKBONES
 from recunlearn.pipelines.node_binding import bound
-from recunlearn.pipelines.training.nodes import train_original
+from recunlearn.pipelines.training.nodes import resolve_train_config, train_original
 
-SHARED_INPUTS = {"mi_train", "prm_valid", "int_interactions"}
+SHARED_INPUTS = {name: name for name in ("mi_train", "prm_valid", "int_interactions")}
 
 
 def training_template(backbone: str) -> Pipeline:
     return Pipeline(
         [
             Node(
+                resolve_train_config,
+                ["params:train_config", "tuned_params", "params:tuning"],
+                "train_config",
+                name="resolve_train_config",
+            ),
+            Node(
                 bound(train_original, backbone=backbone),
                 [
                     "mi_train",
                     "prm_valid",
                     "int_interactions",
-                    "params:train_config",
+                    "train_config",
                     "params:seed",
                     "params:runtime",
                 ],
                 ["model", "log"],
                 name="train_original",
-            )
+            ),
         ]
     )
 
@@ -37,9 +43,10 @@ def create_pipeline(backbones: Iterable[str] = tuple(BACKBONES), **kwargs) -> Pi
             Pipeline(
                 training_template(backbone),
                 namespace=f"{backbone}.original",
-                inputs=SHARED_INPUTS,
+                inputs=SHARED_INPUTS | {"tuned_params": f"{backbone}.tuning.best_params"},
                 parameters={
                     "params:train_config": f"params:training.{backbone}",
+                    "params:tuning": "params:tuning",
                     "params:seed": "params:seed",
                     "params:runtime": "params:runtime",
                 },

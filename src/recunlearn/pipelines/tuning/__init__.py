@@ -1,0 +1,3 @@
+from recunlearn.pipelines.tuning.pipeline import create_pipeline
+
+__all__ = ["create_pipeline"]

@@ -1,0 +1,77 @@
+"""Tuning node: run (or continue) one backbone's Optuna study and report it."""
+
+from __future__ import annotations
+
+import logging
+from typing import Any
+
+import optuna
+import pandas as pd
+import plotly.graph_objects as go
+
+from recunlearn.runtime import RuntimeConfig, apply_runtime
+from recunlearn.training.config import TrainConfig
+from recunlearn.tuning.config import TuningConfig
+from recunlearn.tuning.objective import make_objective
+from recunlearn.tuning.search_space import validate_space
+from recunlearn.tuning.study import open_storage, open_study, run_missing_trials, study_name
+
+logger = logging.getLogger(__name__)
+
+
+def _fingerprint(*frames: pd.DataFrame) -> str:
+    return "-".join(str(int(pd.util.hash_pandas_object(f, index=False).sum())) for f in frames)
+
+
+def _importance_figure(study: optuna.Study) -> go.Figure:
+    try:
+        return optuna.visualization.plot_param_importances(study)
+    except (ValueError, RuntimeError) as error:  # too few complete trials, or one value only
+        return go.Figure(layout={"title": f"Parameter importances unavailable: {error}"})
+
+
+def trials_table(study: optuna.Study) -> pd.DataFrame:
+    """One row per trial: number, state, value, parameters, epochs."""
+    frame = study.trials_dataframe(attrs=("number", "state", "value", "params", "user_attrs"))
+    return frame.rename(columns=lambda c: c.replace("params_", "").replace("user_attrs_", ""))
+
+
+def tune_backbone(
+    train: pd.DataFrame,
+    valid: pd.DataFrame,
+    interactions: pd.DataFrame,
+    tuning: TuningConfig,
+    train_config: TrainConfig,
+    seed: int,
+    dataset: str,
+    runtime: RuntimeConfig,
+    *,
+    backbone: str,
+) -> tuple[dict[str, Any], pd.DataFrame, go.Figure, go.Figure]:
+    """Best parameters, the trials table and Optuna's plots for ``backbone``."""
+    cfg = TuningConfig.model_validate(tuning)
+    space = validate_space(cfg.spaces.get(backbone, {}), f"tuning.spaces.{backbone}")
+    base = TrainConfig.model_validate(train_config).model_copy(
+        update={"max_epochs": cfg.max_epochs}
+    )
+    device = apply_runtime(RuntimeConfig.model_validate(runtime))
+    key = {
+        "space": {k: v.model_dump() for k, v in space.items()},
+        "base": base.model_dump(),
+        "seed": seed,
+        "data": _fingerprint(train, valid),
+    }
+    name = study_name(f"{dataset}-{backbone}", key)
+    study = open_study(
+        open_storage(cfg.storage, cfg.heartbeat_seconds), name, seed, cfg.pruner_warmup
+    )
+    n_users, n_items = int(interactions["user"].max()) + 1, int(interactions["item"].max()) + 1
+    objective = make_objective(backbone, train, valid, n_users, n_items, base, space, seed, device)
+    ran = run_missing_trials(study, objective, cfg.trials_for(backbone), cfg.timeout)
+    completed = [t for t in study.trials if t.state == optuna.trial.TrialState.COMPLETE]
+    best = {"study": name, "ran_here": ran, "params": {}, "value": None}
+    if completed:
+        best |= {"params": study.best_params, "value": study.best_value}
+    logger.info("%s tuning: study %s, %d new trials, best %s", backbone, name, ran, best)
+    history = optuna.visualization.plot_optimization_history(study)
+    return best, trials_table(study), history, _importance_figure(study)

@@ -1,0 +1,52 @@
+"""Tuning: one Optuna study per backbone, ``{backbone}.tuning.*`` outputs."""
+
+from collections.abc import Iterable
+
+from kedro.pipeline import Node, Pipeline
+
+from recunlearn.models import BACKBONES
+from recunlearn.pipelines.node_binding import bound
+from recunlearn.pipelines.tuning.nodes import tune_backbone
+
+
+def tuning_template(backbone: str) -> Pipeline:
+    return Pipeline(
+        [
+            Node(
+                bound(tune_backbone, backbone=backbone),
+                [
+                    "mi_train",
+                    "prm_valid",
+                    "int_interactions",
+                    "params:tuning",
+                    "params:train_config",
+                    "params:seed",
+                    "params:dataset",
+                    "params:runtime",
+                ],
+                ["best_params", "trials", "history_plot", "importance_plot"],
+                name="tune",
+            )
+        ]
+    )
+
+
+def create_pipeline(backbones: Iterable[str] = tuple(BACKBONES), **kwargs) -> Pipeline:
+    return sum(
+        (
+            Pipeline(
+                tuning_template(backbone),
+                namespace=f"{backbone}.tuning",
+                inputs={"mi_train", "prm_valid", "int_interactions"},
+                parameters={
+                    "params:tuning": "params:tuning",
+                    "params:train_config": f"params:training.{backbone}",
+                    "params:seed": "params:seed",
+                    "params:dataset": "params:dataset",
+                    "params:runtime": "params:runtime",
+                },
+            )
+            for backbone in backbones
+        ),
+        Pipeline([]),
+    )

@@ -1,0 +1,1 @@
+"""Optuna tuning of backbone hyperparameters (framework-free: no Kedro, no files)."""

@@ -1,0 +1,66 @@
+"""Search spaces as data: each hyperparameter's distribution comes from parameters.
+
+A space maps a :class:`~recunlearn.training.TrainConfig` field to a spec, e.g.::
+
+    lr: {type: categorical, choices: [0.01, 0.001, 0.0001]}
+    l2: {type: float, low: 1.0e-6, high: 0.1, log: true}
+    n_layers: {type: int, low: 1, high: 3}
+"""
+
+from __future__ import annotations
+
+from typing import Any, Literal
+
+import optuna
+from pydantic import BaseModel, ConfigDict, model_validator
+
+from recunlearn.errors import ParameterError
+from recunlearn.training.config import TrainConfig
+
+
+class ParameterSpec(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    type: Literal["categorical", "float", "int"]
+    choices: list[Any] | None = None
+    low: float | None = None
+    high: float | None = None
+    log: bool = False
+
+    @model_validator(mode="after")
+    def _complete(self) -> ParameterSpec:
+        if self.type == "categorical" and not self.choices:
+            raise ValueError("a categorical parameter needs a non-empty 'choices' list")
+        if self.type != "categorical" and (
+            self.low is None or self.high is None or self.low > self.high
+        ):
+            raise ValueError(f"a {self.type} parameter needs 'low' <= 'high'")
+        return self
+
+
+def validate_space(space: dict[str, Any], where: str) -> dict[str, ParameterSpec]:
+    """Typed specs; a clear error for an empty space or a name TrainConfig lacks."""
+    if not space:
+        raise ParameterError(
+            f"parameter '{where}' is an empty search space: give at least one hyperparameter"
+        )
+    unknown = sorted(set(space) - set(TrainConfig.model_fields))
+    if unknown:
+        raise ParameterError(
+            f"parameter '{where}' names {unknown}, which are not training hyperparameters "
+            f"({sorted(TrainConfig.model_fields)})"
+        )
+    return {name: ParameterSpec.model_validate(spec) for name, spec in space.items()}
+
+
+def suggest(trial: optuna.Trial, space: dict[str, ParameterSpec]) -> dict[str, Any]:
+    """One value per hyperparameter, drawn by the trial's sampler."""
+    values: dict[str, Any] = {}
+    for name, spec in sorted(space.items()):
+        if spec.type == "categorical":
+            values[name] = trial.suggest_categorical(name, spec.choices)
+        elif spec.type == "int":
+            values[name] = trial.suggest_int(name, int(spec.low), int(spec.high), log=spec.log)
+        else:
+            values[name] = trial.suggest_float(name, spec.low, spec.high, log=spec.log)
+    return values

@@ -1,0 +1,122 @@
+"""Resumable, shareable Optuna studies that finish exactly ``n_trials`` trials.
+
+The study lives in an Optuna storage (SQLite file by default, any RDB URL such as
+PostgreSQL), so a re-run continues it and several processes can work on it at once.
+Its name is keyed by everything that changes the objective, so a changed
+configuration starts a new study instead of mixing results.
+
+Budget: ``n_trials`` counts *finished* trials (complete or pruned). A worker asks for a
+trial, then checks that fewer than ``n_trials`` live trials (finished or running)
+carry a smaller number; if not, the trial is a surplus started in a race with another
+worker and is closed as FAIL with ``user_attrs["surplus"] = True``, never run. Trials
+of a killed worker are detected by heartbeat and failed, then re-run; their failures
+do not count.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import time
+import warnings
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+import optuna
+from optuna.exceptions import ExperimentalWarning
+from optuna.trial import TrialState
+
+from recunlearn.errors import ParameterError
+
+FINISHED = (TrialState.COMPLETE, TrialState.PRUNED)
+LIVE = (TrialState.COMPLETE, TrialState.PRUNED, TrialState.RUNNING)
+
+
+def study_name(prefix: str, config: dict[str, Any]) -> str:
+    """``prefix`` plus a short hash of the JSON of ``config``."""
+    digest = hashlib.sha256(json.dumps(config, sort_keys=True, default=str).encode()).hexdigest()
+    return f"{prefix}-{digest[:12]}"
+
+
+def open_storage(url: str, heartbeat_seconds: int) -> optuna.storages.BaseStorage:
+    """An RDB storage with heartbeats; a clear error naming the parameter for a bad URL.
+
+    For a SQLite file the folder is created first (SQLite creates only the file).
+    """
+    if url.startswith("sqlite:///") and url != "sqlite:///:memory:":
+        Path(url.removeprefix("sqlite:///")).parent.mkdir(parents=True, exist_ok=True)
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore", ExperimentalWarning)  # heartbeat options
+            return optuna.storages.RDBStorage(
+                url,
+                heartbeat_interval=heartbeat_seconds,
+                grace_period=2 * heartbeat_seconds,
+                engine_kwargs={"connect_args": {"timeout": 60}}
+                if url.startswith("sqlite")
+                else None,
+            )
+    except Exception as error:  # noqa: BLE001 - SQLAlchemy raises many kinds
+        raise ParameterError(
+            f"parameter 'tuning.storage': cannot open Optuna storage {url!r}: {error}"
+        ) from error
+
+
+def open_study(
+    storage: optuna.storages.BaseStorage, name: str, seed: int, pruner_warmup: int
+) -> optuna.Study:
+    return optuna.create_study(
+        storage=storage,
+        study_name=name,
+        direction="maximize",
+        sampler=optuna.samplers.TPESampler(seed=seed, n_startup_trials=5),
+        pruner=optuna.pruners.MedianPruner(n_startup_trials=3, n_warmup_steps=pruner_warmup),
+        load_if_exists=True,
+    )
+
+
+def finished_count(study: optuna.Study) -> int:
+    return len(study.get_trials(deepcopy=False, states=FINISHED))
+
+
+def _is_surplus(study: optuna.Study, number: int, n_trials: int) -> bool:
+    earlier = [t for t in study.get_trials(deepcopy=False, states=LIVE) if t.number < number]
+    return len(earlier) >= n_trials
+
+
+class _Surplus(Exception):
+    """A trial asked for in a race, beyond the budget: closed without running."""
+
+
+def run_missing_trials(
+    study: optuna.Study,
+    objective: Callable[[optuna.Trial], float],
+    n_trials: int,
+    timeout: float | None = None,
+) -> int:
+    """Run trials until the study has ``n_trials`` finished ones; return how many ran here.
+
+    Trials run one at a time through ``Study.optimize`` so the storage's heartbeat
+    marks them alive; an objective that raises is recorded as FAIL and the error
+    propagates.
+    """
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", ExperimentalWarning)
+        optuna.storages.fail_stale_trials(study)
+    start, ran, surplus = time.monotonic(), 0, False
+
+    def guarded(trial: optuna.Trial) -> float:
+        nonlocal surplus
+        if _is_surplus(study, trial.number, n_trials):
+            surplus = True
+            trial.set_user_attr("surplus", True)
+            raise _Surplus()
+        return objective(trial)
+
+    while finished_count(study) < n_trials and not surplus:
+        if timeout is not None and time.monotonic() - start > timeout:
+            break
+        study.optimize(guarded, n_trials=1, catch=(_Surplus,))
+        ran += not surplus
+    return ran

@@ -1,0 +1,134 @@
+"""Tuning: determinism, resumption without loss or duplicates, shared storage, errors."""
+
+from __future__ import annotations
+
+import multiprocessing
+import os
+import signal
+import subprocess
+import sys
+import textwrap
+import time
+
+import optuna
+import pytest
+from optuna.trial import TrialState
+
+from recunlearn.errors import ParameterError
+from recunlearn.training import TrainConfig
+from recunlearn.tuning.objective import make_objective
+from recunlearn.tuning.search_space import validate_space
+from recunlearn.tuning.study import finished_count, open_storage, open_study, run_missing_trials
+
+from ..conftest import checkerboard
+
+SPACE = {
+    "lr": {"type": "categorical", "choices": [0.05, 0.01, 0.001]},
+    "embedding_dim": {"type": "categorical", "choices": [2, 4, 8]},
+    "l2": {"type": "float", "low": 1e-6, "high": 1e-2, "log": True},
+}
+BASE = TrainConfig(embedding_dim=4, init_std=0.1, batch_size=64, max_epochs=6, patience=3)
+
+
+def objective(seed: int = 0):
+    data = checkerboard(density=0.7)
+    return make_objective(
+        "mf", data.iloc[::2], data.iloc[1::2], 24, 18, BASE, validate_space(SPACE, "s"), seed
+    )
+
+
+def study_at(url: str, name: str = "s", seed: int = 0) -> optuna.Study:
+    return open_study(open_storage(url, heartbeat_seconds=2), name, seed, pruner_warmup=1)
+
+
+def test_same_seed_same_best_parameters(tmp_path):
+    results = []
+    for run in range(2):
+        study = study_at(f"sqlite:///{tmp_path}/run{run}.db")
+        run_missing_trials(study, objective(), 6)
+        results.append((study.best_params, study.best_value))
+    assert results[0] == results[1]
+
+
+def test_rerun_runs_only_the_missing_trials(tmp_path):
+    url = f"sqlite:///{tmp_path}/study.db"
+    assert run_missing_trials(study_at(url), objective(), 3) == 3
+    assert run_missing_trials(study_at(url), objective(), 3) == 0
+    assert run_missing_trials(study_at(url), objective(), 5) == 2
+    assert finished_count(study_at(url)) == 5
+
+
+WORKER = textwrap.dedent(
+    """
+    import sys, time
+    sys.path.insert(0, {root!r})
+    from tests.tuning.test_study import objective, study_at
+    from recunlearn.tuning.study import run_missing_trials
+    study = study_at({url!r})
+    slow = objective()
+    def stalling(trial):
+        value = slow(trial)
+        if trial.number == 2:
+            time.sleep(60)  # killed here, mid-trial
+        return value
+    run_missing_trials(study, stalling, {n})
+    """
+)
+
+
+def test_interrupted_study_resumes_without_losing_or_duplicating_trials(tmp_path):
+    url = f"sqlite:///{tmp_path}/study.db"
+    root = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+    worker = subprocess.Popen([sys.executable, "-c", WORKER.format(root=root, url=url, n=5)])
+    study = study_at(url)
+    deadline = time.time() + 120
+    while time.time() < deadline and worker.poll() is None:
+        running = study.get_trials(states=(TrialState.RUNNING,))
+        if any(t.number == 2 for t in running) and finished_count(study) == 2:
+            break
+        time.sleep(0.2)
+    assert worker.poll() is None, "the worker ended before it could be interrupted"
+    worker.send_signal(signal.SIGKILL)
+    worker.wait()
+    assert finished_count(study) == 2
+    time.sleep(5)  # heartbeat grace period passes: the killed trial is stale
+    run_missing_trials(study_at(url), objective(), 5)
+    finished = study_at(url).get_trials(states=(TrialState.COMPLETE, TrialState.PRUNED))
+    assert len(finished) == 5
+    assert len({t.number for t in finished}) == 5
+    assert [t.state for t in study_at(url).trials].count(TrialState.FAIL) == 1  # the killed one
+
+
+def _worker(url: str, n: int) -> None:
+    run_missing_trials(study_at(url), objective(), n)
+
+
+def test_two_workers_on_one_storage_finish_exactly_n_trials(tmp_path):
+    url = f"sqlite:///{tmp_path}/shared.db"
+    study_at(url)  # create the tables once, before the race
+    context = multiprocessing.get_context("spawn")
+    workers = [context.Process(target=_worker, args=(url, 7)) for _ in range(2)]
+    for worker in workers:
+        worker.start()
+    for worker in workers:
+        worker.join(timeout=300)
+        assert worker.exitcode == 0
+    study = study_at(url)
+    assert finished_count(study) == 7
+    assert all(t.user_attrs.get("surplus") for t in study.trials if t.state == TrialState.FAIL)
+
+
+def test_bad_storage_url_names_the_parameter():
+    with pytest.raises(ParameterError, match="tuning.storage"):
+        open_storage("nosuchdb://x/y", heartbeat_seconds=2)
+
+
+def test_empty_or_unknown_search_space_is_refused():
+    with pytest.raises(ParameterError, match="empty search space"):
+        validate_space({}, "tuning.spaces.mf")
+    with pytest.raises(ParameterError, match="learning_rate"):
+        validate_space(
+            {"learning_rate": {"type": "float", "low": 0.1, "high": 1}}, "tuning.spaces.mf"
+        )
+    with pytest.raises(ValueError, match="choices"):
+        validate_space({"lr": {"type": "categorical", "choices": []}}, "tuning.spaces.mf")
