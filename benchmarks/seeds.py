@@ -9,7 +9,7 @@ retrains) and saves to the catalog:
   ``retrain seconds / method seconds``, both measured in the same run;
 - ``bmk_seeds_raw``: the per-seed metric values.
 
-Usage: ``python benchmarks/seeds.py [--seeds 1 2 3] [--threads N]``
+Usage: ``python benchmarks/seeds.py [--seeds 1 2 3] [--threads N] [--env alteraser]``
 """
 
 from __future__ import annotations
@@ -57,17 +57,18 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--seeds", type=int, nargs="+", default=[1, 2, 3])
     parser.add_argument("--threads", type=int, default=1)
+    parser.add_argument("--env", default=None, help="Kedro environment, e.g. alteraser")
     args = parser.parse_args()
     metrics, completeness, speed = [], [], []
     for seed in args.seeds:
         params = {"seed": seed, "runtime.threads": args.threads}
-        kedro_runs.run("__default__", params)
-        catalog = kedro_runs.catalog(params)
+        kedro_runs.run("__default__", params, args.env)
+        catalog = kedro_runs.catalog(params, args.env)
         metrics.append(catalog.load("rpt_metrics").assign(seed=seed))
         completeness.append(catalog.load("rpt_completeness").assign(seed=seed))
         speed.append(method_times(catalog, seed))
     raw, comp, times = (pd.concat(f, ignore_index=True) for f in (metrics, completeness, speed))
-    catalog = kedro_runs.catalog()
+    catalog = kedro_runs.catalog(env=args.env)
     catalog.save("bmk_seeds_raw", raw)
     catalog.save("bmk_seeds", summarise(raw, ["backbone", "model", "metric"], "value"))
     catalog.save(
