@@ -31,6 +31,19 @@ def write_tiny_ratings(path: Path, seed: int = 0) -> None:
     path.write_text("\n".join(lines) + "\n")
 
 
+def kedro_run(project: Path, *args: str) -> subprocess.CompletedProcess:
+    """``kedro run --env test ARGS`` in ``project``, telemetry off, output captured."""
+    kedro = Path(sys.executable).with_name("kedro")
+    return subprocess.run(
+        [str(kedro), "run", "--env", "test", *args],
+        cwd=project,
+        env=os.environ | {"KEDRO_DISABLE_TELEMETRY": "1"},
+        capture_output=True,
+        text=True,
+        timeout=600,
+    )
+
+
 @pytest.fixture(scope="module")
 def project(tmp_path_factory) -> Path:
     """A copy of the project's configuration with a tiny raw file, after one run."""
@@ -41,16 +54,7 @@ def project(tmp_path_factory) -> Path:
         shutil.copy(ROOT / name, root / name)
     (root / "src").mkdir()  # Kedro wants a source folder; the package itself is installed
     write_tiny_ratings(root / "data" / "01_raw" / "ratings.dat")
-    env = os.environ | {"KEDRO_DISABLE_TELEMETRY": "1"}
-    kedro = Path(sys.executable).with_name("kedro")
-    result = subprocess.run(
-        [str(kedro), "run", "--env", "test"],
-        cwd=root,
-        env=env,
-        capture_output=True,
-        text=True,
-        timeout=600,
-    )
+    result = kedro_run(root)
     assert result.returncode == 0, result.stdout[-3000:] + result.stderr[-3000:]
     return root
 
@@ -72,32 +76,14 @@ def test_kedro_run_writes_versioned_report(project):
 
 
 def test_a_second_run_adds_versions_and_keeps_the_first(project):
-    env = os.environ | {"KEDRO_DISABLE_TELEMETRY": "1"}
-    kedro = Path(sys.executable).with_name("kedro")
-    subprocess.run(
-        [str(kedro), "run", "--env", "test", "--pipeline", "evaluation"],
-        cwd=project,
-        env=env,
-        check=True,
-        capture_output=True,
-        timeout=600,
-    )
+    assert kedro_run(project, "--pipeline", "evaluation").returncode == 0
     versions = list((project / "data" / "08_reporting" / "metrics.csv").iterdir())
     assert len(versions) == 2
 
 
 def test_bad_parameter_fails_before_anything_is_written(project):
-    env = os.environ | {"KEDRO_DISABLE_TELEMETRY": "1"}
-    kedro = Path(sys.executable).with_name("kedro")
     before = sorted(p for p in (project / "data").rglob("*") if p.is_file())
-    result = subprocess.run(
-        [str(kedro), "run", "--env", "test", "--params", "poisoning.ratio=1.5"],
-        cwd=project,
-        env=env,
-        capture_output=True,
-        text=True,
-        timeout=600,
-    )
+    result = kedro_run(project, "--params", "poisoning.ratio=1.5")
     assert result.returncode != 0
     assert "poisoning" in (result.stdout + result.stderr)
     assert sorted(p for p in (project / "data").rglob("*") if p.is_file()) == before
