@@ -108,18 +108,8 @@ def ah_newton(
     for _ in range(cfg.newton_steps):
         losses, gradient, hessian = _closed_form(own, other, labels, local, counts, objective.l2)
         step = _spd_solve(hessian + cfg.damping * eye, -gradient)
-        scale = torch.ones(len(block), dtype=own.dtype, device=own.device)
-        for _ in range(cfg.line_search_steps + 1):
-            trial = own + scale[:, None] * step
-            worse = _per_block_loss(trial, other, labels, local, counts, objective.l2) > losses
-            if not worse.any():
-                break
-            scale = torch.where(worse, scale * 0.5, scale)
-        keep = (
-            _per_block_loss(own + scale[:, None] * step, other, labels, local, counts, objective.l2)
-            <= losses
-        )
-        own = own + (scale * keep)[:, None] * step
+        scale = _backtrack(own, step, losses, other, labels, local, counts, objective.l2, cfg)
+        own = own + scale[:, None] * step
     flat_other = (
         objective.base_item[objective.items]
         if side == "user"
@@ -127,6 +117,30 @@ def ah_newton(
     )
     parts = [own, flat_other] if side == "user" else [flat_other, own]
     return torch.cat([parts[0].reshape(-1), parts[1].reshape(-1)])
+
+
+def _backtrack(
+    own, step, losses, other, labels, local, counts, l2, cfg: BlockConfig
+) -> torch.Tensor:
+    """Per-block step sizes: halve each block's step until its loss does not rise.
+
+    Only the rows of blocks still pending are re-evaluated; a block that never
+    stops rising gets step 0, so no block's loss can increase.
+    """
+    scale = torch.ones(len(own), dtype=own.dtype, device=own.device)
+    accepted = torch.zeros(len(own), dtype=torch.bool, device=own.device)
+    pending = torch.ones_like(accepted)
+    for _ in range(cfg.line_search_steps + 1):
+        rows = pending[local]
+        trial = own + scale[:, None] * step
+        trial_losses = _per_block_loss(trial, other[rows], labels[rows], local[rows], counts, l2)
+        ok = pending & (trial_losses <= losses)
+        accepted |= ok
+        pending &= ~ok
+        if not pending.any():
+            break
+        scale = torch.where(pending, scale * 0.5, scale)
+    return torch.where(accepted, scale, torch.zeros_like(scale))
 
 
 def _spd_solve(matrices: torch.Tensor, vectors: torch.Tensor) -> torch.Tensor:
