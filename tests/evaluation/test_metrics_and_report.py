@@ -77,3 +77,17 @@ def test_tidy_metrics_columns():
     tidy = tidy_metrics({"original": {"auc_0": 0.5}}, "lightgcn")
     assert list(tidy.columns) == ["backbone", "model", "metric", "value"]
     assert isinstance(tidy, pd.DataFrame) and tidy.iloc[0]["backbone"] == "lightgcn"
+
+
+def test_markdown_labels_results_selected_on_validation():
+    tidy = tidy_metrics(
+        {"original": {"auc_0": 0.7}, "retrain": {"auc_0": 0.8}, "ifru": {"auc_0": 0.78}},
+        "mf",
+    )
+    assert "Selected on validation" not in markdown_report(tidy, completeness_table(tidy))
+    labelled = pd.concat(
+        [tidy, tidy_metrics({"ifru": {"selected_on_validation": 1.0}}, "mf")], ignore_index=True
+    )
+    assert "Selected on validation data** (not a pure unlearning result): mf.ifru" in (
+        markdown_report(labelled, completeness_table(labelled))
+    )

@@ -104,3 +104,30 @@ def test_cg_stops_on_negative_curvature():
         lambda v: matrix @ v, torch.ones(2, dtype=torch.float64)
     )
     assert result.iterations == 1 and result.relative_residual > 0.1
+
+
+def test_adam_monitor_returns_the_best_scored_iterate_and_its_step():
+    """A monitor that prefers one iterate Adam passes through keeps it, not the last one."""
+    matrix, rhs = spd_system()
+    seen = []
+    make_solver("adam", 0.0, 1e-10, 200, 0.05, lambda t: seen.append(t.clone()) or 0.0, 5).solve(
+        lambda v: matrix @ v, rhs
+    )
+    target = seen[7]  # offered at step 35 (every 5 steps from 0)
+
+    def closeness(iterate):
+        return -float((iterate - target).norm())
+
+    result = make_solver("adam", 0.0, 1e-10, 200, 0.05, closeness, 5).solve(
+        lambda v: matrix @ v, rhs
+    )
+    torch.testing.assert_close(result.solution, target, atol=0, rtol=0)
+    assert result.selected_iteration == 35 and result.iterations == 200
+    plain = make_solver("adam", 0.0, 1e-10, 200, 0.05).solve(lambda v: matrix @ v, rhs)
+    assert plain.selected_iteration is None
+    assert float((plain.solution - target).norm()) > 0
+
+
+def test_only_adam_accepts_a_monitor():
+    with pytest.raises(ValueError, match="use 'adam'"):
+        make_solver("cg", 0.0, 1e-6, 10, 0.01, monitor=lambda t: 0.0)

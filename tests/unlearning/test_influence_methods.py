@@ -180,3 +180,27 @@ def test_scif_moves_only_the_forget_users_and_items(converged_mf):
     )
     assert set(changed_users) <= set(forget["user"])
     assert outcome.log["users_moved"] == forget["user"].nunique()
+
+
+def test_validation_selection_is_opt_in_labelled_and_never_worse_on_validation(converged_mf):
+    """The published code's valid-best Adam iterate: off by default, logged when on, and
+    its validation AUC is at least that of Original (step 0) and of the last iterate."""
+    from recunlearn.evaluation.auc import auc
+    from recunlearn.training import score_rows
+
+    original, train = converged_mf
+    valid = noisy_low_rank(seed=9).drop_duplicates(["user", "item"])
+    request = UnlearningRequest(original, train, valid, TrainConfig(l2=L2, embedding_dim=2), seed=0)
+    settings = {"solver": "adam", "max_iter": 60, "adam_lr": 0.05, "validate_every": 3}
+    plain = IFRU(settings).unlearn(request)
+    chosen = IFRU(settings | {"select_on_validation": True}).unlearn(request)
+    assert plain.log["selected_on_validation"] is False and plain.log["selected_iteration"] is None
+    assert chosen.log["selected_on_validation"] is True
+    assert chosen.log["selected_iteration"] % 3 == 0 or chosen.log["selected_iteration"] == 60
+
+    def valid_auc(model):
+        return auc(valid["label"].to_numpy(), score_rows(model, valid))
+
+    assert valid_auc(chosen.model) >= max(valid_auc(plain.model), valid_auc(original)) - 1e-12
+    with pytest.raises(ValueError, match="select_on_validation needs solver 'adam'"):
+        IFRU({"select_on_validation": True})

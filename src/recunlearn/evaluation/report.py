@@ -68,6 +68,10 @@ def markdown_report(tidy: pd.DataFrame, completeness_rows: pd.DataFrame) -> str:
     for backbone, group in tidy.groupby("backbone", sort=True):
         wide = group.pivot(index="model", columns="metric", values="value")
         lines += [f"## {backbone}", "", wide.to_markdown(floatfmt=".4f"), ""]
+    selected = tidy[tidy["metric"] == "selected_on_validation"]
+    if not selected.empty:
+        names = ", ".join(sorted(set(selected["backbone"] + "." + selected["model"])))
+        lines += [f"**Selected on validation data** (not a pure unlearning result): {names}.", ""]
     if not completeness_rows.empty:
         wide = completeness_rows.pivot_table(
             index=["backbone", "model"], columns="metric", values="completeness", dropna=False

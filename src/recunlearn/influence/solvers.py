@@ -7,7 +7,11 @@ tolerance or an iteration cap, never on validation or test metrics.
   damping term helps ensure. On a direction of non-positive curvature it stops and
   returns the iterate so far (truncated CG); the residual in the log shows it.
 - ``adam``: the IFRU paper's solver: minimise 1/2 t^T (H + damping) t - t^T b with
-  Adam, whose gradient is the residual (H + damping) t - b.
+  Adam, whose gradient is the residual (H + damping) t - b. Optionally (off by
+  default) a ``monitor`` scores the iterate every ``monitor_every`` steps and the
+  best-scoring one is returned: the published IFRU code keeps the iterate with the
+  best validation AUC. That choice uses held-out data, so its result says which
+  iterate it kept (``selected_iteration``) and callers must label it.
 - ``direct``: builds H column by column from HVPs and solves with
   ``torch.linalg.solve`` (the paper's "w/o HVP" variant; small parameter sets only).
 """
@@ -23,6 +27,8 @@ import torch
 from recunlearn.errors import ParameterError
 
 HVP = Callable[[torch.Tensor], torch.Tensor]
+Monitor = Callable[[torch.Tensor], float]
+"""Scores an iterate (higher is better); used only by the opt-in validation selection."""
 
 
 @dataclass(frozen=True)
@@ -31,7 +37,9 @@ class SolveResult:
     iterations: int
     hvp_count: int
     relative_residual: float
-    """||(H + damping) x - b|| / ||b||."""
+    """||(H + damping) x - b|| / ||b|| (of the last iterate computed)."""
+    selected_iteration: int | None = None
+    """The Adam step whose iterate a monitor selected; None when no monitor chose."""
 
 
 class InverseHVPSolver(ABC):
@@ -76,10 +84,16 @@ class ConjugateGradient(InverseHVPSolver):
 
 class AdamSolver(InverseHVPSolver):
     def __init__(
-        self, damping: float = 0.0, tol: float = 1e-6, max_iter: int = 100, lr: float = 1e-2
+        self,
+        damping: float = 0.0,
+        tol: float = 1e-6,
+        max_iter: int = 100,
+        lr: float = 1e-2,
+        monitor: Monitor | None = None,
+        monitor_every: int = 10,
     ) -> None:
         super().__init__(damping, tol, max_iter)
-        self.lr = lr
+        self.lr, self.monitor, self.monitor_every = lr, monitor, monitor_every
 
     def solve(self, hvp: HVP, rhs: torch.Tensor) -> SolveResult:
         apply = self.operator(hvp)
@@ -88,16 +102,37 @@ class AdamSolver(InverseHVPSolver):
         if norm_b == 0.0:
             return SolveResult(t.detach(), 0, 0, 0.0)
         optimizer = torch.optim.Adam([t], lr=self.lr)
+        best = _BestIterate(self.monitor)
         steps, products = 0, 0
         while True:
             residual = apply(t.detach()) - rhs  # the gradient of the quadratic
             products += 1
-            if float(residual.norm()) <= self.tol * norm_b or steps >= self.max_iter:
+            done = float(residual.norm()) <= self.tol * norm_b or steps >= self.max_iter
+            if done or steps % self.monitor_every == 0:
+                best.offer(t.detach(), steps)
+            if done:
                 break
             t.grad = residual.clone()
             optimizer.step()
             steps += 1
-        return SolveResult(t.detach(), steps, products, float(residual.norm()) / norm_b)
+        solution = best.iterate if self.monitor is not None else t.detach()
+        return SolveResult(solution, steps, products, float(residual.norm()) / norm_b, best.step)
+
+
+class _BestIterate:
+    """Keeps the iterate a monitor scores highest (the first one on ties)."""
+
+    def __init__(self, monitor: Monitor | None) -> None:
+        self.monitor, self.score = monitor, float("-inf")
+        self.iterate: torch.Tensor | None = None
+        self.step: int | None = None
+
+    def offer(self, iterate: torch.Tensor, step: int) -> None:
+        if self.monitor is None:
+            return
+        score = self.monitor(iterate)
+        if score > self.score or self.iterate is None:
+            self.score, self.iterate, self.step = score, iterate.clone(), step
 
 
 class DirectSolver(InverseHVPSolver):
@@ -133,13 +168,21 @@ SOLVERS: dict[str, type[InverseHVPSolver]] = {
 
 
 def make_solver(
-    name: str, damping: float, tol: float, max_iter: int, adam_lr: float
+    name: str,
+    damping: float,
+    tol: float,
+    max_iter: int,
+    adam_lr: float,
+    monitor: Monitor | None = None,
+    monitor_every: int = 10,
 ) -> InverseHVPSolver:
-    """The solver called ``name`` with its settings."""
+    """The solver called ``name`` with its settings (``monitor``: Adam only)."""
     if name not in SOLVERS:
         raise ParameterError(
             f"unknown inverse-HVP solver {name!r}; choose one of {sorted(SOLVERS)}"
         )
+    if monitor is not None and name != "adam":
+        raise ParameterError(f"solver {name!r} cannot select iterates by a monitor; use 'adam'")
     if name == "adam":
-        return AdamSolver(damping, tol, max_iter, lr=adam_lr)
+        return AdamSolver(damping, tol, max_iter, adam_lr, monitor, monitor_every)
     return SOLVERS[name](damping, tol, max_iter)

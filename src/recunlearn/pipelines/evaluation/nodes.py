@@ -30,7 +30,9 @@ def evaluate(
 ) -> dict[str, float]:
     """All metrics of one model, plus the wall time its log records.
 
-    ``reference`` is the backbone's Retrain model (for RBO).
+    ``reference`` is the backbone's Retrain model (for RBO). A method that chose its
+    result with validation data (IFRU/SCIF's opt-in ``select_on_validation``) gets a
+    ``selected_on_validation`` row of 1, so the report labels it.
     """
     cfg = EvaluationConfig.model_validate(evaluation)
     metrics = evaluate_model(
@@ -42,7 +44,10 @@ def evaluate(
         cfg.ks,
         cfg.rbo_p,
     )
-    return metrics | {"seconds": float(log["seconds"])}
+    extra = {"seconds": float(log["seconds"])}
+    if log.get("selected_on_validation"):
+        extra["selected_on_validation"] = 1.0
+    return metrics | extra
 
 
 def collect_metrics(*, backbone: str, **metrics: dict[str, float]) -> pd.DataFrame:
