@@ -1,0 +1,57 @@
+"""Every environment's parameters validate into the typed configs the nodes use.
+
+Kedro replaces a top-level key per environment, so an environment that repeats a
+block (e.g. ``unlearning`` in ``conf/alteraser``) must still match the code.
+"""
+
+from pathlib import Path
+
+import pytest
+from kedro.config import OmegaConfigLoader
+
+from recunlearn.models import BACKBONES
+from recunlearn.parameters import EvaluationConfig, IngestionConfig, PoisoningConfig
+from recunlearn.runtime import RuntimeConfig
+from recunlearn.training import TrainConfig
+from recunlearn.tuning.config import TuningConfig
+from recunlearn.unlearning import METHODS
+
+CONF = Path(__file__).resolve().parents[1] / "conf"
+ENVIRONMENTS = sorted(p.name for p in CONF.iterdir() if p.is_dir() and p.name not in ("local",))
+
+
+def parameters(env: str) -> dict:
+    loader = OmegaConfigLoader(str(CONF), base_env="base", default_run_env=env)
+    return loader["parameters"]
+
+
+@pytest.mark.parametrize("env", ENVIRONMENTS)
+def test_every_step_validates(env):
+    params = parameters(env)
+    IngestionConfig.model_validate(params["ingestion"])
+    PoisoningConfig.model_validate(params["poisoning"])
+    EvaluationConfig.model_validate(params["evaluation"])
+    RuntimeConfig.model_validate(params["runtime"])
+    TuningConfig.model_validate(params["tuning"])
+    assert set(params["training"]) == set(BACKBONES)
+    for values in params["training"].values():
+        TrainConfig.model_validate(values)
+
+
+@pytest.mark.parametrize("env", ENVIRONMENTS)
+def test_every_unlearning_block_names_a_registered_method(env):
+    methods = parameters(env)["unlearning"]
+    assert set(methods) == set(METHODS)
+    for name, values in methods.items():
+        METHODS[name](values)
+
+
+def test_alteraser_environment_differs_from_base_only_in_the_newton_schedules():
+    base, alteraser = parameters("base")["unlearning"], parameters("alteraser")["unlearning"]
+    changed = {name for name in base if base[name] != alteraser[name]}
+    assert changed == {"alteraser_ah", "alteraser_hf"}
+    for name in changed:
+        assert alteraser[name] | {"newton_steps": 0, "max_passes": 0} == base[name] | {
+            "newton_steps": 0,
+            "max_passes": 0,
+        }
