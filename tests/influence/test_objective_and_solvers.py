@@ -90,7 +90,18 @@ def test_gauss_newton_product_equals_its_explicit_matrix(interactions, name):
     jacobian = torch.autograd.functional.jacobian(lambda p: objective.logits(p, interactions), phi)
     logits = objective.logits(phi, interactions)
     weights = torch.sigmoid(logits) * torch.sigmoid(-logits)
-    penalty = torch.autograd.functional.hessian(objective._l2_sum(interactions), phi)
+    labels = torch.as_tensor(interactions["label"].to_numpy(copy=True), dtype=phi.dtype)
+
+    def l2_part(p):  # the summed training loss minus its BCE part
+        bce = torch.nn.functional.binary_cross_entropy_with_logits(
+            objective.logits(p, interactions), labels, reduction="sum"
+        )
+        return objective.summed_loss(interactions)(p) - bce
+
+    penalty = torch.autograd.functional.hessian(l2_part, phi)
+    torch.testing.assert_close(
+        torch.diag(objective.l2_hessian_diagonal(interactions)), penalty, atol=ATOL, rtol=RTOL
+    )
     expected = jacobian.T @ (weights[:, None] * jacobian) + penalty
     product = objective.gauss_newton_vector_product(interactions)
     v = torch.randn(phi.shape, generator=torch.Generator().manual_seed(0), dtype=phi.dtype)
