@@ -105,3 +105,15 @@ def test_notebook_loads_the_report_through_the_catalog(project):
         os.environ.pop("RECUNLEARN_PROJECT_PATH")
     outputs = [o for cell in notebook.cells if cell.cell_type == "code" for o in cell.outputs]
     assert not [o for o in outputs if o.output_type == "error"]
+
+
+def test_valid_best_option_from_the_command_line_is_labelled(project):
+    """The README's command for the published code's valid-best Adam iterate, then the report."""
+    option = "unlearning.ifru.solver=adam,unlearning.ifru.select_on_validation=true"
+    result = kedro_run(project, "--namespaces", "mf.ifru", "--params", option)
+    assert result.returncode == 0, result.stdout[-3000:] + result.stderr[-3000:]
+    assert kedro_run(project, "--pipeline", "evaluation").returncode == 0
+    report = latest(project / "data" / "08_reporting" / "report.md").read_text()
+    assert "Selected on validation data" in report
+    labelled = report.split("Selected on validation data")[1].splitlines()[0]
+    assert "mf.ifru" in labelled and "lightgcn.ifru" not in labelled
