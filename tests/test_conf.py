@@ -46,12 +46,5 @@ def test_every_unlearning_block_names_a_registered_method(env):
         METHODS[name](values)
 
 
-def test_alteraser_environment_differs_from_base_only_in_the_newton_schedules():
-    base, alteraser = parameters("base")["unlearning"], parameters("alteraser")["unlearning"]
-    changed = {name for name in base if base[name] != alteraser[name]}
-    assert changed == {"alteraser_ah", "alteraser_hf"}
-    for name in changed:
-        assert alteraser[name] | {"newton_steps": 0, "max_passes": 0} == base[name] | {
-            "newton_steps": 0,
-            "max_passes": 0,
-        }
+def test_alteraser_environment_runs_the_base_methods_unchanged():
+    assert parameters("alteraser")["unlearning"] == parameters("base")["unlearning"]

@@ -33,7 +33,7 @@ GROUP = 64
 class BlockConfig(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
-    newton_steps: int = Field(2, ge=1)
+    newton_steps: int = Field(1, ge=1)
     """Newton (or AdamW) steps per block per pass."""
     cg_iterations: int = Field(20, ge=1)
     damping: float = Field(1e-3, ge=0)
