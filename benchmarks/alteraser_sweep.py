@@ -95,14 +95,18 @@ def sweep(catalog, backbone: str, repeats: int) -> pd.DataFrame:
     return table.assign(speedup=retrain_seconds / table["seconds"])
 
 
-def main() -> None:
+def parse_arguments(argv: list[str] | None = None) -> argparse.Namespace:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--env", default="alteraser")
     parser.add_argument("--seed", type=int, default=None, help="the latest run's seed")
     parser.add_argument("--backbone", default="mf")
     parser.add_argument("--repeats", type=int, default=3)
     parser.add_argument("--threads", type=int, default=1)
-    args = parser.parse_args()
+    return parser.parse_args(argv)
+
+
+def main() -> None:
+    args = parse_arguments()
     torch.set_num_threads(args.threads)
     params = {} if args.seed is None else {"seed": args.seed}
     catalog = kedro_runs.catalog(params, args.env)

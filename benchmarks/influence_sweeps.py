@@ -250,15 +250,22 @@ EXPERIMENTS = {
 }
 
 
-def main() -> None:
+def parse_arguments(argv: list[str] | None = None) -> argparse.Namespace:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument(
-        "experiments", nargs="*", default=list(EXPERIMENTS), choices=list(EXPERIMENTS)
-    )
-    args = parser.parse_args()
+    names = ", ".join(EXPERIMENTS)
+    parser.add_argument("experiments", nargs="*", help=f"some of {names}; default: all")
+    args = parser.parse_args(argv)
+    unknown = sorted(set(args.experiments) - set(EXPERIMENTS))
+    if unknown:  # argparse's `choices` rejects an empty `nargs="*"` list on Python 3.11
+        parser.error(f"unknown experiments {unknown}: choose from {names}")
+    return args
+
+
+def main() -> None:
+    args = parse_arguments()
     torch.set_num_threads(1)
     setting = Setting()
-    for name in args.experiments:
+    for name in args.experiments or list(EXPERIMENTS):
         table = EXPERIMENTS[name](setting)
         setting.catalog.save(f"bmk_ifru_{name}", table)
         setting.catalog.save(f"bmk_ifru_{name}_plot", plot(name, table))

@@ -53,12 +53,16 @@ def summarise(frame: pd.DataFrame, keys: list[str], value: str) -> pd.DataFrame:
     return frame.groupby(keys)[value].agg(["mean", "std", "count"]).reset_index()
 
 
-def main() -> None:
+def parse_arguments(argv: list[str] | None = None) -> argparse.Namespace:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--seeds", type=int, nargs="+", default=[1, 2, 3])
     parser.add_argument("--threads", type=int, default=1)
     parser.add_argument("--env", default=None, help="Kedro environment, e.g. alteraser")
-    args = parser.parse_args()
+    return parser.parse_args(argv)
+
+
+def main() -> None:
+    args = parse_arguments()
     metrics, completeness, speed = [], [], []
     for seed in args.seeds:
         params = {"seed": seed, "runtime.threads": args.threads}

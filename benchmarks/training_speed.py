@@ -20,10 +20,14 @@ import pandas as pd
 logger = logging.getLogger("benchmarks.training_speed")
 
 
-def main() -> None:
+def parse_arguments(argv: list[str] | None = None) -> argparse.Namespace:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--threads", type=int, default=1)
-    args = parser.parse_args()
+    return parser.parse_args(argv)
+
+
+def main() -> None:
+    args = parse_arguments()
     params = {"runtime.threads": args.threads}
     kedro_runs.run("ingestion", params)
     kedro_runs.run("poisoning", params)
