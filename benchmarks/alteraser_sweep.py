@@ -40,9 +40,9 @@ def timed(method, request: UnlearningRequest, repeats: int):
     return outcome, statistics.median(seconds)
 
 
-def scorer(catalog):
+def scorer(catalog, train: pd.DataFrame):
     """model, reference -> RBO@10 to the reference, re-predict on D_r and AUC_0."""
-    train, test, forget = (catalog.load(n) for n in ("mi_train", "prm_test", "mi_forget"))
+    test, forget = catalog.load("prm_test"), catalog.load("mi_forget")
 
     def scores(model, reference) -> dict[str, float]:
         metrics = evaluate_model(model, reference, train, test, forget, ks=(10,))
@@ -52,12 +52,13 @@ def scorer(catalog):
 
 
 def sweep(catalog, backbone: str, repeats: int) -> pd.DataFrame:
-    scores = scorer(catalog)
+    train = catalog.load("mi_train")
+    scores = scorer(catalog, train)
     config = TrainConfig.model_validate(catalog.load(f"{backbone}.original.train_config"))
     original = model_from_payload(catalog.load(f"{backbone}.original.model"))
     request = UnlearningRequest(
         original,
-        catalog.load("mi_train"),
+        train,
         catalog.load("prm_valid"),
         config,
         seed=catalog.load("params:seed"),

@@ -1,7 +1,7 @@
 """Every environment's parameters validate into the typed configs the nodes use.
 
-Kedro replaces a top-level key per environment, so an environment that repeats a
-block (e.g. ``unlearning`` in ``conf/alteraser``) must still match the code.
+Kedro replaces a whole top-level key per environment, so a block an environment
+repeats (e.g. ``training`` in ``conf/alteraser``) must still match the code.
 """
 
 from pathlib import Path
