@@ -19,7 +19,7 @@ import torch
 
 from recunlearn.evaluation.auc import auc_variants
 from recunlearn.evaluation.ranking import mean_rbo, ndcg_at_k, recall_at_k, top_k_items
-from recunlearn.models.base import Recommender
+from recunlearn.models.scoring import ScoringModel
 from recunlearn.training.trainer import score_rows
 
 
@@ -47,7 +47,7 @@ def _ranking_metrics(
     return out
 
 
-def repredict_score(model: Recommender, forget: pd.DataFrame) -> float:
+def repredict_score(model: ScoringModel, forget: pd.DataFrame) -> float:
     """Mean sigmoid(logit) over the forget set; NaN for an empty forget set."""
     if forget.empty:
         return float("nan")
@@ -55,8 +55,8 @@ def repredict_score(model: Recommender, forget: pd.DataFrame) -> float:
 
 
 def evaluate_model(
-    model: Recommender,
-    reference: Recommender | None,
+    model: ScoringModel,
+    reference: ScoringModel | None,
     train_rows: pd.DataFrame,
     test: pd.DataFrame,
     forget: pd.DataFrame,

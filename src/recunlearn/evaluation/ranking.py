@@ -12,12 +12,12 @@ import numpy as np
 import scipy.sparse as sp
 import torch
 
-from recunlearn.models.base import Recommender
+from recunlearn.models.scoring import ScoringModel
 
 
 @torch.no_grad()
 def top_k_items(
-    model: Recommender, users: np.ndarray, seen: sp.csr_matrix, k: int, chunk: int = 1024
+    model: ScoringModel, users: np.ndarray, seen: sp.csr_matrix, k: int, chunk: int = 1024
 ) -> np.ndarray:
     """Each user's ``k`` best-scored items among those not in ``seen``, best first.
 
@@ -25,17 +25,11 @@ def top_k_items(
     stable, so a tiny deterministic id penalty would bias scores; instead the sort
     is done with a stable argsort on the scores).
     """
-    device = model.user_embedding.device
-    user_final, item_final = model.propagate()
+    device, scorer = model.device, model.scorer()
     out = np.empty((len(users), k), dtype=np.int64)
     for start in range(0, len(users), chunk):
         block = users[start : start + chunk]
-        scores = (
-            (user_final[torch.as_tensor(block, device=device)] @ item_final.T)
-            .double()
-            .cpu()
-            .numpy()
-        )
+        scores = scorer.users(torch.as_tensor(block, device=device)).double().cpu().numpy()
         mask = seen[block].toarray().astype(bool)
         scores[mask] = -np.inf
         out[start : start + len(block)] = np.argsort(-scores, axis=1, kind="stable")[:, :k]

@@ -10,6 +10,7 @@ import torch
 from recunlearn.models.base import Recommender
 from recunlearn.models.lightgcn import LightGCN, normalized_adjacency
 from recunlearn.models.mf import MatrixFactorization
+from recunlearn.models.scoring import EmbeddingScorer, Scorer, ScoringModel
 
 BACKBONES: dict[str, type[Recommender]] = {
     "mf": MatrixFactorization,
@@ -21,6 +22,9 @@ __all__ = [
     "LightGCN",
     "MatrixFactorization",
     "Recommender",
+    "Scorer",
+    "ScoringModel",
+    "EmbeddingScorer",
     "build_backbone",
     "model_from_payload",
     "model_from_state",

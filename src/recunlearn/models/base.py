@@ -9,16 +9,22 @@ so no method ever checks which backbone it is given.
 
 from __future__ import annotations
 
-from abc import ABC, abstractmethod
-from typing import Any, ClassVar
+from abc import abstractmethod
+from typing import Any
 
 import torch
 import torch.nn.functional as F
 from torch import nn
 
+from recunlearn.models.scoring import EmbeddingScorer, Scorer, ScoringModel
 
-class Recommender(nn.Module, ABC):
-    """Dot-product recommender over (possibly propagated) embeddings.
+
+class Recommender(ScoringModel):
+    """A single backbone with user and item ego embeddings (MF, LightGCN, DMF, NeuMF).
+
+    The default head is the dot product of the propagated embeddings; backbones with
+    another head (DMF's cosine of towers, NeuMF's MLP) override :meth:`forward` and
+    :meth:`scorer`.
 
     Args:
         n_users: number of users (ids are 0..n_users-1).
@@ -28,7 +34,6 @@ class Recommender(nn.Module, ABC):
         generator: the torch generator for the initialisation (seeded by the caller).
     """
 
-    name: ClassVar[str]
     graph_hops: int = 0
     """How many hops a node's prediction reaches along the interaction graph."""
 
@@ -86,8 +91,11 @@ class Recommender(nn.Module, ABC):
 
     def all_scores(self, users: torch.Tensor) -> torch.Tensor:
         """Logits of ``users`` against every item, shape (len(users), n_items)."""
-        user_final, item_final = self.propagate()
-        return user_final[users] @ item_final.T
+        return self.scorer().users(users)
+
+    def scorer(self) -> Scorer:
+        """Dot products of the propagated embeddings, propagated once."""
+        return EmbeddingScorer(*self.propagate())
 
     def row_losses(
         self, users: torch.Tensor, items: torch.Tensor, labels: torch.Tensor, l2: float

@@ -19,6 +19,7 @@ import torch
 
 from recunlearn.evaluation.auc import auc
 from recunlearn.models.base import Recommender
+from recunlearn.models.scoring import ScoringModel
 from recunlearn.training.config import TrainConfig
 
 
@@ -49,17 +50,10 @@ def rows_to_tensors(
     return to("user", torch.long), to("item", torch.long), to("label", torch.float32)
 
 
-@torch.no_grad()
-def score_rows(model: Recommender, rows: pd.DataFrame, chunk: int = 65536) -> np.ndarray:
-    """Predicted logits for each (user, item) row, as float64 NumPy."""
-    device = model.user_embedding.device
-    users, items, _ = rows_to_tensors(rows, device)
-    user_final, item_final = model.propagate()
-    out = [
-        (user_final[users[s : s + chunk]] * item_final[items[s : s + chunk]]).sum(-1)
-        for s in range(0, len(users), chunk)
-    ]
-    return torch.cat(out).double().cpu().numpy() if out else np.empty(0)
+def score_rows(model: ScoringModel, rows: pd.DataFrame, chunk: int = 65536) -> np.ndarray:
+    """Predicted logits for each (user, item) row, as float64 NumPy (through the model's scorer)."""
+    users, items, _ = rows_to_tensors(rows, model.device)
+    return model.score_pairs(users, items, chunk).double().cpu().numpy()
 
 
 def _run_epoch(
