@@ -35,7 +35,7 @@ def timed(method, request: UnlearningRequest, repeats: int):
     seconds, outcome = [], None
     for _ in range(repeats):
         start = time.perf_counter()
-        outcome = method.unlearn(request)
+        outcome = method.unlearn(None, request)
         seconds.append(time.perf_counter() - start)
     return outcome, statistics.median(seconds)
 

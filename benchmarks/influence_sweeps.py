@@ -97,7 +97,7 @@ class Setting:
         request = UnlearningRequest(original, marked, self.valid, self.configs[backbone], self.seed)
         config = dict(self.methods.get(name, {})) | overrides
         start = time.perf_counter()
-        outcome = METHODS[name](config).unlearn(request)
+        outcome = METHODS[name](config).unlearn(None, request)
         return outcome, time.perf_counter() - start
 
 

@@ -19,6 +19,10 @@ class RuntimeConfig(BaseModel):
     """``auto`` takes CUDA when present, else the CPU."""
     threads: int = Field(1, ge=1)
     """torch intra-op threads on the CPU; recorded next to every timing."""
+    executor: Literal["inprocess", "processes"] = "processes"
+    """Where shards and user groups train: this process, or a local process pool."""
+    workers: int = Field(2, ge=1)
+    """Worker processes of the ``processes`` executor."""
 
 
 def resolve_device(name: str) -> torch.device:

@@ -81,7 +81,7 @@ def test_each_pass_does_not_increase_the_retain_loss(name, backbone):
     model = build_backbone(
         backbone, 30, 20, 3, 0.5, 1, data, torch.Generator().manual_seed(0)
     ).double()
-    outcome = METHODS[name]({"max_passes": 3, "tol": 0.0}).unlearn(request_for(model, data))
+    outcome = METHODS[name]({"max_passes": 3, "tol": 0.0}).unlearn(None, request_for(model, data))
     history = outcome.log["retain_loss_history"]
     assert all(
         later <= earlier + 1e-9 for earlier, later in zip(history, history[1:], strict=False)
@@ -100,7 +100,7 @@ def test_each_pass_does_not_increase_the_retain_loss(name, backbone):
 def test_alteraser_log_reports_the_loss_it_minimised():
     data = noisy_low_rank()
     request = request_for(mf(), data)
-    outcome = AltEraser({"max_passes": 1}).unlearn(request)
+    outcome = AltEraser({"max_passes": 1}).unlearn(None, request)
     assert outcome.log["retain_loss_history"][-1] == pytest.approx(
         retain_loss(outcome.model, request.retain_rows, L2)
     )
@@ -111,7 +111,7 @@ def test_empty_forget_set_leaves_original_unchanged(name):
     data = noisy_low_rank()
     model = mf()
     request = request_for(model, data, n_forget=0)
-    outcome = METHODS[name]().unlearn(request)
+    outcome = METHODS[name]().unlearn(None, request)
     assert outcome.model is not model
     for key, value in model.state_dict().items():
         assert torch.equal(outcome.model.state_dict()[key], value)

@@ -82,7 +82,7 @@ def test_ifru_lands_near_a_warm_started_retrain(converged_mf):
     retrained = build_backbone("mf", 30, 20, 2, 0.3, 0, train).double()
     retrained.load_state_dict(original.state_dict())
     fit_to_convergence(retrained, train[~train["forget"]])
-    unlearned = IFRU(EXACT).unlearn(request_for(original, train)).model
+    unlearned = IFRU(EXACT).unlearn(None, request_for(original, train)).model
     moved = (flat(original) - flat(retrained)).norm()
     remaining = (flat(unlearned) - flat(retrained)).norm()
     # Threshold: the influence update removes at least two thirds of the distance.
@@ -91,10 +91,10 @@ def test_ifru_lands_near_a_warm_started_retrain(converged_mf):
 
 def test_ifru_with_cg_matches_the_direct_solve(converged_mf):
     original, train = converged_mf
-    direct = IFRU(EXACT).unlearn(request_for(original, train)).model
+    direct = IFRU(EXACT).unlearn(None, request_for(original, train)).model
     cg = (
         IFRU(EXACT | {"solver": "cg", "tol": 1e-12, "max_iter": 500})
-        .unlearn(request_for(original, train))
+        .unlearn(None, request_for(original, train))
         .model
     )
     torch.testing.assert_close(flat(cg), flat(direct), atol=1e-7, rtol=1e-6)
@@ -107,7 +107,7 @@ def test_empty_forget_set_returns_original_parameters_exactly(interactions, name
         backbone, 24, 18, 4, 0.3, 1, interactions, torch.Generator().manual_seed(0)
     )
     train = interactions.assign(forget=False)
-    outcome = METHODS[name]().unlearn(request_for(model, train))
+    outcome = METHODS[name]().unlearn(None, request_for(model, train))
     for key, value in model.state_dict().items():
         assert torch.equal(outcome.model.state_dict()[key], value), key
 
@@ -141,7 +141,7 @@ def test_ifru_moves_only_the_selected_embeddings_and_logs_its_work(interactions)
     )
     train = interactions.assign(forget=False)
     train.loc[train.index[:3], "forget"] = True
-    outcome = IFRU({"pruning_ratios": {"default": [1.0]}}).unlearn(request_for(model, train))
+    outcome = IFRU({"pruning_ratios": {"default": [1.0]}}).unlearn(None, request_for(model, train))
     forget_users = set(train.loc[train["forget"], "user"])
     changed = (outcome.model.user_embedding - model.user_embedding).abs().sum(1) > 0
     assert set(np.flatnonzero(changed.detach().numpy())) <= forget_users
@@ -159,8 +159,8 @@ def test_spillover_ablation_changes_the_update(interactions):
     )
     train = interactions.assign(forget=False)
     train.loc[train.index[:5], "forget"] = True
-    with_spill = IFRU().unlearn(request_for(model, train)).model
-    without = IFRU({"spillover": False}).unlearn(request_for(model, train)).model
+    with_spill = IFRU().unlearn(None, request_for(model, train)).model
+    without = IFRU({"spillover": False}).unlearn(None, request_for(model, train)).model
     assert not torch.allclose(with_spill.user_embedding, without.user_embedding)
 
 
@@ -173,7 +173,7 @@ def test_scif_neighbourhood_labels_by_hand():
 
 def test_scif_moves_only_the_forget_users_and_items(converged_mf):
     original, train = converged_mf
-    outcome = SCIF({"solver": "direct", "damping": 0.0}).unlearn(request_for(original, train))
+    outcome = SCIF({"solver": "direct", "damping": 0.0}).unlearn(None, request_for(original, train))
     forget = train[train["forget"]]
     changed_users = np.flatnonzero(
         ((outcome.model.user_embedding - original.user_embedding).abs().sum(1) > 0).numpy()
@@ -192,8 +192,8 @@ def test_validation_selection_is_opt_in_labelled_and_never_worse_on_validation(c
     valid = noisy_low_rank(seed=9).drop_duplicates(["user", "item"])
     request = UnlearningRequest(original, train, valid, TrainConfig(l2=L2, embedding_dim=2), seed=0)
     settings = {"solver": "adam", "max_iter": 60, "adam_lr": 0.05, "validate_every": 3}
-    plain = IFRU(settings).unlearn(request)
-    chosen = IFRU(settings | {"select_on_validation": True}).unlearn(request)
+    plain = IFRU(settings).unlearn(None, request)
+    chosen = IFRU(settings | {"select_on_validation": True}).unlearn(None, request)
     assert plain.log["selected_on_validation"] is False and plain.log["selected_iteration"] is None
     assert chosen.log["selected_on_validation"] is True
     assert chosen.log["selected_iteration"] % 3 == 0 or chosen.log["selected_iteration"] == 60

@@ -8,6 +8,7 @@ import pandas as pd
 import torch
 
 from recunlearn.models.base import Recommender
+from recunlearn.models.grouped import GroupedModel
 from recunlearn.models.lightgcn import LightGCN, normalized_adjacency
 from recunlearn.models.mf import MatrixFactorization
 from recunlearn.models.scoring import EmbeddingScorer, Scorer, ScoringModel
@@ -16,15 +17,19 @@ BACKBONES: dict[str, type[Recommender]] = {
     "mf": MatrixFactorization,
     "lightgcn": LightGCN,
 }
+DEFAULT_BACKBONES = ("mf", "lightgcn")
+"""The backbones of the default grid (the IFRU and AltEraser protocols)."""
 
 __all__ = [
     "BACKBONES",
+    "DEFAULT_BACKBONES",
     "LightGCN",
     "MatrixFactorization",
     "Recommender",
     "Scorer",
     "ScoringModel",
     "EmbeddingScorer",
+    "GroupedModel",
     "build_backbone",
     "model_from_payload",
     "model_from_state",
@@ -63,8 +68,10 @@ def build_backbone(
     raise KeyError(f"unknown backbone {name!r}; choose one of {sorted(BACKBONES)}")
 
 
-def model_from_state(config: dict[str, Any], state: dict[str, torch.Tensor]) -> Recommender:
-    """Rebuild a backbone from its saved config and ``state_dict``."""
+def model_from_state(config: dict[str, Any], state: dict[str, torch.Tensor]) -> ScoringModel:
+    """Rebuild a backbone or a model of sub-models from its saved config and ``state_dict``."""
+    if config["backbone"] == GroupedModel.name:
+        return _grouped_from_state(config, state)
     kwargs = {k: v for k, v in config.items() if k != "backbone"}
     if config["backbone"] == "lightgcn":
         kwargs["graph_users"], kwargs["graph_items"] = state["graph_users"], state["graph_items"]
@@ -73,12 +80,21 @@ def model_from_state(config: dict[str, Any], state: dict[str, torch.Tensor]) -> 
     return model
 
 
-def model_payload(model: Recommender) -> dict[str, Any]:
+def _grouped_from_state(config: dict[str, Any], state: dict[str, torch.Tensor]) -> GroupedModel:
+    members = []
+    for index, member_config in enumerate(config["members"]):
+        prefix = f"members.{index}."
+        member_state = {k[len(prefix) :]: v for k, v in state.items() if k.startswith(prefix)}
+        members.append(model_from_state(member_config, member_state))
+    return GroupedModel(members, state["user_group"])
+
+
+def model_payload(model: ScoringModel) -> dict[str, Any]:
     """``{"config", "state_dict"}`` of a model, tensors copied to the CPU."""
     state = {k: v.detach().cpu().clone() for k, v in model.state_dict().items()}
     return {"config": model.config(), "state_dict": state}
 
 
-def model_from_payload(payload: dict[str, Any]) -> Recommender:
+def model_from_payload(payload: dict[str, Any]) -> ScoringModel:
     """Inverse of :func:`model_payload`."""
     return model_from_state(payload["config"], payload["state_dict"])

@@ -3,8 +3,18 @@
 from __future__ import annotations
 
 from recunlearn.unlearning.alteraser import AltEraser, AltEraserAdamW, AltEraserHF
-from recunlearn.unlearning.base import UnlearningMethod, UnlearningOutcome, UnlearningRequest
+from recunlearn.unlearning.base import (
+    PrepareContext,
+    PreparedState,
+    UnlearningMethod,
+    UnlearningOutcome,
+    UnlearningRequest,
+    state_from_payload,
+    state_payload,
+)
+from recunlearn.unlearning.csisa import CSisa
 from recunlearn.unlearning.ifru import IFRU
+from recunlearn.unlearning.laser import Laser, LaserAnti, LaserBkm, LaserRand
 from recunlearn.unlearning.retrain import Retrain, RetrainStar
 from recunlearn.unlearning.scif import SCIF
 from recunlearn.unlearning.warm_start import WarmStart
@@ -20,6 +30,20 @@ METHODS: dict[str, type[UnlearningMethod]] = {
     "alteraser_ah": AltEraser,
     "alteraser_hf": AltEraserHF,
     "alteraser_adamw": AltEraserAdamW,
+    "laser": Laser,
+    "laser_rand": LaserRand,
+    "laser_bkm": LaserBkm,
+    "laser_anti": LaserAnti,
+    "csisa": CSisa,
 }
 
-__all__ = ["METHODS", "UnlearningMethod", "UnlearningOutcome", "UnlearningRequest"]
+__all__ = [
+    "METHODS",
+    "PrepareContext",
+    "PreparedState",
+    "UnlearningMethod",
+    "UnlearningOutcome",
+    "UnlearningRequest",
+    "state_from_payload",
+    "state_payload",
+]

@@ -38,7 +38,12 @@ from recunlearn.influence.objective import EmbeddingObjective, Selection
 from recunlearn.models import positive_edges
 from recunlearn.models.base import Recommender
 from recunlearn.training.trainer import rows_to_tensors
-from recunlearn.unlearning.base import UnlearningMethod, UnlearningOutcome, UnlearningRequest
+from recunlearn.unlearning.base import (
+    PreparedState,
+    UnlearningMethod,
+    UnlearningOutcome,
+    UnlearningRequest,
+)
 from recunlearn.unlearning.block_solvers import BlockConfig, adamw, ah_newton, hf_newton
 
 
@@ -68,6 +73,7 @@ def dependent_rows(model: Recommender, rows: pd.DataFrame, mask: np.ndarray) -> 
 
 class AltEraser(UnlearningMethod):
     name = "alteraser_ah"
+    family = "fine-tuning"
     config_type = AltEraserConfig
 
     def optimizer_for(self, model: Recommender) -> str:
@@ -102,7 +108,7 @@ class AltEraser(UnlearningMethod):
             for start in range(0, len(ids), size):
                 self.solve_block(model, rows, ids[start : start + size], side, l2)
 
-    def unlearn(self, request: UnlearningRequest) -> UnlearningOutcome:
+    def unlearn(self, state: PreparedState | None, request: UnlearningRequest) -> UnlearningOutcome:
         start = time.perf_counter()
         model = copy.deepcopy(request.original)
         if request.forget_rows.empty:

@@ -1,25 +1,33 @@
-"""The one small interface every unlearning method implements.
+"""The one small interface every unlearning method implements, in two phases.
 
-A method receives an :class:`UnlearningRequest` (the trained Original model, the
-training table D with its ``forget`` column, the validation rows and the training
-hyperparameters) and returns an :class:`UnlearningOutcome`: the unlearned model and
-a flat log. Approximate methods (influence, fine-tuning) do all their work here;
-exact methods (shards, sequences) will add work at training time through their own
-preparation step, leaving this interface unchanged.
+1. ``prepare(context)`` runs when the model is *learned*: it sees D (never the
+   request) and returns a :class:`PreparedState` (partitions, sub-models, per-stage
+   checkpoints), saved as a versioned catalog dataset. Approximate methods (influence,
+   fine-tuning) keep the default, which returns ``None``: their only prepared state is
+   the Original model, trained once and shared by every method.
+2. ``unlearn(state, request)`` runs when a deletion request arrives: it receives the
+   prepared state and an :class:`UnlearningRequest` (Original, D with its ``forget``
+   column, the validation rows, the training hyperparameters) and returns an
+   :class:`UnlearningOutcome`: the unlearned model and a flat log. Exact methods log
+   ``prepare_seconds`` apart from ``seconds`` (the unlearning time alone), so
+   speed-ups compare the work done per request.
 """
 
 from __future__ import annotations
 
 from abc import ABC, abstractmethod
+from collections.abc import Mapping
 from dataclasses import dataclass, field
-from typing import Any, ClassVar
+from typing import Any, ClassVar, Literal
 
 import pandas as pd
 import torch
 from pydantic import BaseModel
 
+from recunlearn.execution import Executor, InProcessExecutor
 from recunlearn.models.base import Recommender
 from recunlearn.training.config import TrainConfig
+from recunlearn.unlearning.user_groups import UserGroups
 
 
 @dataclass(frozen=True)
@@ -33,6 +41,8 @@ class UnlearningRequest:
     train_config: TrainConfig
     seed: int
     device: torch.device | str = "cpu"
+    executor: Executor = field(default_factory=InProcessExecutor)
+    """Where independent units of work (shards, groups) run."""
 
     @property
     def forget_rows(self) -> pd.DataFrame:
@@ -43,6 +53,65 @@ class UnlearningRequest:
         return self.train_rows[~self.train_rows["forget"]].reset_index(drop=True)
 
 
+@dataclass(frozen=True)
+class PrepareContext:
+    """What ``prepare`` may use: the training data D, never the deletion request."""
+
+    original: Recommender
+    train_rows: pd.DataFrame
+    """D without a ``forget`` column (learning happens before any request)."""
+    valid_rows: pd.DataFrame
+    train_config: TrainConfig
+    seed: int
+    device: torch.device | str = "cpu"
+    groupings: Mapping[str, UserGroups] | None = None
+    """The grouping step's groupings by name (``rand``, ``bkm``, ``cbkm``), easy to hard."""
+    executor: Executor = field(default_factory=InProcessExecutor)
+    """Where independent units of work (shards, groups) run."""
+
+    @classmethod
+    def of(
+        cls, request: UnlearningRequest, groupings: Mapping[str, UserGroups] | None = None
+    ) -> PrepareContext:
+        """The learning-time view of a request: D with the ``forget`` marks dropped."""
+        return cls(
+            original=request.original,
+            train_rows=request.train_rows.drop(columns="forget"),
+            valid_rows=request.valid_rows,
+            train_config=request.train_config,
+            seed=request.seed,
+            device=request.device,
+            groupings=groupings,
+            executor=request.executor,
+        )
+
+
+@dataclass
+class PreparedState:
+    """What an exact method learned on D: plain values and named CPU tensors.
+
+    ``meta`` holds JSON-able values (group order, sizes), ``tensors`` the checkpoints
+    and sub-models; :func:`state_payload` stores both as a ``{"config", "state_dict"}``
+    payload that loads with ``weights_only=True``.
+    """
+
+    meta: dict[str, Any]
+    tensors: dict[str, torch.Tensor]
+    seconds: float
+
+
+def state_payload(state: PreparedState) -> dict[str, Any]:
+    """The catalog form of a prepared state (tensors copied to the CPU)."""
+    tensors = {k: v.detach().cpu().clone() for k, v in state.tensors.items()}
+    return {"config": {"meta": state.meta, "seconds": state.seconds}, "state_dict": tensors}
+
+
+def state_from_payload(payload: dict[str, Any]) -> PreparedState:
+    """Inverse of :func:`state_payload`."""
+    config = payload["config"]
+    return PreparedState(dict(config["meta"]), dict(payload["state_dict"]), config["seconds"])
+
+
 @dataclass
 class UnlearningOutcome:
     """The unlearned model and what it cost."""
@@ -51,15 +120,37 @@ class UnlearningOutcome:
     log: dict[str, Any] = field(default_factory=dict)
 
 
+Family = Literal["ground truth", "influence", "fine-tuning", "exact"]
+
+
 class UnlearningMethod(ABC):
     """Removes the influence of D_r from a trained recommender."""
 
     name: ClassVar[str]
     config_type: ClassVar[type[BaseModel]]
+    family: ClassVar[Family]
+    needs_groups: ClassVar[bool] = False
+    """Whether ``prepare`` needs the grouping step's user groups."""
+
+    def grouping(self, context: PrepareContext) -> UserGroups:
+        """The grouping named by this method's ``grouping`` setting."""
+        name = self.config.grouping  # type: ignore[attr-defined]
+        if context.groupings is None or name not in context.groupings:
+            raise ValueError(f"method {self.name!r} needs the grouping step's {name!r} groups")
+        return context.groupings[name]
 
     def __init__(self, config: BaseModel | dict[str, Any] | None = None) -> None:
         self.config = self.config_type.model_validate(config or {})
 
+    @classmethod
+    def has_preparation(cls) -> bool:
+        """Whether the method learns something of its own on D (exact methods)."""
+        return cls.prepare is not UnlearningMethod.prepare
+
+    def prepare(self, context: PrepareContext) -> PreparedState | None:
+        """Learn on D; the default learns nothing beyond the shared Original model."""
+        return None
+
     @abstractmethod
-    def unlearn(self, request: UnlearningRequest) -> UnlearningOutcome:
-        """Return a new model; ``request`` is left untouched."""
+    def unlearn(self, state: PreparedState | None, request: UnlearningRequest) -> UnlearningOutcome:
+        """Return a new model; ``state`` and ``request`` are left untouched."""

@@ -30,7 +30,12 @@ from recunlearn.influence.objective import EmbeddingObjective, Selection
 from recunlearn.influence.solvers import Monitor, SolveResult, make_solver
 from recunlearn.models import positive_edges
 from recunlearn.models.base import Recommender
-from recunlearn.unlearning.base import UnlearningMethod, UnlearningOutcome, UnlearningRequest
+from recunlearn.unlearning.base import (
+    PreparedState,
+    UnlearningMethod,
+    UnlearningOutcome,
+    UnlearningRequest,
+)
 
 
 class SolverConfig(BaseModel):
@@ -112,6 +117,8 @@ def validation_monitor(request: UnlearningRequest, objective: EmbeddingObjective
 class InfluenceUnlearning(UnlearningMethod):
     """Template: select phi, build b, solve, update. Subclasses choose phi and b."""
 
+    family = "influence"
+
     @abstractmethod
     def select(self, request: UnlearningRequest) -> Selection:
         """The users and items whose embeddings move."""
@@ -122,7 +129,7 @@ class InfluenceUnlearning(UnlearningMethod):
     ) -> tuple[Callable[[torch.Tensor], torch.Tensor], dict[str, Any]]:
         """phi -> the loss whose gradient is b, and details for the log."""
 
-    def unlearn(self, request: UnlearningRequest) -> UnlearningOutcome:
+    def unlearn(self, state: PreparedState | None, request: UnlearningRequest) -> UnlearningOutcome:
         start = time.perf_counter()
         model, cfg = request.original, self.config
         if request.forget_rows.empty:

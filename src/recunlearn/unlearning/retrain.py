@@ -15,7 +15,12 @@ from pydantic import BaseModel, ConfigDict
 from recunlearn.models import build_backbone
 from recunlearn.seeding import torch_generator
 from recunlearn.training.trainer import train_model
-from recunlearn.unlearning.base import UnlearningMethod, UnlearningOutcome, UnlearningRequest
+from recunlearn.unlearning.base import (
+    PreparedState,
+    UnlearningMethod,
+    UnlearningOutcome,
+    UnlearningRequest,
+)
 
 
 def training_streams(seed: int, backbone: str, seed_key: str = "") -> tuple[object, object]:
@@ -36,9 +41,10 @@ class Retrain(UnlearningMethod):
     """Train a fresh backbone on D - D_r with Original's hyperparameters."""
 
     name = "retrain"
+    family = "ground truth"
     config_type = RetrainConfig
 
-    def unlearn(self, request: UnlearningRequest) -> UnlearningOutcome:
+    def unlearn(self, state: PreparedState | None, request: UnlearningRequest) -> UnlearningOutcome:
         start = time.perf_counter()
         original, cfg = request.original, request.train_config
         retain = request.retain_rows

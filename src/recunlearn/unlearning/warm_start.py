@@ -15,7 +15,12 @@ from pydantic import BaseModel, ConfigDict
 from recunlearn.models import positive_edges
 from recunlearn.seeding import torch_generator
 from recunlearn.training.trainer import train_model
-from recunlearn.unlearning.base import UnlearningMethod, UnlearningOutcome, UnlearningRequest
+from recunlearn.unlearning.base import (
+    PreparedState,
+    UnlearningMethod,
+    UnlearningOutcome,
+    UnlearningRequest,
+)
 
 
 class WarmStartConfig(BaseModel):
@@ -24,9 +29,10 @@ class WarmStartConfig(BaseModel):
 
 class WarmStart(UnlearningMethod):
     name = "warm_start"
+    family = "fine-tuning"
     config_type = WarmStartConfig
 
-    def unlearn(self, request: UnlearningRequest) -> UnlearningOutcome:
+    def unlearn(self, state: PreparedState | None, request: UnlearningRequest) -> UnlearningOutcome:
         start = time.perf_counter()
         model = copy.deepcopy(request.original)
         if request.forget_rows.empty:  # nothing to forget: Original is already the answer

@@ -45,6 +45,8 @@ def evaluate(
         cfg.rbo_p,
     )
     extra = {"seconds": float(log["seconds"])}
+    if "prepare_seconds" in log:
+        extra["prepare_seconds"] = float(log["prepare_seconds"])
     if log.get("selected_on_validation"):
         extra["selected_on_validation"] = 1.0
     return metrics | extra

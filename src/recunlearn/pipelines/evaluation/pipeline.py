@@ -9,10 +9,9 @@ from collections.abc import Iterable
 
 from kedro.pipeline import Node, Pipeline
 
-from recunlearn.models import BACKBONES
 from recunlearn.pipelines.evaluation.nodes import build_report, collect_metrics, evaluate
+from recunlearn.pipelines.grid import active_grid
 from recunlearn.pipelines.node_binding import bound
-from recunlearn.unlearning import METHODS
 
 
 def evaluation_template() -> Pipeline:
@@ -72,9 +71,11 @@ def backbone_evaluation(backbone: str, names: list[str]) -> Pipeline:
 
 
 def create_pipeline(
-    backbones: Iterable[str] = tuple(BACKBONES), methods: Iterable[str] = tuple(METHODS), **kwargs
+    backbones: Iterable[str] | None = None, methods: Iterable[str] | None = None, **kwargs
 ) -> Pipeline:
-    backbones, names = tuple(backbones), model_names(methods)
+    grid = active_grid()
+    backbones = tuple(grid.backbones if backbones is None else backbones)
+    names = model_names(grid.methods if methods is None else methods)
     report = Node(
         build_report,
         [f"rpt_metrics_{backbone}" for backbone in backbones],

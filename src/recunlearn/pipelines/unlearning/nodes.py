@@ -1,4 +1,4 @@
-"""Unlearning node: apply one registered method to one backbone's Original model."""
+"""Unlearning nodes: prepare a method on D (exact methods), then apply it to the request."""
 
 from __future__ import annotations
 
@@ -7,12 +7,62 @@ from typing import Any
 
 import pandas as pd
 
+from recunlearn.execution import make_executor
 from recunlearn.models import model_from_payload, model_payload
 from recunlearn.runtime import RuntimeConfig, apply_runtime
 from recunlearn.training.config import TrainConfig
-from recunlearn.unlearning import METHODS, UnlearningRequest
+from recunlearn.unlearning import (
+    METHODS,
+    PrepareContext,
+    UnlearningRequest,
+    state_from_payload,
+    state_payload,
+)
+from recunlearn.unlearning.user_groups import groupings_from_tables
 
 logger = logging.getLogger(__name__)
+
+
+def _request(
+    original: dict[str, Any],
+    train: pd.DataFrame,
+    valid: pd.DataFrame,
+    train_config: TrainConfig,
+    seed: int,
+    runtime: RuntimeConfig,
+) -> UnlearningRequest:
+    run = RuntimeConfig.model_validate(runtime)
+    device = apply_runtime(run)
+    return UnlearningRequest(
+        original=model_from_payload(original).to(device),
+        train_rows=train,
+        valid_rows=valid,
+        train_config=TrainConfig.model_validate(train_config),
+        seed=seed,
+        device=device,
+        executor=make_executor(run.executor, run.workers, run.threads),
+    )
+
+
+def prepare_method(
+    original: dict[str, Any],
+    train: pd.DataFrame,
+    valid: pd.DataFrame,
+    method_config: dict[str, Any] | None,
+    train_config: TrainConfig,
+    seed: int,
+    runtime: RuntimeConfig,
+    user_groups: pd.DataFrame | None = None,
+    cohesion: pd.DataFrame | None = None,
+    *,
+    method: str,
+) -> dict[str, Any]:
+    """Learn ``METHODS[method]``'s state on D (the ``forget`` marks are dropped first)."""
+    request = _request(original, train, valid, train_config, seed, runtime)
+    groupings = None if user_groups is None else groupings_from_tables(user_groups, cohesion)
+    state = METHODS[method](method_config).prepare(PrepareContext.of(request, groupings))
+    logger.info("%s.%s prepared in %.2fs", request.original.name, method, state.seconds)
+    return state_payload(state)
 
 
 def run_unlearning(
@@ -23,23 +73,22 @@ def run_unlearning(
     train_config: TrainConfig,
     seed: int,
     runtime: RuntimeConfig,
+    state: dict[str, Any] | None = None,
     *,
     method: str,
 ) -> tuple[dict[str, Any], dict[str, Any]]:
-    """Unlearn D_r (``train.forget``) from ``original`` with ``METHODS[method]``."""
-    run = RuntimeConfig.model_validate(runtime)
-    device = apply_runtime(run)
-    model = model_from_payload(original).to(device)
-    request = UnlearningRequest(
-        original=model,
-        train_rows=train,
-        valid_rows=valid,
-        train_config=TrainConfig.model_validate(train_config),
-        seed=seed,
-        device=device,
-    )
-    outcome = METHODS[method](method_config).unlearn(request)
-    log = {"method": method, "backbone": model.name, "device": str(device), "threads": run.threads}
+    """Unlearn D_r (``train.forget``) with ``METHODS[method]`` from its prepared state."""
+    request = _request(original, train, valid, train_config, seed, runtime)
+    prepared = None if state is None else state_from_payload(state)
+    outcome = METHODS[method](method_config).unlearn(prepared, request)
+    threads = RuntimeConfig.model_validate(runtime).threads
+    log = {
+        "method": method,
+        "family": METHODS[method].family,
+        "backbone": request.original.name,
+        "device": str(request.device),
+        "threads": threads,
+    }
     log |= outcome.log
-    logger.info("%s.%s: %s", model.name, method, log)
+    logger.info("%s.%s: %s", request.original.name, method, log)
     return model_payload(outcome.model), log

@@ -4,43 +4,59 @@
 
     {backbone}.original.model ─┬─> {backbone}.retrain.unlearn ─> {backbone}.retrain.model
                                └─> {backbone}.<method>.unlearn ─> {backbone}.<method>.model
+
+Exact methods first learn their own state on D (``{backbone}.<method>.prepare`` →
+``{backbone}.<method>.state``: checkpoints, sub-models), which their ``unlearn``
+node reads; methods on user groups also read the grouping step's tables.
 """
 
 from collections.abc import Iterable
 
 from kedro.pipeline import Node, Pipeline
 
-from recunlearn.models import BACKBONES
+from recunlearn.pipelines.grid import active_grid
 from recunlearn.pipelines.node_binding import bound
-from recunlearn.pipelines.unlearning.nodes import run_unlearning
+from recunlearn.pipelines.unlearning.nodes import prepare_method, run_unlearning
 from recunlearn.unlearning import METHODS
+
+COMMON_INPUTS = [
+    "original_model",
+    "mi_train",
+    "prm_valid",
+    "params:method_config",
+    "train_config",
+    "params:seed",
+    "params:runtime",
+]
+GROUP_INPUTS = ["grp_user_groups", "grp_cohesion"]
 
 
 def unlearning_template(method: str) -> Pipeline:
-    return Pipeline(
-        [
-            Node(
-                bound(run_unlearning, method=method),
-                [
-                    "original_model",
-                    "mi_train",
-                    "prm_valid",
-                    "params:method_config",
-                    "train_config",
-                    "params:seed",
-                    "params:runtime",
-                ],
-                ["model", "log"],
-                name="unlearn",
-            )
-        ]
+    kind = METHODS[method]
+    if not kind.has_preparation():
+        unlearn = Node(
+            bound(run_unlearning, method=method), COMMON_INPUTS, ["model", "log"], name="unlearn"
+        )
+        return Pipeline([unlearn])
+    extra = GROUP_INPUTS if kind.needs_groups else []
+    prepare = Node(
+        bound(prepare_method, method=method), COMMON_INPUTS + extra, "state", name="prepare"
     )
+    unlearn = Node(
+        bound(run_unlearning, method=method),
+        [*COMMON_INPUTS, "state"],
+        ["model", "log"],
+        name="unlearn",
+    )
+    return Pipeline([prepare, unlearn])
 
 
 def create_pipeline(
-    backbones: Iterable[str] = tuple(BACKBONES), methods: Iterable[str] = tuple(METHODS), **kwargs
+    backbones: Iterable[str] | None = None, methods: Iterable[str] | None = None, **kwargs
 ) -> Pipeline:
-    methods = tuple(methods)
+    grid = active_grid()
+    backbones = tuple(grid.backbones if backbones is None else backbones)
+    methods = tuple(grid.methods if methods is None else methods)
     return sum(
         (
             Pipeline(
@@ -51,6 +67,7 @@ def create_pipeline(
                     "mi_train": "mi_train",
                     "prm_valid": "prm_valid",
                     "train_config": f"{backbone}.original.train_config",
+                    **{name: name for name in GROUP_INPUTS if METHODS[method].needs_groups},
                 },
                 parameters={
                     "params:method_config": f"params:unlearning.{method}",

@@ -1,0 +1,98 @@
+"""Training one stage of an exact method: a backbone on one group's rows, for T epochs.
+
+A :class:`StageTask` carries everything the stage needs (rows, hyperparameters,
+the parameters to start from, derived seeds), so it runs the same in this process
+or in a worker, and a stage re-run at unlearning time repeats the learning-time
+stage bit for bit when its rows are unchanged. Stages train for a fixed number of
+epochs with a fresh Adam optimiser and no early stopping (LASER trains each group for
+T epochs, §4.2): a checkpoint is then the parameters alone.
+"""
+
+from __future__ import annotations
+
+import time
+from dataclasses import dataclass
+
+import pandas as pd
+import torch
+
+from recunlearn.models import Recommender, build_backbone
+from recunlearn.seeding import derive_seed
+from recunlearn.training.config import TrainConfig
+from recunlearn.training.trainer import train_model
+
+Parameters = dict[str, torch.Tensor]
+
+
+@dataclass(frozen=True)
+class StageTask:
+    """One stage: train ``rows`` for ``epochs`` epochs from ``start`` (or a fresh init).
+
+    Attributes:
+        backbone, n_users, n_items, train_config: the model to build.
+        rows: the rows this stage trains on.
+        graph_rows: the rows whose positive edges form the graph (graph backbones).
+        start: parameters to start from; ``None`` initialises from ``init_seed``.
+        init_seed, batch_seed: derived seeds of the initialisation and batch order.
+        epochs: epochs to train (0 rows: no training, the start is returned).
+        device: where to train.
+    """
+
+    backbone: str
+    n_users: int
+    n_items: int
+    train_config: TrainConfig
+    rows: pd.DataFrame
+    graph_rows: pd.DataFrame
+    start: Parameters | None
+    init_seed: int
+    batch_seed: int
+    epochs: int
+    device: str = "cpu"
+
+
+def stage_seed(seed: int, method: str, backbone: str, group: int, purpose: str) -> int:
+    """The derived seed of one group's stage (``purpose``: ``init`` or ``batches``)."""
+    return derive_seed(seed, method, backbone, "group", group, purpose)
+
+
+def build_stage_model(task: StageTask) -> Recommender:
+    """The task's backbone on its graph, at its start parameters (or fresh)."""
+    init = torch.Generator().manual_seed(task.init_seed)
+    cfg = task.train_config
+    model = build_backbone(
+        task.backbone,
+        task.n_users,
+        task.n_items,
+        cfg.embedding_dim,
+        cfg.init_std,
+        cfg.n_layers,
+        task.graph_rows,
+        init,
+    ).to(task.device)
+    if task.start is not None:
+        load_parameters(model, task.start)
+    return model
+
+
+def load_parameters(model: Recommender, parameters: Parameters) -> None:
+    """Copy ``parameters`` into ``model`` in place (buffers such as the graph stay)."""
+    with torch.no_grad():
+        for name, tensor in model.named_parameters():
+            tensor.copy_(parameters[name])
+
+
+def parameters_of(model: Recommender) -> Parameters:
+    """The model's parameters, detached copies on the CPU."""
+    return {name: p.detach().cpu().clone() for name, p in model.named_parameters()}
+
+
+def run_stage(task: StageTask) -> tuple[Parameters, float]:
+    """Train the task's stage; return its parameters (CPU) and its wall time."""
+    start = time.perf_counter()
+    model = build_stage_model(task)
+    if len(task.rows) and task.epochs > 0:
+        cfg = task.train_config.model_copy(update={"max_epochs": task.epochs})
+        batches = torch.Generator().manual_seed(task.batch_seed)
+        train_model(model, task.rows, task.rows.iloc[:0], cfg, batches, task.device)
+    return parameters_of(model), time.perf_counter() - start
