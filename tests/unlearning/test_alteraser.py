@@ -122,3 +122,22 @@ def test_registry_names_match_their_defaults():
         assert method.name == name
     assert METHODS["retrain_star"]().config.seed_key == "star"
     assert METHODS["alteraser_hf"]().config.optimizer == "hf_newton"
+
+
+def test_levenberg_marquardt_ratio_is_one_on_a_quadratic_for_any_backtracked_step():
+    """On f(x) = x'Ax/2 + b'x the quadratic model is exact: actual / predicted = 1."""
+    from recunlearn.unlearning.block_solvers import reduction_ratio
+
+    a = torch.tensor([[3.0, 1.0], [1.0, 2.0]], dtype=torch.float64)
+    b = torch.tensor([1.0, -2.0], dtype=torch.float64)
+    x = torch.tensor([0.5, 0.5], dtype=torch.float64)
+
+    def f(v):
+        return float(0.5 * v @ a @ v + b @ v)
+
+    gradient = a @ x + b
+    step = -torch.linalg.solve(a + 0.7 * torch.eye(2, dtype=torch.float64), gradient)
+    for scale in (1.0, 0.5, 0.125):
+        actual = f(x + scale * step) - f(x)
+        ratio = reduction_ratio(actual, float(gradient @ step), float(step @ a @ step), scale)
+        assert ratio == pytest.approx(1.0, abs=1e-12)

@@ -45,6 +45,26 @@ def test_retrain_with_empty_forget_set_reproduces_original(interactions, name):
     assert torch.equal(outcome.model.user_embedding, request.original.user_embedding)
 
 
+def test_retrain_star_starts_from_retrains_initial_tensors(interactions, monkeypatch):
+    """AltEraser §5.2.1: same initialisation, another seed for the training process only."""
+    from recunlearn.unlearning import retrain as module
+
+    starts = []
+
+    def recording(model, *args, **kwargs):
+        starts.append({k: v.detach().clone() for k, v in model.state_dict().items()})
+        return train_model(model, *args, **kwargs)
+
+    monkeypatch.setattr(module, "train_model", recording)
+    request = request_for("mf", interactions, 6)
+    plain = Retrain().unlearn(None, request).model
+    star = Retrain({"seed_key": "star"}).unlearn(None, request).model
+    assert starts[0].keys() == starts[1].keys()
+    for key in starts[0]:
+        assert torch.equal(starts[0][key], starts[1][key]), key
+    assert not torch.equal(plain.user_embedding, star.user_embedding)
+
+
 def test_retrain_star_differs_only_through_the_seed(interactions):
     request = request_for("mf", interactions, 6)
     star = Retrain({"seed_key": "star"}).unlearn(None, request).model

@@ -24,9 +24,16 @@ from recunlearn.unlearning.base import (
 
 
 def training_streams(seed: int, backbone: str, seed_key: str = "") -> tuple[object, object]:
-    """(init, batch-order) generators of a backbone's training run."""
-    keys = ("train", backbone, seed_key) if seed_key else ("train", backbone)
-    return torch_generator(seed, *keys, "init"), torch_generator(seed, *keys, "batches")
+    """(init, batch-order) generators of a backbone's training run.
+
+    ``seed_key`` changes the training process only (the batch order): Retrain* starts
+    from Retrain's very initialisation and differs in its seed for training alone
+    (AltEraser §5.2.1).
+    """
+    batch_keys = ("train", backbone, seed_key) if seed_key else ("train", backbone)
+    return torch_generator(seed, "train", backbone, "init"), torch_generator(
+        seed, *batch_keys, "batches"
+    )
 
 
 class RetrainConfig(BaseModel):
@@ -34,7 +41,8 @@ class RetrainConfig(BaseModel):
 
     model_config = ConfigDict(extra="forbid")
     seed_key: str = ""
-    """Empty: Original's seed stream. Any other text: an independent stream (Retrain*)."""
+    """Empty: Original's batch-order stream. Any other text: an independent batch order from
+    the same initialisation (Retrain*)."""
 
 
 class Retrain(UnlearningMethod):
