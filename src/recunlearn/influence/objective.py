@@ -37,6 +37,20 @@ class Selection:
         return (len(self.users) + len(self.items)) * dim
 
 
+@dataclass(frozen=True)
+class LossTerm:
+    """``sign`` times the summed training loss of ``rows``, over D's graph or ``graph``.
+
+    Influence methods describe the loss whose gradient is b as a signed sum of these
+    (IFRU: D_r plus spillover on the old graph minus spillover on the new one), so b
+    can be formed in closed form or by autograd alike.
+    """
+
+    rows: pd.DataFrame
+    sign: float = 1.0
+    graph: dict[str, torch.Tensor] | None = None
+
+
 class EmbeddingObjective:
     """Losses of ``model`` as functions of the selected embedding rows.
 
@@ -104,6 +118,11 @@ class EmbeddingObjective:
     def gradient(self, loss: Callable[[torch.Tensor], torch.Tensor]) -> torch.Tensor:
         """d loss / d phi at the trained parameters."""
         return grad(loss)(self.initial())
+
+    def terms_loss(self, terms: list[LossTerm]) -> Callable[[torch.Tensor], torch.Tensor]:
+        """phi -> the signed sum of the terms' summed losses."""
+        losses = [(term.sign, self.summed_loss(term.rows, term.graph)) for term in terms]
+        return lambda phi: sum(sign * loss(phi) for sign, loss in losses)
 
     def hessian_vector_product(
         self, loss: Callable[[torch.Tensor], torch.Tensor], scale: float

@@ -10,6 +10,7 @@ so no method ever checks which backbone it is given.
 from __future__ import annotations
 
 from abc import abstractmethod
+from collections.abc import Callable
 from typing import Any
 
 import torch
@@ -77,6 +78,20 @@ class Recommender(ScoringModel):
         (e.g. D - D_r), which is how influence methods compute spillover.
         """
         return {}
+
+    def linear_propagation(
+        self, graph: dict[str, torch.Tensor] | None = None
+    ) -> Callable[[torch.Tensor], torch.Tensor] | None:
+        """The map P from stacked ego embeddings ``[users; items]`` to final ones, if linear.
+
+        Returned only when the logit of (u, i) is the dot product of the final
+        embeddings and those are P E for a fixed *symmetric* linear map P of the
+        stacked ego embeddings E (MF: the identity; LightGCN: the mean of the powers
+        of the normalised adjacency). Influence methods then use closed-form Hessian
+        products. ``None`` (the default) for any other head: they differentiate the
+        forward pass instead. ``graph``: ``graph_state`` buffers of another graph.
+        """
+        return None
 
     def set_graph(self, users: torch.Tensor, items: torch.Tensor) -> None:
         """Make the model predict over the graph with edges (users, items), in place."""

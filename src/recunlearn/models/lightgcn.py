@@ -8,6 +8,8 @@ mean of layers 0..K. The graph's edges are persistent buffers, so a saved
 
 from __future__ import annotations
 
+import warnings
+from collections.abc import Callable
 from typing import Any
 
 import torch
@@ -32,6 +34,29 @@ def normalized_adjacency(
         torch.stack([rows, cols]), values, (n_nodes, n_nodes), check_invariants=False
     )
     return adjacency.coalesce()
+
+
+def compressed_rows(adjacency: torch.Tensor) -> torch.Tensor:
+    """``adjacency`` (sparse COO) as CSR with 32-bit indices, which CPU kernels use as is."""
+    with warnings.catch_warnings():  # torch calls its CSR support "beta"
+        warnings.simplefilter("ignore", UserWarning)
+        compressed = adjacency.to_sparse_csr()
+        return torch.sparse_csr_tensor(
+            compressed.crow_indices().int(),
+            compressed.col_indices().int(),
+            compressed.values(),
+            compressed.shape,
+            check_invariants=False,
+        )
+
+
+def mean_of_layers(adjacency: torch.Tensor, stacked: torch.Tensor, n_layers: int) -> torch.Tensor:
+    """(1 / (K + 1)) * sum_{k=0..K} Â^k E: LightGCN's final embeddings of ``stacked`` E."""
+    layer, total = stacked, stacked
+    for _ in range(n_layers):
+        layer = torch.sparse.mm(adjacency, layer)
+        total = total + layer
+    return total / (n_layers + 1)
 
 
 class LightGCN(Recommender):
@@ -88,13 +113,21 @@ class LightGCN(Recommender):
         )
 
     def propagate(self) -> tuple[torch.Tensor, torch.Tensor]:
-        layer = torch.cat([self.user_embedding, self.item_embedding])
-        total = layer
-        for _ in range(self.n_layers):
-            layer = torch.sparse.mm(self.adjacency, layer)
-            total = total + layer
-        final = total / (self.n_layers + 1)
+        stacked = torch.cat([self.user_embedding, self.item_embedding])
+        final = mean_of_layers(self.adjacency, stacked, self.n_layers)
         return final[: self.n_users], final[self.n_users :]
+
+    def linear_propagation(
+        self, graph: dict[str, torch.Tensor] | None = None
+    ) -> Callable[[torch.Tensor], torch.Tensor]:
+        """E -> mean of Â^k E for k = 0..K (symmetric), over this graph or ``graph``'s.
+
+        On the CPU the adjacency is converted to CSR once (much faster products).
+        """
+        adjacency = (graph or {}).get("adjacency", self.adjacency)
+        if adjacency.device.type == "cpu":
+            adjacency = compressed_rows(adjacency)
+        return lambda stacked: mean_of_layers(adjacency, stacked, self.n_layers)
 
     def config(self) -> dict[str, Any]:
         return {**super().config(), "n_layers": self.n_layers}

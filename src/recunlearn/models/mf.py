@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 import torch
 
 from recunlearn.models.base import Recommender
@@ -14,3 +16,9 @@ class MatrixFactorization(Recommender):
 
     def propagate(self) -> tuple[torch.Tensor, torch.Tensor]:
         return self.user_embedding, self.item_embedding
+
+    def linear_propagation(
+        self, graph: dict[str, torch.Tensor] | None = None
+    ) -> Callable[[torch.Tensor], torch.Tensor]:
+        """The identity: MF's final embeddings are its ego embeddings."""
+        return lambda stacked: stacked

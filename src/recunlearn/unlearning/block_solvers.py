@@ -23,11 +23,10 @@ import pandas as pd
 import torch
 from pydantic import BaseModel, ConfigDict, Field
 
+from recunlearn.influence.blocks import gram_per_block
 from recunlearn.influence.objective import EmbeddingObjective
 from recunlearn.influence.solvers import ConjugateGradient
 from recunlearn.training.trainer import rows_to_tensors
-
-GROUP = 64
 
 
 class BlockConfig(BaseModel):
@@ -178,30 +177,6 @@ def _per_block_loss(own, other, labels, local, counts, l2) -> torch.Tensor:
     return per_block + l2 * counts * own.pow(2).sum(-1)
 
 
-def _gram_per_block(rows: torch.Tensor, local: torch.Tensor, n_blocks: int) -> torch.Tensor:
-    """sum over each block's rows of x x^T, as batched matrix products.
-
-    Rows are grouped by block; blocks of similar row counts are padded together
-    (``GROUP`` at a time), so the work is close to n * d^2 multiply-adds in a few
-    ``bmm`` calls rather than n materialised d x d outer products.
-    """
-    dim = rows.shape[1]
-    order = torch.argsort(local, stable=True)
-    counts = torch.bincount(local, minlength=n_blocks)
-    starts = torch.cumsum(counts, 0) - counts
-    gram = torch.zeros(n_blocks, dim, dim, dtype=rows.dtype, device=rows.device)
-    for group in torch.argsort(counts).split(GROUP):
-        length = int(counts[group].max())
-        if length == 0:
-            continue
-        offsets = torch.arange(length, device=rows.device)
-        valid = offsets[None, :] < counts[group][:, None]
-        positions = (starts[group][:, None] + offsets[None, :]).clamp(max=len(order) - 1)
-        padded = rows[order[positions]] * valid[..., None]
-        gram[group] = padded.transpose(1, 2) @ padded
-    return gram
-
-
 def _closed_form(own, other, labels, local, counts, l2):
     logits = (own[local] * other).sum(-1)
     prob = torch.sigmoid(logits)
@@ -211,6 +186,6 @@ def _closed_form(own, other, labels, local, counts, l2):
     )
     gradient = gradient + 2 * l2 * counts[:, None] * own
     scaled = torch.sqrt(prob * (1 - prob))[:, None] * other
-    hessian = _gram_per_block(scaled, local, len(own))
+    hessian = gram_per_block(scaled, local, len(own))
     eye = torch.eye(own.shape[1], dtype=own.dtype, device=own.device)
     return losses, gradient, hessian + 2 * l2 * counts[:, None, None] * eye

@@ -1,0 +1,91 @@
+"""Oracles: the closed-form products and gradients against torch.func and explicit Hessians."""
+
+import pytest
+import torch
+
+from recunlearn.influence.blocks import block_jacobi
+from recunlearn.influence.curvature import hessian_operator, removed_gradient
+from recunlearn.influence.dot_product import DotProductCurvature
+from recunlearn.influence.objective import EmbeddingObjective, LossTerm, Selection
+from recunlearn.models import build_backbone, positive_edges
+
+TOLERANCE = 1e-6  # the issue's bar for closed-form against torch.func products
+# (backbone, LightGCN layers): MF, and LightGCN with one and two propagation layers.
+BACKBONES = [("mf", 0), ("lightgcn", 1), ("lightgcn", 2)]
+
+
+def objective_on(interactions, backbone, layers, selection, l2=0.05, seed=0):
+    model = build_backbone(
+        backbone, 24, 18, 3, 0.5, layers, interactions, torch.Generator().manual_seed(seed)
+    ).double()
+    return EmbeddingObjective(model, selection, l2)
+
+
+def random_vector(size, seed):
+    return torch.randn(size, generator=torch.Generator().manual_seed(seed), dtype=torch.float64)
+
+
+@pytest.mark.parametrize(("backbone", "layers"), BACKBONES)
+@pytest.mark.parametrize("exact", [True, False])
+def test_closed_form_products_equal_the_torch_func_products(interactions, backbone, layers, exact):
+    selection = Selection(torch.tensor([0, 3, 5, 11]), torch.tensor([1, 2, 7]))
+    objective = objective_on(interactions, backbone, layers, selection)
+    rows = interactions.sample(frac=0.8, random_state=1)  # a subset of the rows, any order
+    closed, curvature = hessian_operator(objective, rows, exact, closed_form=True)
+    reference, none = hessian_operator(objective, rows, exact, closed_form=False)
+    assert curvature is not None and none is None
+    for seed in range(3):
+        vector = random_vector(objective.initial().shape, seed)
+        torch.testing.assert_close(
+            closed(vector), reference(vector), atol=TOLERANCE, rtol=TOLERANCE
+        )
+
+
+@pytest.mark.parametrize(("backbone", "layers"), BACKBONES)
+def test_closed_form_gradient_of_signed_terms_equals_torch_func(interactions, backbone, layers):
+    """Soft labels, a negative term and a term over another graph (IFRU's spillover)."""
+    selection = Selection(torch.tensor([1, 2, 8]), torch.tensor([0, 4, 5, 9]))
+    objective = objective_on(interactions, backbone, layers, selection, seed=3)
+    other_graph = objective.model.graph_state(*positive_edges(interactions.iloc[10:]))
+    soft = interactions.iloc[:30].assign(label=0.37)
+    terms = [
+        LossTerm(interactions.iloc[:30]),
+        LossTerm(soft, -1.0),
+        LossTerm(interactions.iloc[40:90], -1.0, other_graph or None),
+        LossTerm(interactions.iloc[0:0]),
+    ]
+    torch.testing.assert_close(
+        removed_gradient(objective, terms, closed_form=True),
+        removed_gradient(objective, terms, closed_form=False),
+        atol=TOLERANCE,
+        rtol=TOLERANCE,
+    )
+
+
+@pytest.mark.parametrize("exact", [True, False])
+def test_mf_diagonal_blocks_are_the_hessians_diagonal_blocks(interactions, exact):
+    selection = Selection(torch.tensor([0, 4, 9]), torch.tensor([2, 3]))
+    objective = objective_on(interactions, "mf", 0, selection)
+    curvature = DotProductCurvature(objective, interactions, objective.model.linear_propagation())
+    size = objective.initial().numel()
+    explicit = torch.stack(
+        [curvature.product(column, exact) for column in torch.eye(size, dtype=torch.float64)], 1
+    )
+    blocks = curvature.diagonal_blocks()
+    for index, block in enumerate(blocks):
+        part = slice(3 * index, 3 * index + 3)
+        torch.testing.assert_close(block, explicit[part, part], atol=1e-10, rtol=1e-10)
+
+
+def test_block_jacobi_applies_the_inverse_of_each_shifted_block():
+    generator = torch.Generator().manual_seed(0)
+    factors = torch.randn(4, 3, 3, generator=generator, dtype=torch.float64)
+    blocks = factors @ factors.transpose(1, 2)
+    blocks[2] = -torch.eye(3, dtype=torch.float64) * 5  # not positive definite even shifted
+    residual = torch.randn(12, generator=generator, dtype=torch.float64)
+    applied = block_jacobi(blocks, 0.5)(residual)
+    for index in (0, 1, 3):
+        shifted = blocks[index] + 0.5 * torch.eye(3, dtype=torch.float64)
+        expected = torch.linalg.solve(shifted, residual[3 * index : 3 * index + 3])
+        torch.testing.assert_close(applied[3 * index : 3 * index + 3], expected)
+    torch.testing.assert_close(applied[6:9], residual[6:9])  # left out: identity
