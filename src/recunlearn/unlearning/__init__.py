@@ -13,10 +13,10 @@ from recunlearn.unlearning.base import (
     state_payload,
 )
 from recunlearn.unlearning.csisa import CSisa
-from recunlearn.unlearning.ifru import IFRU
+from recunlearn.unlearning.ifru import IFRU, IFRUGaussNewton
 from recunlearn.unlearning.laser import Laser, LaserAnti, LaserBkm, LaserRand
 from recunlearn.unlearning.retrain import Retrain, RetrainStar
-from recunlearn.unlearning.scif import SCIF
+from recunlearn.unlearning.scif import SCIF, SCIFGaussNewton
 from recunlearn.unlearning.warm_start import WarmStart
 
 # One entry per column of the report; each class's config defaults match its name,
@@ -25,7 +25,9 @@ METHODS: dict[str, type[UnlearningMethod]] = {
     "retrain": Retrain,
     "retrain_star": RetrainStar,
     "ifru": IFRU,
+    "ifru_gn": IFRUGaussNewton,
     "scif": SCIF,
+    "scif_gn": SCIFGaussNewton,
     "warm_start": WarmStart,
     "alteraser_ah": AltEraser,
     "alteraser_hf": AltEraserHF,

@@ -2,15 +2,16 @@
 
 1. ``prepare(context)`` runs when the model is *learned*: it sees D (never the
    request) and returns a :class:`PreparedState` (partitions, sub-models, per-stage
-   checkpoints), saved as a versioned catalog dataset. Approximate methods (influence,
-   fine-tuning) keep the default, which returns ``None``: their only prepared state is
-   the Original model, trained once and shared by every method.
+   checkpoints; for ``ifru`` / ``scif`` the Lanczos estimate of the Hessian's spectrum on
+   D that sets their damping), saved as a versioned catalog dataset. The other
+   approximate methods keep the default, which returns ``None``: their only prepared
+   state is the Original model, trained once and shared by every method.
 2. ``unlearn(state, request)`` runs when a deletion request arrives: it receives the
    prepared state and an :class:`UnlearningRequest` (Original, D with its ``forget``
    column, the validation rows, the training hyperparameters) and returns an
-   :class:`UnlearningOutcome`: the unlearned model and a flat log. Exact methods log
-   ``prepare_seconds`` apart from ``seconds`` (the unlearning time alone), so
-   speed-ups compare the work done per request.
+   :class:`UnlearningOutcome`: the unlearned model and a flat log. Methods with a
+   preparation log ``prepare_seconds`` apart from ``seconds`` (the unlearning time
+   alone), so speed-ups compare the work done per request.
 """
 
 from __future__ import annotations

@@ -9,14 +9,24 @@ is on the scale of per-row curvature rather than of 1/|D|.
 Only the selected embeddings (phi) move; H is restricted to them (Eq. 17-18), and only
 rows whose prediction can depend on phi enter H (an exact restriction: the others
 have zero second derivative in phi).
+
+The exact Hessian of an early-stopped model is indefinite. With ``damping_rule:
+lanczos`` the damping is the smallest that makes H + damping I positive definite, from a
+Lanczos estimate of the lowest eigenvalue of the Hessian on D in all embeddings, plus a
+margin: it uses only D and the model, so ``ifru`` / ``scif`` compute it in ``prepare``
+(before any request) and log it with the estimate. Products are closed-form for MF and
+LightGCN (:mod:`recunlearn.influence.dot_product`); CG can be preconditioned with the
+per-user / per-item d x d Hessian blocks. The log splits the time into damping, set-up
+(pruning, neighbourhoods, spillover rows, curvature), gradient, solve and update.
 """
 
 from __future__ import annotations
 
 import copy
+import logging
 import time
 from abc import abstractmethod
-from collections.abc import Callable
+from dataclasses import asdict
 from typing import Any, Literal
 
 import numpy as np
@@ -25,17 +35,26 @@ import torch
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 from recunlearn.evaluation.auc import auc
+from recunlearn.influence.blocks import block_jacobi
+from recunlearn.influence.curvature import hessian_operator, removed_gradient, training_spectrum
+from recunlearn.influence.dot_product import DotProductCurvature
 from recunlearn.influence.neighbourhood import bipartite_adjacency, expand, rows_touching
-from recunlearn.influence.objective import EmbeddingObjective, Selection
-from recunlearn.influence.solvers import Monitor, SolveResult, make_solver
+from recunlearn.influence.objective import EmbeddingObjective, LossTerm, Selection
+from recunlearn.influence.solvers import InverseHVPSolver, Monitor, make_solver
+from recunlearn.influence.spectrum import damping_from_spectrum
 from recunlearn.models import positive_edges
 from recunlearn.models.base import Recommender
+from recunlearn.seeding import torch_generator
 from recunlearn.unlearning.base import (
+    PrepareContext,
     PreparedState,
     UnlearningMethod,
     UnlearningOutcome,
     UnlearningRequest,
 )
+from recunlearn.unlearning.influence_log import PhaseClock, solve_log
+
+logger = logging.getLogger(__name__)
 
 
 class SolverConfig(BaseModel):
@@ -50,7 +69,7 @@ class SolverConfig(BaseModel):
     solver: str = "cg"
     """cg (default) | adam (the IFRU paper's) | direct (explicit Hessian, small problems)."""
     damping: float = Field(0.01, ge=0)
-    """Added to the summed-loss Hessian's diagonal."""
+    """Added to the summed-loss Hessian's diagonal (the floor of the ``lanczos`` rule)."""
     tol: float = Field(1e-4, gt=0)
     """Stop when ||(H + damping) x - b|| <= tol * ||b||."""
     max_iter: int = Field(100, ge=1)
@@ -62,6 +81,22 @@ class SolverConfig(BaseModel):
     chooses the update with held-out data, so the log and the report mark every
     result that uses it (``selected_on_validation``). Off by default."""
     validate_every: int = Field(10, ge=1)
+    damping_rule: Literal["fixed", "lanczos"] = "lanczos"
+    """``fixed``: ``damping`` as given. ``lanczos``: the smallest damping making H +
+    damping I positive definite by a Lanczos estimate of H's lowest eigenvalue on D,
+    times (1 + ``damping_margin``), and at least ``damping``."""
+    damping_margin: float = Field(0.1, ge=0)
+    """Relative margin of the ``lanczos`` rule over the estimated -lambda_min."""
+    lanczos_steps: int = Field(30, ge=2)
+    """Hessian-vector products of the Lanczos estimate."""
+    preconditioner: Literal["block_jacobi", "none"] = "none"
+    """``block_jacobi``: CG preconditioned by the per-user / per-item d x d Hessian
+    blocks (closed-form products only): about half the products on MovieLens-100K, but
+    forming the blocks costs tens of products and applying them about one, so the
+    default is ``none`` (plain CG); see ``benchmarks/influence_speed.py``."""
+    products: Literal["closed_form", "autograd"] = "closed_form"
+    """``closed_form``: the closed-form products of dot-product backbones (MF, LightGCN;
+    others fall back to autograd); ``autograd``: ``torch.func`` products always."""
 
     @model_validator(mode="after")
     def _selection_needs_adam(self) -> SolverConfig:
@@ -124,50 +159,47 @@ class InfluenceUnlearning(UnlearningMethod):
         """The users and items whose embeddings move."""
 
     @abstractmethod
-    def removed_loss(
+    def removed_terms(
         self, request: UnlearningRequest, objective: EmbeddingObjective
-    ) -> tuple[Callable[[torch.Tensor], torch.Tensor], dict[str, Any]]:
-        """phi -> the loss whose gradient is b, and details for the log."""
+    ) -> tuple[list[LossTerm], dict[str, Any]]:
+        """The loss whose gradient is b, as signed terms, and details for the log."""
 
     def unlearn(self, state: PreparedState | None, request: UnlearningRequest) -> UnlearningOutcome:
-        start = time.perf_counter()
+        clock = PhaseClock()
         model, cfg = request.original, self.config
         if request.forget_rows.empty:
             return UnlearningOutcome(
                 copy.deepcopy(model), {"seconds": 0.0, "params_moved": 0, "hvp_count": 0}
             )
+        damping, damping_log = self.damping(state, request)
+        clock.lap("damping")
         selection = self.select(request)
         objective = EmbeddingObjective(model, selection, request.train_config.l2)
         h_rows = hessian_rows(request, selection)
-        if cfg.hessian == "exact":
-            hvp = objective.hessian_vector_product(objective.summed_loss(h_rows), scale=1.0)
-        else:
-            hvp = objective.gauss_newton_vector_product(h_rows)
-        loss, details = self.removed_loss(request, objective)
-        prepared = time.perf_counter()
-        rhs = objective.gradient(loss)
-        monitor = validation_monitor(request, objective) if cfg.select_on_validation else None
-        solver = make_solver(
-            cfg.solver, cfg.damping, cfg.tol, cfg.max_iter, cfg.adam_lr, monitor, cfg.validate_every
-        )
-        result: SolveResult = solver.solve(hvp, rhs)
-        unlearned = apply_update(
-            model, objective, objective.initial() + result.solution, request.retain_rows
-        )
-        end = time.perf_counter()
+        exact, closed_form = cfg.hessian == "exact", cfg.products == "closed_form"
+        hvp, curvature = hessian_operator(objective, h_rows, exact, closed_form)
+        terms, details = self.removed_terms(request, objective)
+        clock.lap("setup")
+        rhs = removed_gradient(objective, terms, closed_form)
+        clock.lap("gradient")
+        result = self.solver(request, objective, curvature, damping).solve(hvp, rhs)
+        clock.lap("solve")
+        phi = objective.initial() + result.solution
+        unlearned = apply_update(model, objective, phi, request.retain_rows)
+        clock.lap("update")
+        if result.relative_residual > cfg.tol:
+            logger.warning(
+                "%s: the solver stopped at relative residual %.3g > tol %.3g after %d products",
+                self.name,
+                result.relative_residual,
+                cfg.tol,
+                result.hvp_count,
+            )
+        log = solve_log(cfg, result, curvature is not None) | damping_log | clock.log()
         return UnlearningOutcome(
             unlearned,
-            {
-                "seconds": end - start,
-                "preparation_seconds": prepared - start,
-                "unlearning_seconds": end - prepared,
-                "solver": cfg.solver,
-                "hessian": cfg.hessian,
-                "iterations": result.iterations,
-                "hvp_count": result.hvp_count,
-                "relative_residual": result.relative_residual,
-                "selected_on_validation": cfg.select_on_validation,
-                "selected_iteration": result.selected_iteration,
+            log
+            | {
                 "params_moved": selection.size(model.embedding_dim),
                 "users_moved": len(selection.users),
                 "items_moved": len(selection.items),
@@ -175,3 +207,77 @@ class InfluenceUnlearning(UnlearningMethod):
                 **details,
             },
         )
+
+    def solver(
+        self,
+        request: UnlearningRequest,
+        objective: EmbeddingObjective,
+        curvature: DotProductCurvature | None,
+        damping: float,
+    ) -> InverseHVPSolver:
+        """The configured solver; CG gets the block-Jacobi preconditioner where it exists."""
+        cfg = self.config
+        monitor = validation_monitor(request, objective) if cfg.select_on_validation else None
+        preconditioner = None
+        if cfg.preconditioner == "block_jacobi" and curvature is not None and cfg.solver == "cg":
+            preconditioner = block_jacobi(curvature.diagonal_blocks(), damping)
+        return make_solver(
+            cfg.solver,
+            damping,
+            cfg.tol,
+            cfg.max_iter,
+            cfg.adam_lr,
+            monitor,
+            cfg.validate_every,
+            preconditioner,
+        )
+
+    def damping(
+        self, state: PreparedState | None, request: UnlearningRequest
+    ) -> tuple[float, dict[str, Any]]:
+        """The damping and its log: as configured, or by the Lanczos rule (from the
+        prepared state when there is one, else estimated now, inside the timed call)."""
+        cfg = self.config
+        if cfg.damping_rule == "fixed":
+            return cfg.damping, {"damping": cfg.damping, "damping_rule": "fixed"}
+        prepared = state is not None
+        if state is None:
+            state = self.estimate_damping(PrepareContext.of(request))
+        meta = dict(state.meta)
+        log = {f"spectrum_{k}": v for k, v in meta.items() if k not in ("damping", "rule")}
+        log |= {"damping": meta["damping"], "damping_rule": "lanczos", "damping_prepared": prepared}
+        if prepared:  # estimated now, it is part of this call's seconds (damping_seconds)
+            log["prepare_seconds"] = state.seconds
+        return float(meta["damping"]), log
+
+    def estimate_damping(self, context: PrepareContext) -> PreparedState:
+        """The Lanczos rule's damping from the Hessian on D (needs no request)."""
+        cfg = self.config
+        start = time.perf_counter()
+        estimate = training_spectrum(
+            context.original,
+            context.train_rows,
+            context.train_config.l2,
+            cfg.hessian == "exact",
+            cfg.lanczos_steps,
+            torch_generator(context.seed, "influence", "lanczos"),
+            cfg.products == "closed_form",
+        )
+        damping = damping_from_spectrum(estimate, cfg.damping_margin, cfg.damping)
+        meta = {**asdict(estimate), "damping": damping, "rule": "lanczos"}
+        logger.info("%s: Hessian spectrum on D %s", self.name, meta)
+        return PreparedState(meta, {}, time.perf_counter() - start)
+
+
+class PreparedDamping:
+    """Mixin: the Lanczos damping rule runs in ``prepare``, when the model is learned.
+
+    The estimate depends on D and Original only, so it is made once before any request
+    (logged as ``prepare_seconds``, apart from the per-request ``seconds``). With
+    ``damping_rule: fixed`` nothing is estimated.
+    """
+
+    def prepare(self, context: PrepareContext) -> PreparedState:
+        if self.config.damping_rule == "fixed":  # type: ignore[attr-defined]
+            return PreparedState({"rule": "fixed"}, {}, 0.0)
+        return self.estimate_damping(context)  # type: ignore[attr-defined]

@@ -12,24 +12,39 @@ Our reading, from the IFRU paper (Sec. 4.1.2) and the survey (Sec. III-A):
   and for BCE that gradient is sum_Dr (y~ - y) grad f.
 - No spillover term; the returned model predicts over the D - D_r graph so that the
   forgotten edges are no longer served.
+
+``scif`` uses the exact Hessian with the Lanczos damping rule, ``scif_gn`` the
+Gauss-Newton matrix with a fixed damping (as ``ifru`` / ``ifru_gn``).
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable
-from typing import Any
+from typing import Any, Literal
 
 import numpy as np
 import pandas as pd
 import torch
+from pydantic import Field
 
-from recunlearn.influence.objective import EmbeddingObjective, Selection
+from recunlearn.influence.objective import EmbeddingObjective, LossTerm, Selection
 from recunlearn.unlearning.base import UnlearningRequest
-from recunlearn.unlearning.influence_base import InfluenceUnlearning, SolverConfig
+from recunlearn.unlearning.influence_base import (
+    InfluenceUnlearning,
+    PreparedDamping,
+    SolverConfig,
+)
 
 
 class SCIFConfig(SolverConfig):
     """SCIF has only the solver's settings."""
+
+
+class SCIFGaussNewtonConfig(SCIFConfig):
+    """SCIF's settings with the Gauss-Newton matrix and a fixed damping by default."""
+
+    hessian: Literal["exact", "gauss_newton"] = "gauss_newton"
+    damping_rule: Literal["fixed", "lanczos"] = "fixed"
+    damping: float = Field(1.0, ge=0)
 
 
 def neighbourhood_labels(forget: pd.DataFrame, retain: pd.DataFrame) -> np.ndarray:
@@ -43,9 +58,8 @@ def neighbourhood_labels(forget: pd.DataFrame, retain: pd.DataFrame) -> np.ndarr
     return np.where(count > 0, total / np.maximum(count, 1), fallback)
 
 
-class SCIF(InfluenceUnlearning):
-    name = "scif"
-    config_type = SCIFConfig
+class SCIFUpdate(InfluenceUnlearning):
+    """SCIF's selection (D_r's users and items) and relabelling loss, for either Hessian."""
 
     def select(self, request: UnlearningRequest) -> Selection:
         forget = request.forget_rows
@@ -54,12 +68,24 @@ class SCIF(InfluenceUnlearning):
             torch.as_tensor(np.unique(forget["item"].to_numpy()), dtype=torch.long),
         )
 
-    def removed_loss(
+    def removed_terms(
         self, request: UnlearningRequest, objective: EmbeddingObjective
-    ) -> tuple[Callable[[torch.Tensor], torch.Tensor], dict[str, Any]]:
+    ) -> tuple[list[LossTerm], dict[str, Any]]:
         forget = request.forget_rows
         relabelled = forget.assign(label=neighbourhood_labels(forget, request.retain_rows))
-        original_loss = objective.summed_loss(forget)
-        averaged_loss = objective.summed_loss(relabelled)
         details = {"mean_replacement_label": float(relabelled["label"].mean())}
-        return (lambda phi: original_loss(phi) - averaged_loss(phi)), details
+        return [LossTerm(forget), LossTerm(relabelled, -1.0)], details
+
+
+class SCIF(PreparedDamping, SCIFUpdate):
+    """SCIF with the exact Hessian, damped by the Lanczos rule from ``prepare``."""
+
+    name = "scif"
+    config_type = SCIFConfig
+
+
+class SCIFGaussNewton(SCIFUpdate):
+    """SCIF with the Gauss-Newton matrix and a fixed damping (a variant)."""
+
+    name = "scif_gn"
+    config_type = SCIFGaussNewtonConfig

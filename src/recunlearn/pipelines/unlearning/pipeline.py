@@ -5,9 +5,10 @@
     {backbone}.original.model ─┬─> {backbone}.retrain.unlearn ─> {backbone}.retrain.model
                                └─> {backbone}.<method>.unlearn ─> {backbone}.<method>.model
 
-Exact methods first learn their own state on D (``{backbone}.<method>.prepare`` →
-``{backbone}.<method>.state``: checkpoints, sub-models), which their ``unlearn``
-node reads; methods on user groups also read the grouping step's tables.
+Methods with a preparation first learn their own state on D
+(``{backbone}.<method>.prepare`` → ``{backbone}.<method>.state``: exact methods'
+checkpoints and sub-models, IFRU's and SCIF's Hessian spectrum estimate), which their
+``unlearn`` node reads; methods on user groups also read the grouping step's tables.
 """
 
 from collections.abc import Iterable
