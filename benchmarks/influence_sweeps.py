@@ -30,7 +30,7 @@ from recunlearn.evaluation.completeness import completeness  # noqa: E402
 from recunlearn.models import build_backbone  # noqa: E402
 from recunlearn.seeding import numpy_rng  # noqa: E402
 from recunlearn.training import TrainConfig, score_rows, train_model  # noqa: E402
-from recunlearn.unlearning import METHODS, UnlearningRequest  # noqa: E402
+from recunlearn.unlearning import METHODS, PrepareContext, UnlearningRequest  # noqa: E402
 from recunlearn.unlearning.retrain import training_streams  # noqa: E402
 
 logger = logging.getLogger("benchmarks.influence_sweeps")
@@ -95,9 +95,10 @@ class Setting:
 
     def unlearn(self, name: str, backbone: str, original, marked: pd.DataFrame, **overrides):
         request = UnlearningRequest(original, marked, self.valid, self.configs[backbone], self.seed)
-        config = dict(self.methods.get(name, {})) | overrides
+        method = METHODS[name](dict(self.methods.get(name, {})) | overrides)
+        state = method.prepare(PrepareContext.of(request))  # on D, before the request (timed apart)
         start = time.perf_counter()
-        outcome = METHODS[name](config).unlearn(None, request)
+        outcome = method.unlearn(state, request)
         return outcome, time.perf_counter() - start
 
 

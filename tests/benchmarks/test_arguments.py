@@ -23,7 +23,8 @@ def script(name: str):
 
 
 @pytest.mark.parametrize(
-    "name", ["seeds", "alteraser_sweep", "training_speed", "influence_sweeps", "laser"]
+    "name",
+    ["seeds", "alteraser_sweep", "training_speed", "influence_sweeps", "influence_speed", "laser"],
 )
 def test_every_script_runs_without_arguments(name):
     assert script(name).parse_arguments([]) is not None

@@ -14,11 +14,11 @@ TOLERANCE = 1e-6  # the issue's bar for closed-form against torch.func products
 BACKBONES = [("mf", 0), ("lightgcn", 1), ("lightgcn", 2)]
 
 
-def objective_on(interactions, backbone, layers, selection, l2=0.05, seed=0):
+def objective_on(interactions, backbone, layers, selection, l2=0.05, seed=0, device="cpu"):
     model = build_backbone(
         backbone, 24, 18, 3, 0.5, layers, interactions, torch.Generator().manual_seed(seed)
-    ).double()
-    return EmbeddingObjective(model, selection, l2)
+    )
+    return EmbeddingObjective(model.double().to(device), selection, l2)
 
 
 def random_vector(size, seed):
@@ -27,26 +27,31 @@ def random_vector(size, seed):
 
 @pytest.mark.parametrize(("backbone", "layers"), BACKBONES)
 @pytest.mark.parametrize("exact", [True, False])
-def test_closed_form_products_equal_the_torch_func_products(interactions, backbone, layers, exact):
+def test_closed_form_products_equal_the_torch_func_products(
+    interactions, torch_device, backbone, layers, exact
+):
     selection = Selection(torch.tensor([0, 3, 5, 11]), torch.tensor([1, 2, 7]))
-    objective = objective_on(interactions, backbone, layers, selection)
+    objective = objective_on(interactions, backbone, layers, selection, device=torch_device)
     rows = interactions.sample(frac=0.8, random_state=1)  # a subset of the rows, any order
     closed, curvature = hessian_operator(objective, rows, exact, closed_form=True)
     reference, none = hessian_operator(objective, rows, exact, closed_form=False)
     assert curvature is not None and none is None
     for seed in range(3):
-        vector = random_vector(objective.initial().shape, seed)
+        vector = random_vector(objective.initial().shape, seed).to(torch_device)
         torch.testing.assert_close(
             closed(vector), reference(vector), atol=TOLERANCE, rtol=TOLERANCE
         )
 
 
 @pytest.mark.parametrize(("backbone", "layers"), BACKBONES)
-def test_closed_form_gradient_of_signed_terms_equals_torch_func(interactions, backbone, layers):
+def test_closed_form_gradient_of_signed_terms_equals_torch_func(
+    interactions, torch_device, backbone, layers
+):
     """Soft labels, a negative term and a term over another graph (IFRU's spillover)."""
     selection = Selection(torch.tensor([1, 2, 8]), torch.tensor([0, 4, 5, 9]))
-    objective = objective_on(interactions, backbone, layers, selection, seed=3)
-    other_graph = objective.model.graph_state(*positive_edges(interactions.iloc[10:]))
+    objective = objective_on(interactions, backbone, layers, selection, 0.05, 3, torch_device)
+    edges = (t.to(torch_device) for t in positive_edges(interactions.iloc[10:]))
+    other_graph = objective.model.graph_state(*edges)
     soft = interactions.iloc[:30].assign(label=0.37)
     terms = [
         LossTerm(interactions.iloc[:30]),
