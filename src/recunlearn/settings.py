@@ -2,8 +2,12 @@
 
 from kedro.config import OmegaConfigLoader
 
+from recunlearn.hooks import ParameterTreeHook
+
 CONFIG_LOADER_CLASS = OmegaConfigLoader
 CONFIG_LOADER_ARGS = {
     "base_env": "base",
     "default_run_env": "local",
 }
+# The whole parameter tree is validated before the catalog is built or any node runs.
+HOOKS = (ParameterTreeHook(),)
