@@ -14,6 +14,7 @@ CORE = [
     "seeding.py",
     "runtime.py",
     "parameters.py",
+    "parameter_tree.py",
     "errors.py",
 ]
 

@@ -10,6 +10,7 @@ import pytest
 from kedro.config import OmegaConfigLoader
 
 from recunlearn.models import BACKBONES
+from recunlearn.parameter_tree import parameter_problems
 from recunlearn.parameters import EvaluationConfig, IngestionConfig, PoisoningConfig
 from recunlearn.runtime import RuntimeConfig
 from recunlearn.training import TrainConfig
@@ -36,6 +37,11 @@ def test_every_step_validates(env):
     assert set(params["training"]) == set(BACKBONES)
     for values in params["training"].values():
         TrainConfig.model_validate(values)
+
+
+@pytest.mark.parametrize("env", ENVIRONMENTS)
+def test_the_whole_tree_passes_the_check_made_before_every_run(env):
+    assert parameter_problems(parameters(env)) == []
 
 
 @pytest.mark.parametrize("env", ENVIRONMENTS)

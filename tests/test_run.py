@@ -32,27 +32,41 @@ def write_tiny_ratings(path: Path, seed: int = 0) -> None:
 
 
 def kedro_run(project: Path, *args: str) -> subprocess.CompletedProcess:
-    """``kedro run --env test ARGS`` in ``project``, telemetry off, output captured."""
+    """``kedro run --env test ARGS`` in ``project``, telemetry off, output captured.
+
+    This checkout's ``src`` comes first on the path, so the run uses the code under
+    test even where the installed package points at another checkout.
+    """
     kedro = Path(sys.executable).with_name("kedro")
+    path = os.pathsep.join(filter(None, [str(ROOT / "src"), os.environ.get("PYTHONPATH")]))
     return subprocess.run(
         [str(kedro), "run", "--env", "test", *args],
         cwd=project,
-        env=os.environ | {"KEDRO_DISABLE_TELEMETRY": "1"},
+        env=os.environ | {"KEDRO_DISABLE_TELEMETRY": "1", "PYTHONPATH": path},
         capture_output=True,
         text=True,
         timeout=600,
     )
 
 
-@pytest.fixture(scope="module")
-def project(tmp_path_factory) -> Path:
-    """A copy of the project's configuration with a tiny raw file, after one run."""
-    root = tmp_path_factory.mktemp("project")
+def copy_project(root: Path) -> Path:
+    """The project's configuration and notebooks in ``root``, without data."""
     for name in ("conf", "notebooks"):
         shutil.copytree(ROOT / name, root / name)
     for name in ("pyproject.toml", ".telemetry"):
         shutil.copy(ROOT / name, root / name)
     (root / "src").mkdir()  # Kedro wants a source folder; the package itself is installed
+    return root
+
+
+def data_files(project: Path) -> list[Path]:
+    return sorted(p for p in (project / "data").rglob("*") if p.is_file())
+
+
+@pytest.fixture(scope="module")
+def project(tmp_path_factory) -> Path:
+    """A copy of the project's configuration with a tiny raw file, after one run."""
+    root = copy_project(tmp_path_factory.mktemp("project"))
     write_tiny_ratings(root / "data" / "01_raw" / "ratings.dat")
     result = kedro_run(root)
     assert result.returncode == 0, result.stdout[-3000:] + result.stderr[-3000:]
@@ -82,11 +96,48 @@ def test_a_second_run_adds_versions_and_keeps_the_first(project):
 
 
 def test_bad_parameter_fails_before_anything_is_written(project):
-    before = sorted(p for p in (project / "data").rglob("*") if p.is_file())
+    before = data_files(project)
     result = kedro_run(project, "--params", "poisoning.ratio=1.5")
     assert result.returncode != 0
     assert "poisoning" in (result.stdout + result.stderr)
-    assert sorted(p for p in (project / "data").rglob("*") if p.is_file()) == before
+    assert data_files(project) == before
+
+
+def test_bad_solver_is_one_short_message_and_exit_code_1(project):
+    """The issue's case: before, three model versions were written, then a deep error."""
+    before = data_files(project)
+    result = kedro_run(
+        project, "--pipelines", "unlearning", "--params", "unlearning.ifru.solver=foo"
+    )
+    assert result.returncode == 1
+    assert result.stderr.splitlines() == [
+        "Error: invalid parameter unlearning.ifru.solver: "
+        "Input should be 'cg', 'adam' or 'direct' (got 'foo')",
+        "(run with --verbose for the full traceback)",
+    ]
+    assert "Traceback" not in result.stdout
+    assert data_files(project) == before
+    assert "Traceback (most recent call last)" in (project / "errors.log").read_text()
+
+
+def test_verbose_shows_the_traceback_of_a_misspelt_backbone(project):
+    result = kedro_run(project, "--verbose", "--params", "training.lightgnc.lr=1")
+    assert result.returncode == 1
+    assert "Traceback" in result.stderr
+    unwrapped = " ".join(result.stderr.split())  # rich wraps the traceback at 80 columns
+    assert "training.lightgnc: unknown name; valid names under training: lightgcn, mf" in unwrapped
+
+
+def test_raw_file_with_the_wrong_separator_is_one_line_naming_it(tmp_path):
+    project = copy_project(tmp_path)
+    raw = project / "data" / "01_raw" / "ratings.dat"
+    raw.parent.mkdir(parents=True)
+    raw.write_text("1\t10\t5\t100\n2\t11\t4\t101\n")
+    result = kedro_run(project, "--pipeline", "ingestion")
+    assert result.returncode == 1
+    message, hint = result.stderr.splitlines()
+    assert message.startswith("Error: data/01_raw/ratings.dat: expected 4 '::'-separated fields")
+    assert data_files(project) == [raw]
 
 
 def test_notebook_loads_the_report_through_the_catalog(project):

@@ -47,8 +47,9 @@ class SolverConfig(BaseModel):
     """``exact``: the Hessian of the training loss (the papers'). ``gauss_newton``: its
     positive semi-definite generalised Gauss-Newton part, for models that are not at a
     minimum (early-stopped), where the exact Hessian is indefinite."""
-    solver: str = "cg"
-    """cg (default) | adam (the IFRU paper's) | direct (explicit Hessian, small problems)."""
+    solver: Literal["cg", "adam", "direct"] = "cg"
+    """cg (default) | adam (the IFRU paper's) | direct (explicit Hessian, small problems);
+    the names of ``recunlearn.influence.solvers.SOLVERS``."""
     damping: float = Field(0.01, ge=0)
     """Added to the summed-loss Hessian's diagonal."""
     tol: float = Field(1e-4, gt=0)
