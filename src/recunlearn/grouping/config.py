@@ -51,8 +51,10 @@ class Word2VecConfig(_Strict):
     """Negative samples per positive pair (0 needs hs = 1)."""
     ns_exponent: float = 0.75
     """Exponent of the frequency distribution negatives are drawn from."""
-    sample: float = Field(1e-3, ge=0)
-    """Down-sampling threshold of frequent users (0: off)."""
+    sample: float = Field(0.0, ge=0)
+    """Down-sampling threshold of frequent users; 0 (off) unlike gensim's 1e-3: with a
+    vocabulary of only N users every user is "frequent" and most of the walks would be
+    dropped (on a 20-user toy, 1e-3 keeps about 1 token in 6 and the groups degrade)."""
     alpha: float = Field(0.025, gt=0)
     """Initial learning rate."""
     min_alpha: float = Field(1e-4, ge=0)
