@@ -114,6 +114,12 @@ def validate_grouping(config: GroupingConfig | Mapping[str, Any], n_users: int) 
             f"parameter 'grouping.n_groups' must be in [1, {n_users}] "
             f"(the number of users), got {cfg.n_groups}"
         )
+    _check_word2vec(cfg)
+    return cfg
+
+
+def _check_word2vec(cfg: GroupingConfig) -> None:
+    """Every user must keep a vector, and Word2Vec must have an output layer."""
     if cfg.word2vec.min_count > cfg.walks.repetitions:
         raise ParameterError(
             "parameter 'grouping.word2vec.min_count' must be <= grouping.walks.repetitions "
@@ -124,4 +130,3 @@ def validate_grouping(config: GroupingConfig | Mapping[str, Any], n_users: int) 
         raise ParameterError(
             "parameter 'grouping.word2vec.negative' must be >= 1 when grouping.word2vec.hs is 0"
         )
-    return cfg

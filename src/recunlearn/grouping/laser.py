@@ -16,7 +16,7 @@ with the same keys for gensim and scikit-learn).
 from __future__ import annotations
 
 import time
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
@@ -49,12 +49,12 @@ class EmbeddingOutcome:
 
 @dataclass(frozen=True)
 class GroupingOutcome:
-    """Labels per grouping (N each), their cohesion table and a log of the run."""
+    """Labels per grouping (N each), plain k-means labels, cohesion table, run log."""
 
     labels: dict[str, np.ndarray]
+    kmeans: np.ndarray
     cohesion: pd.DataFrame
-    kmeans_sizes: list[int]
-    log: dict[str, Any] = field(default_factory=dict)
+    log: dict[str, Any]
 
     def user_groups(self) -> pd.DataFrame:
         """One row per user id: ``user``, ``rand``, ``bkm``, ``cbkm``."""
@@ -131,6 +131,4 @@ def group_users(
         "converged": {"bkm": bkm.converged, "cbkm": cbkm.converged},
         "mean_cohesion": table.groupby("grouping")["cohesion"].mean().to_dict(),
     }
-    return GroupingOutcome(
-        labels=labels, cohesion=table, kmeans_sizes=log["sizes"]["kmeans"], log=log
-    )
+    return GroupingOutcome(labels=labels, kmeans=plain, cohesion=table, log=log)
