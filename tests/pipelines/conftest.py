@@ -57,6 +57,13 @@ def tiny_parameters() -> dict[str, Any]:
         "unlearning.alteraser_hf": {"max_passes": 2},
         "unlearning.alteraser_adamw": {"max_passes": 2},
         "evaluation": {"ks": [5, 10], "rbo_p": 0.9},
+        "grouping": {
+            "n_groups": 3,
+            "hypergraph": {"order": 4},
+            "walks": {"repetitions": 4, "depth": 8},
+            "word2vec": {"vector_size": 8, "window": 3, "epochs": 5},
+            "kmeans": {"max_iter": 20},
+        },
         "tuning": {
             "storage": storage,
             "n_trials": {"default": 2},
