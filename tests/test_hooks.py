@@ -10,6 +10,7 @@ from kedro.config import OmegaConfigLoader
 
 from recunlearn.errors import ParameterError
 from recunlearn.hooks import ParameterTreeHook
+from recunlearn.pipelines.grid import GridHook, active_grid
 from recunlearn.settings import HOOKS
 
 CONF = Path(__file__).resolve().parents[1] / "conf"
@@ -23,8 +24,18 @@ def context(runtime_params: dict | None = None, env: str = "test") -> SimpleName
     return SimpleNamespace(config_loader=loader)
 
 
-def test_the_project_registers_the_hook():
-    assert [type(hook) for hook in HOOKS] == [ParameterTreeHook]
+def test_the_project_registers_the_hooks():
+    assert [type(hook) for hook in HOOKS] == [ParameterTreeHook, GridHook]
+
+
+def test_the_grid_hook_reads_the_environments_grid():
+    GridHook().after_context_created(context(env="laser"))
+    try:
+        assert active_grid().backbones == ["dmf", "neumf"]
+        assert "laser_anti" in active_grid().methods
+    finally:
+        GridHook().after_context_created(context(env="test"))  # no grid: the default
+    assert active_grid().methods[0] == "retrain"
 
 
 def test_the_shipped_configuration_passes():

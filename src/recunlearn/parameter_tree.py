@@ -25,6 +25,7 @@ from pydantic import BaseModel, ConfigDict, ValidationError, create_model
 from recunlearn.data.raw_formats import DATASETS
 from recunlearn.errors import ParameterError
 from recunlearn.grid import GridConfig
+from recunlearn.grouping import GroupingConfig
 from recunlearn.models import BACKBONES
 from recunlearn.parameters import EvaluationConfig, IngestionConfig, PoisoningConfig
 from recunlearn.runtime import RuntimeConfig
@@ -39,6 +40,7 @@ CONFIG_BLOCKS: dict[str, type[BaseModel]] = {
     "runtime": RuntimeConfig,
     "tuning": TuningConfig,
     "grid": GridConfig,
+    "grouping": GroupingConfig,
 }
 """Top-level key -> its config type. A new block (e.g. ``grouping``) is one entry here."""
 

@@ -33,7 +33,7 @@ def tiny_parameters() -> dict[str, Any]:
     return {
         "seed": 3,
         "dataset": "ml-1m",
-        "runtime": {"device": "cpu", "threads": 1},
+        "runtime": {"device": "cpu", "threads": 1, "executor": "inprocess", "workers": 1},
         "ingestion": {
             "label_threshold": None,
             "k_core": 2,
@@ -56,6 +56,11 @@ def tiny_parameters() -> dict[str, Any]:
         "unlearning.alteraser_ah": {"max_passes": 2},
         "unlearning.alteraser_hf": {"max_passes": 2},
         "unlearning.alteraser_adamw": {"max_passes": 2},
+        "unlearning.laser": {"epochs": 2},
+        "unlearning.laser_rand": {"grouping": "rand", "epochs": 2},
+        "unlearning.laser_bkm": {"grouping": "bkm", "epochs": 2},
+        "unlearning.laser_anti": {"order": "hard_to_easy", "epochs": 2},
+        "unlearning.csisa": {"epochs": 2},
         "evaluation": {"ks": [5, 10], "rbo_p": 0.9},
         "grouping": {
             "n_groups": 3,
