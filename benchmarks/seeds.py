@@ -20,7 +20,7 @@ import logging
 import kedro_runs
 import pandas as pd
 
-from recunlearn.models import BACKBONES
+from recunlearn.models import DEFAULT_BACKBONES
 from recunlearn.unlearning import METHODS
 
 logger = logging.getLogger("benchmarks.seeds")
@@ -29,7 +29,7 @@ logger = logging.getLogger("benchmarks.seeds")
 def method_times(catalog, seed: int) -> pd.DataFrame:
     """Wall time of every method and its speed-up over Retrain, from the run's logs."""
     rows = []
-    for backbone in BACKBONES:
+    for backbone in DEFAULT_BACKBONES:
         logs = {m: catalog.load(f"{backbone}.{m}.log") for m in METHODS}
         retrain = logs["retrain"]["seconds"]
         for method, log in logs.items():

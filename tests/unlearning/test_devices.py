@@ -28,9 +28,14 @@ def test_every_method_has_a_small_setting():
 def test_method_keeps_the_model_on_the_request_device(interactions, torch_device, name, backbone):
     train = interactions.assign(forget=False)
     train.loc[train.sample(6, random_state=1).index, "forget"] = True
-    model = build_backbone(backbone, 24, 18, 4, 0.3, 1, train, torch.Generator().manual_seed(0)).to(
-        torch_device
-    )
+    model = build_backbone(
+        backbone,
+        24,
+        18,
+        TrainConfig(embedding_dim=4, init_std=0.3, n_layers=1),
+        train,
+        torch.Generator().manual_seed(0),
+    ).to(torch_device)
     config = TrainConfig(embedding_dim=4, n_layers=1, max_epochs=3, batch_size=64)
     request = UnlearningRequest(model, train, train.iloc[:20], config, 0, torch_device)
     outcome = METHODS[name](SMALL[name]).unlearn(request)

@@ -9,7 +9,7 @@ from collections.abc import Iterable
 
 from kedro.pipeline import Node, Pipeline
 
-from recunlearn.models import BACKBONES
+from recunlearn.models import DEFAULT_BACKBONES
 from recunlearn.pipelines.evaluation.nodes import build_report, collect_metrics, evaluate
 from recunlearn.pipelines.node_binding import bound
 from recunlearn.unlearning import METHODS
@@ -72,7 +72,7 @@ def backbone_evaluation(backbone: str, names: list[str]) -> Pipeline:
 
 
 def create_pipeline(
-    backbones: Iterable[str] = tuple(BACKBONES), methods: Iterable[str] = tuple(METHODS), **kwargs
+    backbones: Iterable[str] = DEFAULT_BACKBONES, methods: Iterable[str] = tuple(METHODS), **kwargs
 ) -> Pipeline:
     backbones, names = tuple(backbones), model_names(methods)
     report = Node(

@@ -4,7 +4,7 @@ from collections.abc import Iterable
 
 from kedro.pipeline import Node, Pipeline
 
-from recunlearn.models import BACKBONES
+from recunlearn.models import DEFAULT_BACKBONES
 from recunlearn.pipelines.node_binding import bound
 from recunlearn.pipelines.training.nodes import resolve_train_config, train_original
 
@@ -37,7 +37,7 @@ def training_template(backbone: str) -> Pipeline:
     )
 
 
-def create_pipeline(backbones: Iterable[str] = tuple(BACKBONES), **kwargs) -> Pipeline:
+def create_pipeline(backbones: Iterable[str] = DEFAULT_BACKBONES, **kwargs) -> Pipeline:
     return sum(
         (
             Pipeline(

@@ -10,7 +10,7 @@ from collections.abc import Iterable
 
 from kedro.pipeline import Node, Pipeline
 
-from recunlearn.models import BACKBONES
+from recunlearn.models import DEFAULT_BACKBONES
 from recunlearn.pipelines.node_binding import bound
 from recunlearn.pipelines.unlearning.nodes import run_unlearning
 from recunlearn.unlearning import METHODS
@@ -38,7 +38,7 @@ def unlearning_template(method: str) -> Pipeline:
 
 
 def create_pipeline(
-    backbones: Iterable[str] = tuple(BACKBONES), methods: Iterable[str] = tuple(METHODS), **kwargs
+    backbones: Iterable[str] = DEFAULT_BACKBONES, methods: Iterable[str] = tuple(METHODS), **kwargs
 ) -> Pipeline:
     methods = tuple(methods)
     return sum(
