@@ -34,7 +34,7 @@ def test_a_misspelt_method_is_refused_with_every_registered_method():
 
 def test_a_misspelt_backbone_is_refused_with_the_backbones():
     assert parameter_problems({"training": {"lightgnc": {"lr": 1}}}) == [
-        "training.lightgnc: unknown name; valid names under training: lightgcn, mf"
+        "training.lightgnc: unknown name; valid names under training: dmf, lightgcn, mf, neumf"
     ]
 
 
@@ -148,7 +148,7 @@ def test_per_backbone_settings_refuse_a_misspelt_backbone():
         "tuning": {"n_trials": {"mff": 2}},
     }
     assert parameter_problems(tree) == [
-        "tuning.n_trials: unknown backbone name(s) ['mff']; valid names: default, lightgcn, mf",
+        "tuning.n_trials: unknown backbone name(s) ['mff']; valid names: default, dmf, lightgcn, mf, neumf",
         "unlearning.ifru.pruning_ratios: unknown backbone name(s) ['lightgnc']; "
-        "valid names: default, lightgcn, mf",
+        "valid names: default, dmf, lightgcn, mf, neumf",
     ]

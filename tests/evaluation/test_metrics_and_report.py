@@ -8,11 +8,19 @@ import torch
 from recunlearn.evaluation.metrics import evaluate_model, repredict_score
 from recunlearn.evaluation.report import completeness_table, markdown_report, tidy_metrics
 from recunlearn.models import build_backbone
+from recunlearn.training import TrainConfig
 
 
 @pytest.fixture
 def model_and_data(interactions):
-    model = build_backbone("mf", 24, 18, 4, 0.5, 0, interactions, torch.Generator().manual_seed(0))
+    model = build_backbone(
+        "mf",
+        24,
+        18,
+        TrainConfig(embedding_dim=4, init_std=0.5, n_layers=0),
+        interactions,
+        torch.Generator().manual_seed(0),
+    )
     train, test = interactions.iloc[::2].assign(forget=False), interactions.iloc[1::2]
     train.loc[train.index[:5], "forget"] = True
     return model, train, test, train[train["forget"]]

@@ -6,13 +6,19 @@ import torch
 from recunlearn.influence.objective import EmbeddingObjective, Selection
 from recunlearn.influence.solvers import SOLVERS, make_solver
 from recunlearn.models import BACKBONES, build_backbone
+from recunlearn.training import TrainConfig
 
 ATOL, RTOL = 1e-8, 1e-6
 
 
 def small_model(name, interactions, seed=0):
     model = build_backbone(
-        name, 24, 18, 3, 0.3, 1, interactions, torch.Generator().manual_seed(seed)
+        name,
+        24,
+        18,
+        TrainConfig(embedding_dim=3, init_std=0.3, n_layers=1),
+        interactions,
+        torch.Generator().manual_seed(seed),
     )
     return model.double()
 

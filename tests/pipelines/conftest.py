@@ -24,6 +24,8 @@ TINY_TRAINING = {
     "patience": 3,
     "min_delta": 0.0001,
 }
+TINY_NEURAL = TINY_TRAINING | {"mlp_layers": [8, 4]}
+"""DMF / NeuMF at toy size: two small MLP layers instead of LASER's (64, 32)."""
 
 
 def tiny_parameters() -> dict[str, Any]:
@@ -48,6 +50,8 @@ def tiny_parameters() -> dict[str, Any]:
         },
         "training.mf": dict(TINY_TRAINING),
         "training.lightgcn": dict(TINY_TRAINING),
+        "training.dmf": dict(TINY_NEURAL),
+        "training.neumf": dict(TINY_NEURAL),
         "unlearning.retrain": {"seed_key": ""},
         "unlearning.ifru": {"solver": "cg", "damping": 0.01, "max_iter": 50},
         "unlearning.scif": {"solver": "cg", "damping": 0.01, "max_iter": 50},
@@ -75,7 +79,7 @@ def tiny_parameters() -> dict[str, Any]:
             "max_epochs": 3,
             "pruner_warmup": 1,
             "use_tuned": True,
-            "spaces": {"mf": space, "lightgcn": space},
+            "spaces": {name: space for name in ("mf", "lightgcn", "dmf", "neumf")},
         },
     }
 

@@ -11,7 +11,7 @@ from ..conftest import checkerboard
 
 def fit(name, train, valid, cfg, seed=0, device="cpu"):
     init, batches = torch.Generator().manual_seed(seed), torch.Generator().manual_seed(seed + 1)
-    model = build_backbone(name, 24, 18, cfg.embedding_dim, cfg.init_std, cfg.n_layers, train, init)
+    model = build_backbone(name, 24, 18, cfg, train, init)
     return model, train_model(model, train, valid, cfg, batches, device)
 
 

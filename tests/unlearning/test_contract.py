@@ -54,7 +54,7 @@ def make_request(interactions, backbone, forget_users=(4,), device="cpu") -> Unl
     """D = the checkerboard, D_r = every row of ``forget_users``; Original trained on D."""
     train = interactions.assign(forget=interactions["user"].isin(forget_users))
     init, batches = training_streams(0, backbone)
-    model = build_backbone(backbone, 24, 18, 4, 0.1, 1, train, init)
+    model = build_backbone(backbone, 24, 18, CONFIG, train, init)
     train_model(model, train, train.iloc[:20], CONFIG, batches, device)
     return UnlearningRequest(model, train, train.iloc[:20], CONFIG, 0, device)
 

@@ -15,7 +15,7 @@ SEED = 11
 
 def trained(name: str, rows: pd.DataFrame, valid: pd.DataFrame, seed_key: str = ""):
     init, batches = training_streams(SEED, name, seed_key)
-    model = build_backbone(name, 24, 18, CFG.embedding_dim, CFG.init_std, CFG.n_layers, rows, init)
+    model = build_backbone(name, 24, 18, CFG, rows, init)
     train_model(model, rows, valid, CFG, batches)
     return model
 

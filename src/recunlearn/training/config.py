@@ -16,6 +16,9 @@ class TrainConfig(BaseModel):
     """Standard deviation of the Gaussian initialisation."""
     n_layers: int = Field(1, ge=0)
     """LightGCN propagation layers K (ignored by MF)."""
+    mlp_layers: list[PositiveInt] = Field(default_factory=lambda: [64, 32], min_length=1)
+    """Hidden sizes of DMF's two towers and of NeuMF's MLP branch (LASER: 64, 32);
+    ignored by MF and LightGCN."""
     lr: float = Field(1e-3, gt=0)
     """Adam learning rate."""
     l2: float = Field(0.0, ge=0)

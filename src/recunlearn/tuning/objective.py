@@ -40,9 +40,7 @@ def make_objective(
             backbone,
             n_users,
             n_items,
-            cfg.embedding_dim,
-            cfg.init_std,
-            cfg.n_layers,
+            cfg,
             train,
             torch_generator(seed, "tuning", backbone, "init"),
         )

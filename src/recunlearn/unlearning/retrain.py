@@ -61,9 +61,7 @@ class Retrain(UnlearningMethod):
             original.name,
             original.n_users,
             original.n_items,
-            cfg.embedding_dim,
-            cfg.init_std,
-            cfg.n_layers,
+            cfg,
             retain,
             generator=init,
         )

@@ -50,9 +50,7 @@ def train_original(
     device = apply_runtime(run)
     n_users, n_items = int(interactions["user"].max()) + 1, int(interactions["item"].max()) + 1
     init, batches = training_streams(seed, backbone)
-    model = build_backbone(
-        backbone, n_users, n_items, cfg.embedding_dim, cfg.init_std, cfg.n_layers, train, init
-    )
+    model = build_backbone(backbone, n_users, n_items, cfg, train, init)
     log = train_model(model, train, valid, cfg, batches, device)
     record = {
         "backbone": backbone,
