@@ -152,3 +152,12 @@ def test_per_backbone_settings_refuse_a_misspelt_backbone():
         "unlearning.ifru.pruning_ratios: unknown backbone name(s) ['lightgnc']; "
         "valid names: default, dmf, lightgcn, mf, neumf",
     ]
+
+
+def test_a_grid_cell_whose_method_refuses_its_backbone_is_refused_before_the_run():
+    problems = parameter_problems(
+        {"grid": {"backbones": ["mf", "dmf"], "methods": ["retrain", "alteraser_ah"]}}
+    )
+    assert problems == [
+        "grid: unlearning.alteraser_ah: backbone 'dmf' is not supported (supported: lightgcn, mf)"
+    ]

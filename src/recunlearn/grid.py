@@ -53,6 +53,17 @@ class GridConfig(BaseModel):
             raise ValueError("grid.methods must include 'retrain' (every metric compares with it)")
         return value
 
+    def unsupported_cells(self) -> list[str]:
+        """One line per (backbone, method) cell whose method refuses the backbone."""
+        problems = []
+        for method in self.methods:
+            for backbone in self.backbones:
+                try:
+                    METHODS[method].check_backbone(backbone)
+                except ValueError as error:
+                    problems.append(f"grid: {error}")
+        return problems
+
     def needs_grouping(self) -> bool:
         """Whether any method of the grid reads the grouping step's groups."""
         return any(METHODS[m].needs_groups for m in self.methods)

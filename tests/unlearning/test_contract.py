@@ -16,7 +16,7 @@ import pandas as pd
 import pytest
 import torch
 
-from recunlearn.models import build_backbone
+from recunlearn.models import BACKBONES, build_backbone
 from recunlearn.training import TrainConfig, train_model
 from recunlearn.unlearning import METHODS, PrepareContext, UnlearningRequest
 from recunlearn.unlearning.retrain import training_streams
@@ -75,9 +75,19 @@ def name(request) -> str:
     return request.param
 
 
-@pytest.fixture(params=["mf", "lightgcn"])
-def backbone(request) -> str:
+@pytest.fixture(params=sorted(BACKBONES))
+def backbone(request, name) -> str:
+    supported = METHODS[name].supported_backbones
+    if supported is not None and request.param not in supported:
+        pytest.skip(f"{name} refuses {request.param} (see test_unsupported_backbones_are_refused)")
     return request.param
+
+
+def test_unsupported_backbones_are_refused(name):
+    supported = METHODS[name].supported_backbones or frozenset(BACKBONES)
+    for other in sorted(set(BACKBONES) - supported):
+        with pytest.raises(ValueError, match=f"unlearning.{name}: backbone '{other}'"):
+            METHODS[name].check_backbone(other)
 
 
 def test_empty_request_leaves_the_model_unchanged(interactions, name, backbone):

@@ -74,6 +74,9 @@ def dependent_rows(model: Recommender, rows: pd.DataFrame, mask: np.ndarray) -> 
 class AltEraser(UnlearningMethod):
     name = "alteraser_ah"
     family = "fine-tuning"
+    # The closed-form per-row Hessian assumes a dot-product head (MF; graph backbones
+    # switch to hf_newton); on DMF/NeuMF it would minimise the wrong loss.
+    supported_backbones = frozenset({"mf", "lightgcn"})
     config_type = AltEraserConfig
 
     def optimizer_for(self, model: Recommender) -> str:
@@ -151,6 +154,7 @@ class AltEraserHF(AltEraser):
     """AltEraser with Hessian-free Newton sub-problem solves."""
 
     name = "alteraser_hf"
+    supported_backbones = None
     config_type = AltEraserHFConfig
 
 
@@ -158,4 +162,5 @@ class AltEraserAdamW(AltEraser):
     """AltEraser with first-order AdamW sub-problem steps (the paper's ablation)."""
 
     name = "alteraser_adamw"
+    supported_backbones = None
     config_type = AltEraserAdamWConfig
