@@ -8,6 +8,7 @@ import pandas as pd
 import torch
 
 from recunlearn.models.base import Recommender
+from recunlearn.models.enmf import ENMF
 from recunlearn.models.grouped import GroupedModel
 from recunlearn.models.lightgcn import LightGCN, normalized_adjacency
 from recunlearn.models.mf import MatrixFactorization
@@ -16,6 +17,7 @@ from recunlearn.models.scoring import EmbeddingScorer, Scorer, ScoringModel
 BACKBONES: dict[str, type[Recommender]] = {
     "mf": MatrixFactorization,
     "lightgcn": LightGCN,
+    "enmf": ENMF,
 }
 DEFAULT_BACKBONES = ("mf", "lightgcn")
 """The backbones of the default grid (the IFRU and AltEraser protocols)."""
@@ -60,6 +62,8 @@ def build_backbone(
     """A freshly initialised backbone; graph backbones take their graph from ``train_rows``."""
     if name == "mf":
         return MatrixFactorization(n_users, n_items, embedding_dim, init_std, generator)
+    if name == "enmf":
+        return ENMF(n_users, n_items, embedding_dim, init_std, generator)
     if name == "lightgcn":
         users, items = positive_edges(train_rows)
         return LightGCN(

@@ -10,7 +10,7 @@ so no method ever checks which backbone it is given.
 from __future__ import annotations
 
 from abc import abstractmethod
-from typing import Any
+from typing import Any, ClassVar
 
 import torch
 import torch.nn.functional as F
@@ -36,6 +36,8 @@ class Recommender(ScoringModel):
 
     graph_hops: int = 0
     """How many hops a node's prediction reaches along the interaction graph."""
+    training_loss: ClassVar[str] = "per_row_bce"
+    """Which loss trains it: ``per_row_bce`` (:meth:`row_losses`) or ``whole_data`` (ENMF)."""
 
     def __init__(
         self,

@@ -14,7 +14,7 @@ from pydantic import BaseModel, ConfigDict
 
 from recunlearn.models import positive_edges
 from recunlearn.seeding import torch_generator
-from recunlearn.training.trainer import train_model
+from recunlearn.training.dispatch import train_backbone
 from recunlearn.unlearning.base import (
     PreparedState,
     UnlearningMethod,
@@ -40,7 +40,7 @@ class WarmStart(UnlearningMethod):
         retain = request.retain_rows
         model.set_graph(*(t.to(model.user_embedding.device) for t in positive_edges(retain)))
         batches = torch_generator(request.seed, "warm_start", model.name)
-        log = train_model(
+        log = train_backbone(
             model, retain, request.valid_rows, request.train_config, batches, request.device
         )
         return UnlearningOutcome(
