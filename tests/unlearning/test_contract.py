@@ -16,8 +16,9 @@ import pandas as pd
 import pytest
 import torch
 
+from recunlearn.errors import ParameterError
 from recunlearn.models import build_backbone
-from recunlearn.training import TrainConfig, train_model
+from recunlearn.training import TrainConfig, train_backbone
 from recunlearn.unlearning import METHODS, PrepareContext, UnlearningRequest
 from recunlearn.unlearning.retrain import training_streams
 from recunlearn.unlearning.user_groups import UserGroups
@@ -55,11 +56,12 @@ def make_request(interactions, backbone, forget_users=(4,), device="cpu") -> Unl
     train = interactions.assign(forget=interactions["user"].isin(forget_users))
     init, batches = training_streams(0, backbone)
     model = build_backbone(backbone, 24, 18, 4, 0.1, 1, train, init)
-    train_model(model, train, train.iloc[:20], CONFIG, batches, device)
+    train_backbone(model, train, train.iloc[:20], CONFIG, batches, device)
     return UnlearningRequest(model, train, train.iloc[:20], CONFIG, 0, device)
 
 
 def run(name: str, request: UnlearningRequest):
+    METHODS[name].check_backbone(request.original.name)
     method = METHODS[name](SMALL[name])
     state = method.prepare(PrepareContext.of(request, GROUPS))
     return state, method.unlearn(state, request)
@@ -75,9 +77,26 @@ def name(request) -> str:
     return request.param
 
 
-@pytest.fixture(params=["mf", "lightgcn"])
-def backbone(request) -> str:
+@pytest.fixture(params=["mf", "lightgcn", "enmf"])
+def backbone(request, name) -> str:
+    if not _supports(name, request.param):
+        pytest.skip(f"{name} refuses {request.param}")
     return request.param
+
+
+def _supports(name: str, backbone: str) -> bool:
+    supported = METHODS[name].supported_backbones
+    return supported is None or backbone in supported
+
+
+def test_methods_refuse_the_backbones_they_cannot_use():
+    refusing = [name for name in METHODS if not _supports(name, "enmf")]
+    assert {"ifru", "scif", "laser", "csisa"} <= set(refusing)
+    for name in refusing:
+        with pytest.raises(ParameterError, match=rf"unlearning\.{name}: backbone 'enmf'"):
+            METHODS[name].check_backbone("enmf")
+    for name in ("retrain", "retrain_star", "warm_start", "alteraser_ah", "alteraser_hf"):
+        METHODS[name].check_backbone("enmf")
 
 
 def test_empty_request_leaves_the_model_unchanged(interactions, name, backbone):

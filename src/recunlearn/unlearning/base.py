@@ -24,6 +24,7 @@ import pandas as pd
 import torch
 from pydantic import BaseModel
 
+from recunlearn.errors import ParameterError
 from recunlearn.execution import Executor, InProcessExecutor
 from recunlearn.models.base import Recommender
 from recunlearn.training.config import TrainConfig
@@ -131,6 +132,18 @@ class UnlearningMethod(ABC):
     family: ClassVar[Family]
     needs_groups: ClassVar[bool] = False
     """Whether ``prepare`` needs the grouping step's user groups."""
+    supported_backbones: ClassVar[frozenset[str] | None] = None
+    """Backbone names the method can unlearn on (None: every backbone)."""
+
+    @classmethod
+    def check_backbone(cls, backbone: str) -> None:
+        """Raise a :class:`ParameterError` if the method cannot run on ``backbone``."""
+        if cls.supported_backbones is not None and backbone not in cls.supported_backbones:
+            supported = ", ".join(sorted(cls.supported_backbones))
+            raise ParameterError(
+                f"unlearning.{cls.name}: backbone {backbone!r} is not supported "
+                f"(supported: {supported})"
+            )
 
     def grouping(self, context: PrepareContext) -> UserGroups:
         """The grouping named by this method's ``grouping`` setting."""
