@@ -8,6 +8,7 @@ from recunlearn.data.raw_formats import (
     parse_amazon_ratings,
     parse_bookcrossing,
     parse_kuairec,
+    parse_kuairec_binary,
     parse_movielens_dat,
     parse_recbole_inter,
 )
@@ -79,3 +80,14 @@ def test_unknown_dataset_names_the_parameter():
 def test_every_downloadable_dataset_has_a_url_and_the_embedded_one_has_none():
     assert DATASETS["ml-100k"].url is None
     assert all(spec.url for name, spec in DATASETS.items() if name != "ml-100k")
+
+
+def test_kuairec_binary_keeps_only_views_watched_at_least_twice_over():
+    header = "user_id,video_id,play_duration,video_duration,time,date,timestamp,watch_ratio\n"
+    rows = "".join(
+        f"{u},{v},1,1,2020-07-05,20200705,1593898000.0,{r}\n"
+        for u, v, r in [(1, 10, 0.72), (1, 11, 2.0), (2, 10, 3.5), (2, 12, 1.99)]
+    )
+    frame = parse_kuairec_binary(stream(header + rows), "small_matrix.csv")
+    assert list(zip(frame["user"], frame["item"], strict=True)) == [("1", "11"), ("2", "10")]
+    assert dataset_spec("kuairec-binary").filename == dataset_spec("kuairec").filename
