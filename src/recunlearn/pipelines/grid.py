@@ -10,6 +10,7 @@ is used.
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from typing import Any
 
 from kedro.framework.hooks import hook_impl
@@ -63,6 +64,16 @@ class GridConfig(BaseModel):
     def needs_grouping(self) -> bool:
         """Whether any method of the grid reads the grouping step's groups."""
         return any(METHODS[m].needs_groups for m in self.methods)
+
+
+def methods_on(backbone: str, methods: Iterable[str]) -> list[str]:
+    """The ``methods`` that can run on ``backbone`` (``supported_backbones``): a grid
+    cell a method refuses (IFRU on ENMF) is left out of the DAG, not run."""
+    return [
+        m
+        for m in methods
+        if METHODS[m].supported_backbones is None or backbone in METHODS[m].supported_backbones
+    ]
 
 
 _ACTIVE: dict[str, GridConfig] = {}

@@ -1,5 +1,6 @@
-"""Warm-Start: fine-tune Original on D - D_r with the training optimiser (Adam) and
-early stopping on validation AUC_0 (AltEraser paper, Section 4.1).
+"""Warm-Start: fine-tune Original on D - D_r with the training optimiser (Adam; AdamW,
+the paper's first-order optimiser, for ENMF) and early stopping on validation AUC_0
+(AltEraser paper, Section 4.1).
 
 The fine-tuned model serves the D - D_r graph; the batch order comes from its own
 seed stream.
