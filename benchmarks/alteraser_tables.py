@@ -85,7 +85,8 @@ def claims(raw: pd.DataFrame) -> pd.DataFrame:
         for variant in ("alteraser_hf", "alteraser_ah"):
             mine, star, retrain = (by_model.loc[m] for m in (variant, "retrain_star", "retrain"))
             checks = {
-                f"rbo@{k}_within_0.05_of_retrain_star": mine[f"rbo@{k}"] >= star[f"rbo@{k}"] - 0.05
+                f"rbo@{k}_within_0.05_of_retrain_star": abs(mine[f"rbo@{k}"] - star[f"rbo@{k}"])
+                <= 0.05
                 for k in KS
             }
             for metric in ("forget_recall@10", "forget_ndcg@10"):
