@@ -7,6 +7,7 @@ import pytest
 from pydantic import BaseModel, ConfigDict, Field
 
 from recunlearn.errors import ParameterError
+from recunlearn.models import BACKBONES
 from recunlearn.parameter_tree import (
     CONFIG_BLOCKS,
     check_parameter_tree,
@@ -34,7 +35,7 @@ def test_a_misspelt_method_is_refused_with_every_registered_method():
 
 def test_a_misspelt_backbone_is_refused_with_the_backbones():
     assert parameter_problems({"training": {"lightgnc": {"lr": 1}}}) == [
-        "training.lightgnc: unknown name; valid names under training: dmf, lightgcn, mf, neumf"
+        f"training.lightgnc: unknown name; valid names under training: {', '.join(sorted(BACKBONES))}"
     ]
 
 
@@ -148,16 +149,19 @@ def test_per_backbone_settings_refuse_a_misspelt_backbone():
         "tuning": {"n_trials": {"mff": 2}},
     }
     assert parameter_problems(tree) == [
-        "tuning.n_trials: unknown backbone name(s) ['mff']; valid names: default, dmf, lightgcn, mf, neumf",
+        "tuning.n_trials: unknown backbone name(s) ['mff']; valid names: default, "
+        + ", ".join(sorted(BACKBONES)),
         "unlearning.ifru.pruning_ratios: unknown backbone name(s) ['lightgnc']; "
-        "valid names: default, dmf, lightgcn, mf, neumf",
+        "valid names: default, " + ", ".join(sorted(BACKBONES)),
     ]
 
 
-def test_a_grid_cell_whose_method_refuses_its_backbone_is_refused_before_the_run():
+def test_a_grid_method_that_refuses_every_grid_backbone_is_refused_before_the_run():
     problems = parameter_problems(
-        {"grid": {"backbones": ["mf", "dmf"], "methods": ["retrain", "alteraser_ah"]}}
+        {"grid": {"backbones": ["dmf", "neumf"], "methods": ["retrain", "alteraser_ah"]}}
     )
     assert problems == [
-        "grid: unlearning.alteraser_ah: backbone 'dmf' is not supported (supported: lightgcn, mf)"
+        "grid.methods: 'alteraser_ah' supports none of the grid's backbones ['dmf', 'neumf'] "
+        "(supported: enmf, lightgcn, mf)"
     ]
+    assert parameter_problems({"grid": {"backbones": ["mf", "dmf"], "methods": ["retrain"]}}) == []

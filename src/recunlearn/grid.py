@@ -53,15 +53,20 @@ class GridConfig(BaseModel):
             raise ValueError("grid.methods must include 'retrain' (every metric compares with it)")
         return value
 
-    def unsupported_cells(self) -> list[str]:
-        """One line per (backbone, method) cell whose method refuses the backbone."""
+    def unusable_methods(self) -> list[str]:
+        """One line per method that refuses every backbone of the grid.
+
+        A cell a method refuses (IFRU on ENMF) is left out of the DAG; a method with no
+        cell left is a configuration error, reported before the run.
+        """
         problems = []
         for method in self.methods:
-            for backbone in self.backbones:
-                try:
-                    METHODS[method].check_backbone(backbone)
-                except ValueError as error:
-                    problems.append(f"grid: {error}")
+            supported = METHODS[method].supported_backbones
+            if supported is not None and not supported & set(self.backbones):
+                problems.append(
+                    f"grid.methods: {method!r} supports none of the grid's backbones "
+                    f"{self.backbones} (supported: {', '.join(sorted(supported))})"
+                )
         return problems
 
     def needs_grouping(self) -> bool:

@@ -63,11 +63,12 @@ class IngestionConfig(_Strict):
 
 
 class PoisoningConfig(_Strict):
-    kind: Literal["label_flip", "noise_injection", "user_wise", "none"] = "label_flip"
+    kind: Literal["label_flip", "noise_injection", "private", "user_wise", "none"] = "label_flip"
     ratio: float = Field(0.02, gt=0, lt=1)
     """label_flip: share of training rows whose label is flipped, in (0, 1)."""
     n_users: PositiveInt = 64
-    """noise_injection: users who receive fake positives."""
+    """noise_injection: users who receive fake positives; private: users who delete half
+    of their positive training rows."""
     percent: float = Field(5.0, gt=0, lt=100)
     """user_wise: K, the percentage of users whose rows are forgotten."""
     selection: Literal["rand", "top"] = "rand"

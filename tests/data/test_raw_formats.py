@@ -8,6 +8,7 @@ from recunlearn.data.raw_formats import (
     parse_amazon_ratings,
     parse_bookcrossing,
     parse_kuairec,
+    parse_kuairec_binary,
     parse_movielens_dat,
     parse_recbole_inter,
 )
@@ -141,3 +142,14 @@ def test_a_file_with_the_wrong_separator_is_named(name):
 def test_a_ragged_line_is_named():
     with pytest.raises(DataValidationError, match=r"^ratings.dat: malformed line \(.*line 2"):
         parse_movielens_dat(stream("1::10::5::100\n2::11::4::101::7\n"), "ratings.dat")
+
+
+def test_kuairec_binary_keeps_only_views_watched_at_least_twice_over():
+    header = "user_id,video_id,play_duration,video_duration,time,date,timestamp,watch_ratio\n"
+    rows = "".join(
+        f"{u},{v},1,1,2020-07-05,20200705,1593898000.0,{r}\n"
+        for u, v, r in [(1, 10, 0.72), (1, 11, 2.0), (2, 10, 3.5), (2, 12, 1.99)]
+    )
+    frame = parse_kuairec_binary(stream(header + rows), "small_matrix.csv")
+    assert list(zip(frame["user"], frame["item"], strict=True)) == [("1", "11"), ("2", "10")]
+    assert dataset_spec("kuairec-binary").filename == dataset_spec("kuairec").filename

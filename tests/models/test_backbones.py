@@ -11,6 +11,7 @@ from recunlearn.models import (
     model_payload,
 )
 from recunlearn.training import TrainConfig
+from recunlearn.training.dispatch import PER_ROW_BACKBONES
 
 CONFIG = TrainConfig(embedding_dim=8, init_std=0.1, n_layers=2, mlp_layers=[6, 4])
 
@@ -25,7 +26,7 @@ def every_pair(n_users=24, n_items=18) -> tuple[torch.Tensor, torch.Tensor]:
 
 
 def test_registry_and_defaults():
-    assert set(BACKBONES) == {"mf", "lightgcn", "dmf", "neumf"}
+    assert set(BACKBONES) == {"mf", "lightgcn", "dmf", "neumf", "enmf"}
     assert DEFAULT_BACKBONES == ("mf", "lightgcn")
     for name, backbone in BACKBONES.items():
         assert backbone.name == name
@@ -87,7 +88,7 @@ def test_initialisation_never_draws_from_the_global_stream(interactions, name):
     assert torch.equal(torch.random.get_rng_state(), before)
 
 
-@pytest.mark.parametrize("name", sorted(BACKBONES))
+@pytest.mark.parametrize("name", sorted(PER_ROW_BACKBONES))
 def test_row_losses_add_l2_on_ego_embeddings(interactions, name):
     model = build(name, interactions, seed=3)
     users, items, labels = torch.tensor([2, 7]), torch.tensor([5, 5]), torch.tensor([1.0, 0.0])

@@ -112,7 +112,7 @@ def test_alteraser_log_reports_the_loss_it_minimised():
     request = request_for(mf(), data)
     outcome = AltEraser({"max_passes": 1}).unlearn(None, request)
     assert outcome.log["retain_loss_history"][-1] == pytest.approx(
-        retain_loss(outcome.model, request.retain_rows, L2)
+        retain_loss(outcome.model, request.retain_rows, request.train_config)
     )
 
 

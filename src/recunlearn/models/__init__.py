@@ -9,6 +9,7 @@ import torch
 
 from recunlearn.models.base import Recommender
 from recunlearn.models.dmf import DMF
+from recunlearn.models.enmf import ENMF
 from recunlearn.models.grouped import GroupedModel
 from recunlearn.models.lightgcn import LightGCN, normalized_adjacency
 from recunlearn.models.mf import MatrixFactorization
@@ -23,6 +24,7 @@ BACKBONES: dict[str, type[Recommender]] = {
     "lightgcn": LightGCN,
     "dmf": DMF,
     "neumf": NeuMF,
+    "enmf": ENMF,
 }
 DEFAULT_BACKBONES: tuple[str, ...] = ("mf", "lightgcn")
 """The backbones the pipelines build when not told otherwise (the default ``kedro run``)."""
@@ -72,6 +74,8 @@ def build_backbone(
     dim, std = config.embedding_dim, config.init_std
     if name == "mf":
         return MatrixFactorization(n_users, n_items, dim, std, generator)
+    if name == "enmf":
+        return ENMF(n_users, n_items, dim, std, generator)
     if name == "lightgcn":
         users, items = positive_edges(train_rows)
         return LightGCN(n_users, n_items, dim, std, users, items, config.n_layers, generator)

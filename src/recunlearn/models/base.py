@@ -40,6 +40,8 @@ class Recommender(ScoringModel):
     """Whether the logit is the dot product of the :meth:`propagate` outputs (MF,
     LightGCN). False for DMF and NeuMF, whose heads are a cosine of MLP towers and an
     MLP: methods built on that closed form (AltEraser's AH-Newton) must refuse them."""
+    training_loss: ClassVar[str] = "per_row_bce"
+    """Which loss trains it: ``per_row_bce`` (:meth:`row_losses`) or ``whole_data`` (ENMF)."""
 
     def __init__(
         self,

@@ -10,13 +10,26 @@ is used.
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from typing import Any
 
 from kedro.framework.hooks import hook_impl
 
 from recunlearn.grid import DEFAULT_METHODS, GridConfig
+from recunlearn.unlearning import METHODS
 
 __all__ = ["DEFAULT_METHODS", "GridConfig", "GridHook", "active_grid"]
+
+
+def methods_on(backbone: str, methods: Iterable[str]) -> list[str]:
+    """The ``methods`` that can run on ``backbone`` (``supported_backbones``): a grid
+    cell a method refuses (IFRU on ENMF) is left out of the DAG, not run."""
+    return [
+        m
+        for m in methods
+        if METHODS[m].supported_backbones is None or backbone in METHODS[m].supported_backbones
+    ]
+
 
 _ACTIVE: dict[str, GridConfig] = {}
 

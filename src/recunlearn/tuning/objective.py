@@ -12,7 +12,7 @@ import torch
 from recunlearn.models import build_backbone
 from recunlearn.seeding import torch_generator
 from recunlearn.training.config import TrainConfig
-from recunlearn.training.trainer import train_model
+from recunlearn.training.dispatch import train_backbone
 from recunlearn.tuning.search_space import ParameterSpec, suggest
 
 
@@ -50,7 +50,7 @@ def make_objective(
             if trial.should_prune():
                 raise optuna.TrialPruned()
 
-        log = train_model(
+        log = train_backbone(
             model,
             train,
             valid,

@@ -118,7 +118,7 @@ def ah_newton(
     eye = torch.eye(own.shape[1], dtype=own.dtype, device=own.device)
     for _ in range(cfg.newton_steps):
         losses, gradient, hessian = _closed_form(own, other, labels, local, counts, objective.l2)
-        step = _spd_solve(hessian + cfg.damping * eye, -gradient)
+        step = spd_solve(hessian + cfg.damping * eye, -gradient)
         scale = _backtrack(own, step, losses, other, labels, local, counts, objective.l2, cfg)
         own = own + scale[:, None] * step
     flat_other = (
@@ -154,7 +154,7 @@ def _backtrack(
     return torch.where(accepted, scale, torch.zeros_like(scale))
 
 
-def _spd_solve(matrices: torch.Tensor, vectors: torch.Tensor) -> torch.Tensor:
+def spd_solve(matrices: torch.Tensor, vectors: torch.Tensor) -> torch.Tensor:
     """Batched solve of symmetric positive-definite systems (Cholesky; LU if one is not)."""
     factor, info = torch.linalg.cholesky_ex(matrices)
     if bool((info == 0).all()):
@@ -178,7 +178,7 @@ def _per_block_loss(own, other, labels, local, counts, l2) -> torch.Tensor:
     return per_block + l2 * counts * own.pow(2).sum(-1)
 
 
-def _gram_per_block(rows: torch.Tensor, local: torch.Tensor, n_blocks: int) -> torch.Tensor:
+def gram_per_block(rows: torch.Tensor, local: torch.Tensor, n_blocks: int) -> torch.Tensor:
     """sum over each block's rows of x x^T, as batched matrix products.
 
     Rows are grouped by block; blocks of similar row counts are padded together
@@ -211,6 +211,6 @@ def _closed_form(own, other, labels, local, counts, l2):
     )
     gradient = gradient + 2 * l2 * counts[:, None] * own
     scaled = torch.sqrt(prob * (1 - prob))[:, None] * other
-    hessian = _gram_per_block(scaled, local, len(own))
+    hessian = gram_per_block(scaled, local, len(own))
     eye = torch.eye(own.shape[1], dtype=own.dtype, device=own.device)
     return losses, gradient, hessian + 2 * l2 * counts[:, None, None] * eye

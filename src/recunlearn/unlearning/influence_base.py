@@ -30,6 +30,7 @@ from recunlearn.influence.objective import EmbeddingObjective, Selection
 from recunlearn.influence.solvers import Monitor, SolveResult, make_solver
 from recunlearn.models import positive_edges
 from recunlearn.models.base import Recommender
+from recunlearn.training.dispatch import PER_ROW_BACKBONES
 from recunlearn.unlearning.base import (
     PreparedState,
     UnlearningMethod,
@@ -119,6 +120,8 @@ class InfluenceUnlearning(UnlearningMethod):
     """Template: select phi, build b, solve, update. Subclasses choose phi and b."""
 
     family = "influence"
+    supported_backbones = PER_ROW_BACKBONES
+    """Influence functions differentiate a per-row BCE loss; ENMF has none."""
 
     @abstractmethod
     def select(self, request: UnlearningRequest) -> Selection:

@@ -10,7 +10,7 @@ from collections.abc import Iterable
 from kedro.pipeline import Node, Pipeline
 
 from recunlearn.pipelines.evaluation.nodes import build_report, collect_metrics, evaluate
-from recunlearn.pipelines.grid import active_grid
+from recunlearn.pipelines.grid import active_grid, methods_on
 from recunlearn.pipelines.node_binding import bound
 
 
@@ -75,13 +75,12 @@ def create_pipeline(
 ) -> Pipeline:
     grid = active_grid()
     backbones = tuple(grid.backbones if backbones is None else backbones)
-    names = model_names(grid.methods if methods is None else methods)
+    methods = grid.methods if methods is None else methods
     report = Node(
         build_report,
         [f"rpt_metrics_{backbone}" for backbone in backbones],
         ["rpt_metrics", "rpt_completeness", "rpt_report_md", "rpt_auc_plot"],
         name="build_report",
     )
-    return sum((backbone_evaluation(b, names) for b in backbones), Pipeline([])) + Pipeline(
-        [report]
-    )
+    per_backbone = (backbone_evaluation(b, model_names(methods_on(b, methods))) for b in backbones)
+    return sum(per_backbone, Pipeline([])) + Pipeline([report])
