@@ -9,5 +9,6 @@ CONFIG_LOADER_ARGS = {
 }
 
 from recunlearn.pipelines.grid import GridHook  # noqa: E402
+from recunlearn.pipelines.provenance import ProvenanceHook  # noqa: E402
 
-HOOKS = (GridHook(),)
+HOOKS = (GridHook(), ProvenanceHook())
