@@ -9,18 +9,16 @@
 
 and hands both to the report through the ``run_provenance`` input
 (:class:`SessionRecordDataset`, put into the run's catalog before the run starts). When
-the run wrote a report, it ends by logging where the report is.
+the run wrote a report, it ends by printing where the report is.
 """
 
 from __future__ import annotations
 
-import logging
 from typing import Any
 
+import click
 from kedro.framework.hooks import hook_impl
 from kedro.io import AbstractDataset, DatasetError
-
-logger = logging.getLogger(__name__)
 
 RUN_PROVENANCE = "run_provenance"
 REPORT_DATASETS = ("rpt_report_md", "rpt_report_html")
@@ -97,4 +95,4 @@ class ProvenanceHook:
             if name in pipeline.all_outputs():
                 path = saved_path(catalog, name)
                 if path:
-                    logger.info("Report (%s): %s", name, path)
+                    click.echo(f"Report ({name}): {path}")
