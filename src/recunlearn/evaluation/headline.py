@@ -139,6 +139,36 @@ def _rbo_metric(values: pd.Series) -> str | None:
     return min(names, key=lambda m: int(m.split("@")[1]), default=None)
 
 
+def _speedup_cell(model: str, speedup: float | None) -> str:
+    if model == "original":
+        return ""
+    return "— (other run)" if speedup is None else f"{speedup:.1f}×"
+
+
+def _label(backbone: str, model: str, values: pd.Series, other_run: bool) -> str:
+    label = model_label(backbone, model) + (OTHER_RUN if other_run else "")
+    if values.get((model, "selected_on_validation")) == 1:
+        label += " (selected on validation)"
+    return label
+
+
+def _headline_row(
+    model: str, label: str, values: pd.Series, coeffs: pd.DataFrame, run: pd.Series, notes: list
+) -> dict[str, str]:
+    """One row of display strings; footnotes for far-out coefficients go to ``notes``."""
+    row = {"method": label, "family": run["family"]}
+    row["AUC_0"] = _fmt(values.get((model, "auc_0")), 4)
+    for name, column in COEFFICIENT_COLUMNS.items():
+        match = coeffs[(coeffs["model"] == model) & (coeffs["coefficient"] == name)]
+        row[column] = _coefficient_cell(None if match.empty else match.iloc[0], label, notes)
+    rbo = _rbo_metric(values)
+    row[f"RBO@{(rbo or 'rbo@10').split('@')[1]}"] = _fmt(values.get((model, rbo)), 3)
+    row["re-predict"] = _fmt(values.get((model, "repredict")), 3)
+    row["seconds"] = _seconds_cell(run)
+    row["speed-up"] = _speedup_cell(model, values.get((model, "speedup")))
+    return row
+
+
 def backbone_headline(
     tidy: pd.DataFrame, coefficients: pd.DataFrame, runs: pd.DataFrame, backbone: str
 ) -> Headline:
@@ -147,30 +177,11 @@ def backbone_headline(
     mine = runs[runs["backbone"] == backbone].set_index("model", drop=False)
     coeffs = coefficients[coefficients["backbone"] == backbone]
     report_run = report_run_id(runs)
-    rbo = _rbo_metric(values)
     notes: list[str] = []
     rows = []
     for model in ordered_models(mine):
-        label = model_label(backbone, model)
-        label += OTHER_RUN if mine.loc[model, "run_id"] != report_run else ""
-        if values.get((model, "selected_on_validation")) == 1:
-            label += " (selected on validation)"
-        row = {"method": label, "family": mine.loc[model, "family"]}
-        row["AUC_0"] = _fmt(values.get((model, "auc_0")), 4)
-        for name, column in COEFFICIENT_COLUMNS.items():
-            match = coeffs[(coeffs["model"] == model) & (coeffs["coefficient"] == name)]
-            row[column] = _coefficient_cell(None if match.empty else match.iloc[0], label, notes)
-        row[f"RBO@{(rbo or 'rbo@10').split('@')[1]}"] = _fmt(values.get((model, rbo)), 3)
-        row["re-predict"] = _fmt(values.get((model, "repredict")), 3)
-        row["seconds"] = _seconds_cell(mine.loc[model])
-        speedup = values.get((model, "speedup"))
-        if model == "original":
-            row["speed-up"] = ""
-        elif speedup is None:
-            row["speed-up"] = "— (other run)"
-        else:
-            row["speed-up"] = f"{speedup:.1f}×"
-        rows.append(row)
+        label = _label(backbone, model, values, mine.loc[model, "run_id"] != report_run)
+        rows.append(_headline_row(model, label, values, coeffs, mine.loc[model], notes))
     return Headline(backbone, pd.DataFrame(rows), _caption(coeffs), notes)
 
 
