@@ -205,7 +205,7 @@ def headline_markdown(headlines: list[Headline]) -> list[str]:
     for headline in headlines:
         lines += [f"## {backbone_label(headline.backbone)}", ""]
         lines += [f"{line}  " for line in headline.caption] + [""]
-        lines += [headline.table.to_markdown(index=False), ""]
+        lines += [headline.table.to_markdown(index=False, disable_numparse=True), ""]
         lines += [f"[{i}] {note}  " for i, note in enumerate(headline.footnotes, start=1)]
         lines += [""] if headline.footnotes else []
     return lines

@@ -27,6 +27,10 @@ COMPLETENESS_SHOWN = ("auc_0", "pred_auc_1", "pred_forget")
 CLIP = (-1.0, 2.0)
 """Completeness axis; values beyond it sit on its edge as arrows, true value on hover."""
 ROW_HEIGHT = 26
+DIFFERENCE_CAP = 0.02
+"""The difference-to-Retrain axis spans at most +-this, so differences of 0.003 stay
+visible; longer bars run to the edge and carry their value (as text where it fits, and
+on hover)."""
 COLOURS = ("#1f77b4", "#ff7f0e", "#2ca02c")
 PALETTE = qualitative.Dark24
 
@@ -97,11 +101,11 @@ def auc_figure(tidy: pd.DataFrame, runs: pd.DataFrame) -> go.Figure:
                 row=row,
                 col=1,
             )
-            fig.add_trace(
-                go.Bar(x=delta, y=y, orientation="h", showlegend=False, **common), row=row, col=2
-            )
+            far = [f"{d:+.3f}" if abs(d) > DIFFERENCE_CAP else "" for d in delta]
+            bars = go.Bar(x=delta, y=y, orientation="h", text=far, textposition="inside")
+            fig.add_trace(bars.update(showlegend=False, **common), row=row, col=2)
             absolute += x
-            difference += delta
+            difference += [max(min(d, DIFFERENCE_CAP), -DIFFERENCE_CAP) for d in delta]
         fig.update_xaxes(range=_padded_range(absolute, 0.01), row=row, col=1)
         fig.update_xaxes(range=_padded_range(difference + [0.0], 0.002), row=row, col=2)
         _category_axis(fig, [label for _, label in models], row)
