@@ -11,6 +11,7 @@ from kedro.config import OmegaConfigLoader
 from recunlearn.errors import ParameterError
 from recunlearn.hooks import ParameterTreeHook
 from recunlearn.pipelines.grid import GridHook, active_grid
+from recunlearn.pipelines.provenance import ProvenanceHook
 from recunlearn.settings import HOOKS
 
 CONF = Path(__file__).resolve().parents[1] / "conf"
@@ -25,7 +26,7 @@ def context(runtime_params: dict | None = None, env: str = "test") -> SimpleName
 
 
 def test_the_project_registers_the_hooks():
-    assert [type(hook) for hook in HOOKS] == [ParameterTreeHook, GridHook]
+    assert [type(hook) for hook in HOOKS] == [ParameterTreeHook, GridHook, ProvenanceHook]
 
 
 def test_the_grid_hook_reads_the_environments_grid():

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import os
 import shutil
 import subprocess
@@ -12,6 +13,8 @@ import nbformat
 import numpy as np
 import pandas as pd
 import pytest
+from kedro.config import OmegaConfigLoader
+from kedro.io import DataCatalog
 from nbclient import NotebookClient
 
 from recunlearn.grid import DEFAULT_METHODS
@@ -71,6 +74,7 @@ def project(tmp_path_factory) -> Path:
     write_tiny_ratings(root / "data" / "01_raw" / "ratings.dat")
     result = kedro_run(root)
     assert result.returncode == 0, result.stdout[-3000:] + result.stderr[-3000:]
+    (root / "kedro_run_output.txt").write_text(result.stdout + result.stderr)
     return root
 
 
@@ -88,6 +92,30 @@ def test_kedro_run_writes_versioned_report(project):
     trials = pd.read_csv(latest(project / "data" / "08_reporting" / "tuning" / "mf_trials.csv"))
     assert len(trials) == 2
     assert latest(project / "data" / "08_reporting" / "tuning" / "lightgcn_history.json").exists()
+
+
+def test_logs_carry_the_run_id_the_report_states_and_the_run_prints_where_it_is(project):
+    versions = project / "data" / "07_model_output" / "mf" / "ifru_log.json"
+    (version,) = list(versions.iterdir())
+    log = json.loads((version / "ifru_log.json").read_text())
+    assert log["run_id"] == version.name  # the session id is the run's save version
+    report = latest(project / "data" / "08_reporting" / "report.md").read_text()
+    assert f"**run id**: `{version.name}`" in report and "every row comes from this run" in report
+    assert f"| `mf.ifru.log` | `{version.name}` |" in report
+    html = latest(project / "data" / "08_reporting" / "report.html")
+    assert f"Report (rpt_report_html): {html}" in (project / "kedro_run_output.txt").read_text()
+    assert 'id="figure-tradeoff"' in html.read_text()
+
+
+def test_kedro_viz_can_preview_the_report_figures_and_tables(project, monkeypatch):
+    monkeypatch.chdir(project)
+    config = OmegaConfigLoader(str(project / "conf"), base_env="base", default_run_env="test")
+    catalog = DataCatalog.from_config(config["catalog"])
+    for name in ("rpt_auc_plotly", "rpt_completeness_plotly", "rpt_tradeoff_plotly"):
+        assert catalog.get(name).preview()["data"], name
+    for name in ("rpt_headline", "rpt_coefficients", "rpt_runs"):
+        preview = catalog.get(name).preview(nrows=5)
+        assert preview["columns"] and preview["data"], name
 
 
 def test_a_second_run_adds_versions_and_keeps_the_first(project):
