@@ -73,13 +73,7 @@ class Run:
         raw = catalog.load("params:training")[args.backbone] | {"max_epochs": args.epochs}
         self.config = TrainConfig.model_validate(raw)
         self.original = build_backbone(
-            args.backbone,
-            self.n_users,
-            self.n_items,
-            self.config.embedding_dim,
-            self.config.init_std,
-            self.config.n_layers,
-            self.train,
+            args.backbone, self.n_users, self.n_items, self.config, self.train
         )
 
     def groupings(self, n_groups: int):

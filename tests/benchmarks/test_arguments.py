@@ -24,7 +24,15 @@ def script(name: str):
 
 @pytest.mark.parametrize(
     "name",
-    ["seeds", "alteraser_sweep", "training_speed", "influence_sweeps", "influence_speed", "laser"],
+    [
+        "seeds",
+        "alteraser_sweep",
+        "alteraser_tables",
+        "training_speed",
+        "influence_sweeps",
+        "influence_speed",
+        "laser",
+    ],
 )
 def test_every_script_runs_without_arguments(name):
     assert script(name).parse_arguments([]) is not None
@@ -53,3 +61,17 @@ def test_laser_options():
         [1, 2, 3],
         50,
     )
+
+
+def test_alteraser_tables_options():
+    tables = script("alteraser_tables")
+    default = tables.parse_arguments([])
+    assert (default.seeds, default.kinds, default.backbones) == (
+        [1, 2, 3],
+        ["noise_injection", "private"],
+        ["enmf"],
+    )
+    chosen = tables.parse_arguments(["--seeds", "4", "--kinds", "private", "--backbones", "mf"])
+    assert (chosen.seeds, chosen.kinds, chosen.backbones) == ([4], ["private"], ["mf"])
+    with pytest.raises(SystemExit):
+        tables.parse_arguments(["--kinds", "label_flip"])

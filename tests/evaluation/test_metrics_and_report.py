@@ -8,11 +8,19 @@ import torch
 from recunlearn.evaluation.metrics import evaluate_model, repredict_score
 from recunlearn.evaluation.report import completeness_table, markdown_report, tidy_metrics
 from recunlearn.models import build_backbone
+from recunlearn.training import TrainConfig
 
 
 @pytest.fixture
 def model_and_data(interactions):
-    model = build_backbone("mf", 24, 18, 4, 0.5, 0, interactions, torch.Generator().manual_seed(0))
+    model = build_backbone(
+        "mf",
+        24,
+        18,
+        TrainConfig(embedding_dim=4, init_std=0.5, n_layers=0),
+        interactions,
+        torch.Generator().manual_seed(0),
+    )
     train, test = interactions.iloc[::2].assign(forget=False), interactions.iloc[1::2]
     train.loc[train.index[:5], "forget"] = True
     return model, train, test, train[train["forget"]]
@@ -91,3 +99,32 @@ def test_markdown_labels_results_selected_on_validation():
     assert "Selected on validation data** (not a pure unlearning result): mf.ifru" in (
         markdown_report(labelled, completeness_table(labelled))
     )
+
+
+def test_degenerate_figures_get_a_note_and_a_warning(caplog):
+    tidy = tidy_metrics(
+        {
+            "original": {"auc_0": 0.7, "auc_1": 0.6, "auc_2": float("nan")},
+            "retrain": {"auc_0": 0.7, "auc_1": 0.65, "auc_2": float("nan")},
+            "ifru": {"auc_0": 0.75, "auc_1": float("nan"), "auc_2": float("nan")},
+        },
+        "mf",
+    )
+    with caplog.at_level("WARNING", logger="recunlearn.evaluation.report"):
+        text = markdown_report(tidy, completeness_table(tidy))
+    notes = [
+        "mf: AUC_1 is NaN for ifru: its test subset has no rows or a single class "
+        "(the log says which), so its completeness is undefined.",
+        "mf: AUC_2 is NaN for every model: its test subset has no rows or a single class "
+        "(the log says which), so its completeness is undefined.",
+        "mf: completeness on AUC_0 is undefined: Retrain and Original differ by 0, below 1e-06.",
+    ]
+    assert text.split("## Notes\n\n")[1].splitlines() == [f"- {note}" for note in notes]
+    assert caplog.messages == notes
+
+
+def test_a_report_without_degenerate_figures_has_no_notes(caplog):
+    tidy = tidy_metrics({"original": {"auc_0": 0.7}, "retrain": {"auc_0": 0.8}}, "mf")
+    with caplog.at_level("WARNING"):
+        assert "## Notes" not in markdown_report(tidy, completeness_table(tidy))
+    assert caplog.messages == []

@@ -6,8 +6,14 @@ import pytest
 import torch
 
 from recunlearn.models import build_backbone
+from recunlearn.training import TrainConfig
 
 L2 = 0.1
+
+
+def tiny_config(dim: int, init_std: float = 0.3, layers: int = 1) -> TrainConfig:
+    """The architecture of the oracles' tiny models (LightGCN layers: ``layers``)."""
+    return TrainConfig(embedding_dim=dim, init_std=init_std, n_layers=layers)
 
 
 def fit_to_convergence(model, rows: pd.DataFrame, l2: float = L2) -> None:
@@ -55,7 +61,7 @@ def converged_mf():
     train = data.assign(forget=False)
     train.loc[train.sample(4, random_state=0).index, "forget"] = True
     model = build_backbone(
-        "mf", 30, 20, 2, 0.3, 0, train, torch.Generator().manual_seed(0)
+        "mf", 30, 20, tiny_config(2), train, torch.Generator().manual_seed(0)
     ).double()
     fit_to_convergence(model, train)
     return model, train

@@ -14,7 +14,7 @@ from recunlearn.training import TrainConfig
 from recunlearn.unlearning import METHODS, PrepareContext, UnlearningRequest
 from recunlearn.unlearning.scif import neighbourhood_labels
 
-from .conftest import L2, all_scores, fit_to_convergence, noisy_low_rank
+from .conftest import L2, all_scores, fit_to_convergence, noisy_low_rank, tiny_config
 
 EVERYTHING = {"default": [1.0, 1.0, 1.0, 1.0]}  # Algorithm 1 keeps every reachable node
 HESSIANS = {
@@ -43,10 +43,11 @@ def converged_lightgcn():
     train = noisy_low_rank(seed=5).assign(forget=False)
     positives = train[train["label"] == 1].sample(3, random_state=0).index
     train.loc[positives, "forget"] = True
-    model = build_backbone("lightgcn", 30, 20, 2, 0.3, 1, train, torch.Generator().manual_seed(0))
-    model = model.double()
+    generator = torch.Generator().manual_seed(0)
+    model = build_backbone("lightgcn", 30, 20, tiny_config(2), train, generator).double()
     fit_to_convergence(model, train, GRAPH_L2)
-    retrained = build_backbone("lightgcn", 30, 20, 2, 0.3, 1, train[~train["forget"]]).double()
+    retained = train[~train["forget"]]
+    retrained = build_backbone("lightgcn", 30, 20, tiny_config(2), retained).double()
     with torch.no_grad():
         retrained.user_embedding.copy_(model.user_embedding)
         retrained.item_embedding.copy_(model.item_embedding)
@@ -79,7 +80,7 @@ def relabelled_retrain(original, train, restrict: bool):
     retain = train[~train["forget"]].reset_index(drop=True)
     relabelled = train.astype({"label": float})
     relabelled.loc[train["forget"], "label"] = neighbourhood_labels(forget, retain)
-    model = build_backbone("mf", 30, 20, 2, 0.3, 0, train).double()
+    model = build_backbone("mf", 30, 20, tiny_config(2), train).double()
     model.load_state_dict(original.state_dict())
     if restrict:
         for weights, ids in (
@@ -112,7 +113,8 @@ def test_scif_approaches_a_retrain_on_the_relabelled_rows(converged_mf, hessian)
 def test_lanczos_damping_makes_an_indefinite_hessian_solvable_and_is_logged(interactions):
     """A random (unconverged) model: the exact Hessian is indefinite. The rule's damping
     exceeds the estimated -lambda_min, CG converges, and prepare gives the same damping."""
-    model = build_backbone("mf", 24, 18, 4, 1.0, 0, interactions, torch.Generator().manual_seed(3))
+    generator = torch.Generator().manual_seed(3)
+    model = build_backbone("mf", 24, 18, tiny_config(4, 1.0), interactions, generator)
     train = interactions.assign(forget=interactions.index % 9 == 0)
     request = request_for(model, train, 0.0, dim=4)
     method = METHODS["ifru"]({"tol": 1e-6, "max_iter": 500})

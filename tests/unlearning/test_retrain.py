@@ -5,7 +5,7 @@ import pytest
 import torch
 
 from recunlearn.models import BACKBONES, build_backbone
-from recunlearn.training import TrainConfig, train_model
+from recunlearn.training import TrainConfig, train_backbone
 from recunlearn.unlearning import METHODS, UnlearningRequest
 from recunlearn.unlearning.retrain import Retrain, training_streams
 
@@ -15,8 +15,8 @@ SEED = 11
 
 def trained(name: str, rows: pd.DataFrame, valid: pd.DataFrame, seed_key: str = ""):
     init, batches = training_streams(SEED, name, seed_key)
-    model = build_backbone(name, 24, 18, CFG.embedding_dim, CFG.init_std, CFG.n_layers, rows, init)
-    train_model(model, rows, valid, CFG, batches)
+    model = build_backbone(name, 24, 18, CFG, rows, init)
+    train_backbone(model, rows, valid, CFG, batches)
     return model
 
 
@@ -53,9 +53,9 @@ def test_retrain_star_starts_from_retrains_initial_tensors(interactions, monkeyp
 
     def recording(model, *args, **kwargs):
         starts.append({k: v.detach().clone() for k, v in model.state_dict().items()})
-        return train_model(model, *args, **kwargs)
+        return train_backbone(model, *args, **kwargs)
 
-    monkeypatch.setattr(module, "train_model", recording)
+    monkeypatch.setattr(module, "train_backbone", recording)
     request = request_for("mf", interactions, 6)
     plain = Retrain().unlearn(None, request).model
     star = Retrain({"seed_key": "star"}).unlearn(None, request).model

@@ -117,7 +117,7 @@ def ah_newton(
     eye = torch.eye(own.shape[1], dtype=own.dtype, device=own.device)
     for _ in range(cfg.newton_steps):
         losses, gradient, hessian = _closed_form(own, other, labels, local, counts, objective.l2)
-        step = _spd_solve(hessian + cfg.damping * eye, -gradient)
+        step = spd_solve(hessian + cfg.damping * eye, -gradient)
         scale = _backtrack(own, step, losses, other, labels, local, counts, objective.l2, cfg)
         own = own + scale[:, None] * step
     flat_other = (
@@ -153,7 +153,7 @@ def _backtrack(
     return torch.where(accepted, scale, torch.zeros_like(scale))
 
 
-def _spd_solve(matrices: torch.Tensor, vectors: torch.Tensor) -> torch.Tensor:
+def spd_solve(matrices: torch.Tensor, vectors: torch.Tensor) -> torch.Tensor:
     """Batched solve of symmetric positive-definite systems (Cholesky; LU if one is not)."""
     factor, info = torch.linalg.cholesky_ex(matrices)
     if bool((info == 0).all()):

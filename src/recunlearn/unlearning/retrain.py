@@ -14,7 +14,7 @@ from pydantic import BaseModel, ConfigDict
 
 from recunlearn.models import build_backbone
 from recunlearn.seeding import torch_generator
-from recunlearn.training.trainer import train_model
+from recunlearn.training.dispatch import train_backbone
 from recunlearn.unlearning.base import (
     PreparedState,
     UnlearningMethod,
@@ -61,13 +61,11 @@ class Retrain(UnlearningMethod):
             original.name,
             original.n_users,
             original.n_items,
-            cfg.embedding_dim,
-            cfg.init_std,
-            cfg.n_layers,
+            cfg,
             retain,
             generator=init,
         )
-        train_log = train_model(model, retain, request.valid_rows, cfg, batches, request.device)
+        train_log = train_backbone(model, retain, request.valid_rows, cfg, batches, request.device)
         return UnlearningOutcome(
             model=model,
             log={
