@@ -91,3 +91,17 @@ def test_markdown_labels_results_selected_on_validation():
     assert "Selected on validation data** (not a pure unlearning result): mf.ifru" in (
         markdown_report(labelled, completeness_table(labelled))
     )
+
+
+@pytest.mark.gpu
+def test_metrics_on_cuda_equal_the_cpu_ones(model_and_data):
+    if not torch.cuda.is_available():
+        pytest.skip("CUDA is not available")
+    model, train, test, forget = model_and_data
+    reference = build_backbone(
+        "lightgcn", 24, 18, 4, 0.5, 1, train, torch.Generator().manual_seed(1)
+    )
+    on_cpu = evaluate_model(model, reference, train, test, forget, ks=(5, 10))
+    on_cuda = evaluate_model(model, reference, train, test, forget, ks=(5, 10), device="cuda")
+    assert model.device.type == "cuda" and reference.device.type == "cuda"
+    assert on_cuda == pytest.approx(on_cpu, rel=1e-6, abs=1e-9)
