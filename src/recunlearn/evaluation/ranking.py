@@ -55,14 +55,18 @@ def top_k_tensor(
     users: np.ndarray,
     seen: sp.csr_matrix,
     k: int,
-    max_elements: int = 2**25,
+    max_elements: int | None = None,
 ) -> torch.Tensor:
     """Each user's ``k`` best-scored unseen items, best first, on the model's device.
 
-    ``max_elements`` bounds the scores held at once (users per block x items; the
-    default, 2^25 float32 scores, is 128 MiB plus about as much for the masks).
+    ``max_elements`` bounds the scores held at once (users per block x items). The
+    default is 2^25 on the CPU and 2^27 on CUDA (512 MiB of float32 scores, about
+    2.5x that with the block's masks and counts), so memory stays bounded whatever
+    the number of users; blocks that large keep the per-block launch cost small.
     """
     device, scorer = model.device, model.scorer()
+    if max_elements is None:
+        max_elements = 2**27 if device.type == "cuda" else 2**25
     block_rows = max(1, max_elements // max(model.n_items, 1))
     seen_rows = seen[np.asarray(users, dtype=np.int64)]
     parts = []
@@ -75,7 +79,11 @@ def top_k_tensor(
 
 
 def top_k_items(
-    model: ScoringModel, users: np.ndarray, seen: sp.csr_matrix, k: int, max_elements: int = 2**25
+    model: ScoringModel,
+    users: np.ndarray,
+    seen: sp.csr_matrix,
+    k: int,
+    max_elements: int | None = None,
 ) -> np.ndarray:
     """:func:`top_k_tensor` as a host array of item ids."""
     return top_k_tensor(model, users, seen, k, max_elements).cpu().numpy()
@@ -120,9 +128,10 @@ def ndcg_from_hits(hits: torch.Tensor, n_relevant: torch.Tensor, k: int) -> floa
     if not bool(scored.any()):
         return float("nan")
     width = min(k, hits.shape[1])
-    ranks = torch.arange(2, width + 2, device=hits.device, dtype=torch.float64)
-    discounts = 1.0 / torch.log2(ranks)
-    ideal = torch.cumsum(discounts, 0)[n_relevant[scored].clamp(max=width) - 1]
+    discounts = 1.0 / torch.log2(torch.arange(2, width + 2, dtype=torch.float64))
+    ideal_by_count = discounts.cumsum(0).to(hits.device)  # on the host: cumsum of floats on
+    discounts = discounts.to(hits.device)  # CUDA has no deterministic kernel
+    ideal = ideal_by_count[n_relevant[scored].clamp(max=width) - 1]
     dcg = (hits[scored, :width] * discounts).sum(dim=1)
     return float((dcg / ideal).mean())
 
