@@ -8,7 +8,7 @@ training rows. Hyperparameters are the project's (``params:training.<backbone>``
 ``params:unlearning.ifru``). ``--converge`` also trains each backbone to its early
 stop at each batch size: the effect of the batch size on utility (best validation
 AUC_0, epochs). The table is saved as the catalog dataset ``bmk_scaling``
-(``data/08_reporting/benchmarks/scaling.csv``) and logged.
+(``data/08_reporting/benchmarks/scaling.csv``) and printed as a compact table.
 
 Sizes: ``ml-100k`` (the protocol's split of MovieLens-100K, 59.6k training rows) or a
 number of training rows (``1e6``) of the seeded synthetic dataset
