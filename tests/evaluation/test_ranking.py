@@ -7,6 +7,7 @@ import torch
 
 from recunlearn.evaluation.completeness import completeness
 from recunlearn.evaluation.ranking import (
+    hit_rate_from_hits,
     mean_rbo,
     ndcg_at_k,
     ndcg_from_hits,
@@ -139,6 +140,14 @@ def test_hits_metrics_hand_worked():
     ndcg_0 = (1 / math.log2(3)) / (1 + 1 / math.log2(3))
     assert ndcg_from_hits(hits, counts, 3) == pytest.approx((ndcg_0 + 1.0) / 2)
     assert math.isnan(recall_from_hits(hits, torch.tensor([0, 0]), 3))
+
+
+def test_hit_rate_hand_worked():
+    hits = torch.tensor([[False, True, False], [False, False, False], [True, False, False]])
+    counts = torch.tensor([2, 1, 0])  # user 2 has no relevant item: not counted
+    assert hit_rate_from_hits(hits, counts, 1) == 0.0  # nobody hits at rank 1
+    assert hit_rate_from_hits(hits, counts, 2) == 0.5  # user 0 hits at rank 2, user 1 never
+    assert math.isnan(hit_rate_from_hits(hits, torch.tensor([0, 0, 0]), 3))
 
 
 def test_prefix_overlaps_and_mean_rbo_equal_the_scalar_definition():

@@ -23,6 +23,7 @@ import torch
 
 from recunlearn.evaluation.auc import forget_nodes
 from recunlearn.evaluation.ranking import (
+    hit_rate_from_hits,
     mean_rbo,
     ndcg_from_hits,
     recall_from_hits,
@@ -79,6 +80,7 @@ def _ranking_metrics(
     out = {}
     for k in ks:
         out[f"{prefix}recall@{k}"] = recall_from_hits(hits, n_relevant, k)
+        out[f"{prefix}hr@{k}"] = hit_rate_from_hits(hits, n_relevant, k)
         out[f"{prefix}ndcg@{k}"] = ndcg_from_hits(hits, n_relevant, k)
     return out
 

@@ -122,6 +122,14 @@ def recall_from_hits(hits: torch.Tensor, n_relevant: torch.Tensor, k: int) -> fl
     return float((found / n_relevant[scored]).mean())
 
 
+def hit_rate_from_hits(hits: torch.Tensor, n_relevant: torch.Tensor, k: int) -> float:
+    """HR@k: the share of users with relevant items who have at least one in their top k."""
+    scored = n_relevant > 0
+    if not bool(scored.any()):
+        return float("nan")
+    return float(hits[scored, :k].any(dim=1).double().mean())
+
+
 def ndcg_from_hits(hits: torch.Tensor, n_relevant: torch.Tensor, k: int) -> float:
     """Mean over users with relevant items of DCG@k / IDCG@k, gains 1/log2(rank + 1)."""
     scored = n_relevant > 0
