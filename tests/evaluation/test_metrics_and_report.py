@@ -128,3 +128,22 @@ def test_a_report_without_degenerate_figures_has_no_notes(caplog):
     with caplog.at_level("WARNING"):
         assert "## Notes" not in markdown_report(tidy, completeness_table(tidy))
     assert caplog.messages == []
+
+
+@pytest.mark.gpu
+def test_metrics_on_cuda_equal_the_cpu_ones(model_and_data):
+    if not torch.cuda.is_available():
+        pytest.skip("CUDA is not available")
+    model, train, test, forget = model_and_data
+    reference = build_backbone(
+        "lightgcn",
+        24,
+        18,
+        TrainConfig(embedding_dim=4, init_std=0.5, n_layers=1),
+        train,
+        torch.Generator().manual_seed(1),
+    )
+    on_cpu = evaluate_model(model, reference, train, test, forget, ks=(5, 10))
+    on_cuda = evaluate_model(model, reference, train, test, forget, ks=(5, 10), device="cuda")
+    assert model.device.type == "cuda" and reference.device.type == "cuda"
+    assert on_cuda == pytest.approx(on_cpu, rel=1e-6, abs=1e-9)

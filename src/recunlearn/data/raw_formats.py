@@ -9,10 +9,12 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
+from functools import partial
 from typing import IO, Any
 
 import pandas as pd
 
+from recunlearn.data.synthetic import synthetic_config_for, synthetic_raw_ratings
 from recunlearn.errors import DataValidationError, ParameterError
 
 RAW_COLUMNS = ["user", "item", "rating", "timestamp"]
@@ -35,6 +37,8 @@ class DatasetSpec:
     """Official download; ``None`` for data embedded in an installed wheel."""
     archive_member: str | None = None
     """Path of the file inside the downloaded zip archive, if it is one."""
+    generate: Callable[[], pd.DataFrame] | None = None
+    """Builds the raw table in memory instead of reading a file (``synthetic``)."""
 
 
 def read_table(stream: IO[bytes], source: str, **read_args: Any) -> pd.DataFrame:
@@ -225,8 +229,27 @@ DATASETS: dict[str, DatasetSpec] = {
 }
 
 
+def generated_spec(name: str) -> DatasetSpec | None:
+    """``synthetic`` / ``synthetic-<rows>`` (see :mod:`recunlearn.data.synthetic`), else None.
+
+    Its raw rating is the 0/1 label, so the threshold is 1 (inclusive).
+    """
+    config = synthetic_config_for(name)
+    if config is None:
+        return None
+    generate = partial(synthetic_raw_ratings, config)
+    return DatasetSpec(name, f"{name} (generated)", _not_a_file, 1.0, True, generate=generate)
+
+
+def _not_a_file(stream: IO[bytes], source: str) -> pd.DataFrame:
+    raise DataValidationError(f"{source}: a generated dataset is not read from a file")
+
+
 def dataset_spec(name: str) -> DatasetSpec:
     """The spec of dataset ``name``; a clear error for an unknown name."""
+    generated = generated_spec(name)
+    if generated is not None:
+        return generated
     try:
         return DATASETS[name]
     except KeyError:

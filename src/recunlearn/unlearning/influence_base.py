@@ -191,9 +191,10 @@ class InfluenceUnlearning(UnlearningMethod):
         phi = objective.initial() + result.solution
         unlearned = apply_update(model, objective, phi, request.retain_rows)
         clock.lap("update")
-        if result.relative_residual > cfg.tol:
+        if not result.converged and not result.hit_cap:  # the solver warns on its cap
             logger.warning(
-                "%s: the solver stopped at relative residual %.3g > tol %.3g after %d products",
+                "%s: the solver stopped (non-positive curvature) at relative residual %.3g "
+                "> tol %.3g after %d products",
                 self.name,
                 result.relative_residual,
                 cfg.tol,

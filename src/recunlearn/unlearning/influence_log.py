@@ -21,7 +21,8 @@ def solve_log(cfg: SolverConfig, result: SolveResult, closed_form: bool) -> dict
         "iterations": result.iterations,
         "hvp_count": result.hvp_count,
         "relative_residual": result.relative_residual,
-        "converged": result.relative_residual <= cfg.tol,
+        "converged": result.converged,
+        "hit_cap": result.hit_cap,
         "selected_on_validation": cfg.select_on_validation,
         "selected_iteration": result.selected_iteration,
     }

@@ -33,6 +33,7 @@ from recunlearn.evaluation.report_page import markdown_page
 from recunlearn.evaluation.seed_noise import coefficient_table
 from recunlearn.models import model_from_payload
 from recunlearn.parameters import EvaluationConfig
+from recunlearn.runtime import RuntimeConfig, apply_runtime
 
 
 def evaluate(
@@ -44,8 +45,9 @@ def evaluate(
     test: pd.DataFrame,
     forget: pd.DataFrame,
     evaluation: EvaluationConfig,
+    runtime: RuntimeConfig,
 ) -> dict[str, float]:
-    """All metrics of one model, plus the wall time its log records.
+    """All metrics of one model, on ``runtime.device``, plus the wall time its log records.
 
     ``reference`` is the backbone's Retrain model (for RBO and prediction-space
     completeness, which also needs ``original``). A method that chose its result with
@@ -54,8 +56,9 @@ def evaluate(
     """
     cfg = EvaluationConfig.model_validate(evaluation)
     scored, retrain = model_from_payload(model), model_from_payload(reference)
-    metrics = evaluate_model(scored, retrain, train, test, forget, cfg.ks, cfg.rbo_p)
-    baseline = model_from_payload(original).eval()
+    device = apply_runtime(RuntimeConfig.model_validate(runtime))
+    metrics = evaluate_model(scored, retrain, train, test, forget, cfg.ks, cfg.rbo_p, device)
+    baseline = model_from_payload(original).to(device).eval()
     metrics |= prediction_metrics(scored, baseline, retrain, prediction_rows(test, forget))
     extra = {"seconds": float(log["seconds"])}
     if "prepare_seconds" in log:

@@ -50,6 +50,7 @@ def evaluation_template() -> Pipeline:
                     "prm_test",
                     "mi_forget",
                     "params:evaluation",
+                    "params:runtime",
                 ],
                 "metrics",
                 name="evaluate",
@@ -78,7 +79,10 @@ def backbone_evaluation(backbone: str, names: list[str]) -> Pipeline:
                     "prm_test": "prm_test",
                     "mi_forget": "mi_forget",
                 },
-                parameters={"params:evaluation": "params:evaluation"},
+                parameters={
+                    "params:evaluation": "params:evaluation",
+                    "params:runtime": "params:runtime",
+                },
             )
             for name in names
         ),
