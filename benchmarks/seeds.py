@@ -64,7 +64,8 @@ def main() -> None:
     args = parse_arguments()
     metrics, completeness, speed = [], [], []
     for seed in args.seeds:
-        params = {"seed": seed, "runtime.threads": args.threads}
+        # nested: the parameter check refuses dotted runtime keys such as "runtime.threads"
+        params = {"seed": seed, "runtime": {"threads": args.threads}}
         kedro_runs.run("__default__", params, args.env)
         catalog = kedro_runs.catalog(params, args.env)
         metrics.append(catalog.load("rpt_metrics").assign(seed=seed))
