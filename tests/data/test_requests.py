@@ -69,3 +69,18 @@ def test_user_wise_rand_is_seeded(interactions):
 def test_user_wise_percent_is_checked(interactions, rng):
     with pytest.raises(ParameterError, match="poisoning.percent"):
         select_users(interactions, 0.0, "rand", rng)
+
+
+def test_user_wise_user_count_forgets_exactly_that_many_users(interactions, rng):
+    marked = select_users(interactions, 5.0, "rand", rng, count=1)
+    chosen = marked.loc[marked["forget"], "user"].unique()
+    assert len(chosen) == 1
+    assert marked["forget"].sum() == (interactions["user"] == chosen[0]).sum()
+    top = select_users(interactions, 5.0, "top", rng, count=2)
+    counts = interactions["user"].value_counts()
+    assert set(top.loc[top["forget"], "user"]) == set(counts.sort_index().nlargest(2).index)
+
+
+def test_user_wise_user_count_is_checked(interactions, rng):
+    with pytest.raises(ParameterError, match="poisoning.user_count"):
+        select_users(interactions, 5.0, "rand", rng, count=25)  # 24 users

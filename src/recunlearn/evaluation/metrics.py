@@ -6,10 +6,14 @@
 - ``repredict``: mean predicted probability on D_r (lower = more forgotten).
 - ``rbo@K``: RBO (p) of each forgetting user's top-K list against the reference
   (Retrain) model's, averaged over those users.
+- ``active_ndcg@K``, ``inactive_ndcg@K``: NDCG@K of the active users (the top 5 % by
+  training rows) and of the others, CURE4Rec's fairness view (Chen et al., NeurIPS
+  2024): exact unlearning's shards can serve the two groups unequally.
 """
 
 from __future__ import annotations
 
+import math
 from collections.abc import Sequence
 
 import numpy as np
@@ -47,6 +51,30 @@ def _ranking_metrics(
     return out
 
 
+ACTIVE_SHARE = 0.05
+"""CURE4Rec's active users: the top 5 % of users by training rows."""
+
+
+def active_users(train_rows: pd.DataFrame, share: float = ACTIVE_SHARE) -> np.ndarray:
+    """The ceil(share * users) users with the most training rows (ties: lower id first)."""
+    counts = train_rows["user"].value_counts().rename("rows").reset_index()
+    ordered = counts.sort_values(["rows", "user"], ascending=[False, True])
+    n_active = max(1, math.ceil(share * len(ordered))) if len(ordered) else 0
+    return np.sort(ordered["user"].to_numpy()[:n_active])
+
+
+def activity_ndcg(
+    top: np.ndarray, relevant: list[set[int]], active: np.ndarray, ks: Sequence[int]
+) -> dict[str, float]:
+    """NDCG@K of the users flagged ``active`` and of the rest (rows of ``top``/``relevant``)."""
+    out = {}
+    for prefix, mask in (("active_", active), ("inactive_", ~active)):
+        chosen = [rel for rel, keep in zip(relevant, mask, strict=True) if keep]
+        for k in ks:
+            out[f"{prefix}ndcg@{k}"] = ndcg_at_k(top[mask], chosen, k)
+    return out
+
+
 def repredict_score(model: ScoringModel, forget: pd.DataFrame) -> float:
     """Mean sigmoid(logit) over the forget set; NaN for an empty forget set."""
     if forget.empty:
@@ -72,7 +100,10 @@ def evaluate_model(
     ks = [k for k in ks if k <= k_max]
     test_users = np.unique(test.loc[test["label"] == 1, "user"].to_numpy())
     top = top_k_items(model, test_users, seen, k_max)
-    result |= _ranking_metrics(top, relevant_items(test, test_users), ks, "")
+    relevant = relevant_items(test, test_users)
+    result |= _ranking_metrics(top, relevant, ks, "")
+    active = np.isin(test_users, active_users(train_rows))
+    result |= activity_ndcg(top, relevant, active, ks)
     forget_users = np.unique(forget["user"].to_numpy())
     forget_top = top_k_items(model, forget_users, seen, k_max)
     result |= _ranking_metrics(forget_top, relevant_items(test, forget_users), ks, "forget_")

@@ -26,7 +26,7 @@ def make_deletion_request(
         n_items = int(interactions["item"].max()) + 1
         marked = inject_noise(train, interactions, cfg.n_users, n_items, rng)
     elif cfg.kind == "user_wise":
-        marked = select_users(train, cfg.percent, cfg.selection, rng)
+        marked = select_users(train, cfg.percent, cfg.selection, rng, cfg.user_count)
     else:
         marked = train.reset_index(drop=True).assign(forget=False)
     forget, retain = split_request(marked)
