@@ -22,7 +22,9 @@ def script(name: str):
     return importlib.import_module(name)
 
 
-@pytest.mark.parametrize("name", ["seeds", "alteraser_sweep", "training_speed", "influence_sweeps"])
+@pytest.mark.parametrize(
+    "name", ["seeds", "alteraser_sweep", "training_speed", "influence_sweeps", "exact"]
+)
 def test_every_script_runs_without_arguments(name):
     assert script(name).parse_arguments([]) is not None
 
@@ -40,3 +42,8 @@ def test_seeds_and_sweep_options():
     assert (seeds.seeds, seeds.env, seeds.threads) == ([1, 2], "alteraser", 1)
     sweep = script("alteraser_sweep").parse_arguments(["--seed", "3", "--repeats", "1"])
     assert (sweep.seed, sweep.repeats, sweep.env, sweep.backbone) == (3, 1, "alteraser", "mf")
+
+
+def test_exact_options():
+    args = script("exact").parse_arguments(["--repeats", "2", "--threads", "2"])
+    assert (args.repeats, args.threads) == (2, 2)
