@@ -96,9 +96,9 @@ def test_attention_training_moves_only_the_aggregator(interactions):
     optimizer = torch.optim.Adam(model.parameters(), lr=0.1)
     rows = interactions.iloc[:64]
     loss = model.row_losses(
-        torch.as_tensor(rows["user"].to_numpy()),
-        torch.as_tensor(rows["item"].to_numpy()),
-        torch.as_tensor(rows["label"].to_numpy(), dtype=torch.float32),
+        torch.as_tensor(rows["user"].to_numpy(copy=True)),
+        torch.as_tensor(rows["item"].to_numpy(copy=True)),
+        torch.as_tensor(rows["label"].to_numpy(copy=True), dtype=torch.float32),
         0.0,
     ).mean()
     loss.backward()

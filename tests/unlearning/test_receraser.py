@@ -131,3 +131,18 @@ def test_backbones_without_a_dot_product_head_are_refused(interactions):
     other = UnlearningRequest(towers, request.train_rows, request.valid_rows, CONFIG, 5)
     with pytest.raises(ParameterError, match="receraser"):
         METHODS["receraser"](SMALL).prepare(PrepareContext.of(other))
+
+
+def test_unlearned_model_equals_receraser_prepared_from_scratch_on_the_rest(interactions):
+    """The exact oracle with only one UBP shard touched (the contract touches them all)."""
+    request = request_for(interactions, [6], "lightgcn")
+    method, state = prepared(request, partition="user")
+    outcome = method.unlearn(state, request)
+    assert outcome.log["shards_retrained"] == 1
+    retained = request.retain_rows.assign(forget=False)
+    scratch = UnlearningRequest(request.original, retained, request.valid_rows, CONFIG, 5)
+    again = METHODS["receraser"]({**SMALL, "partition": "user"})
+    fresh = again.prepare(PrepareContext.of(scratch, partition=method.partition_of(state)))
+    oracle = again.unlearn(fresh, scratch).model
+    for key, value in outcome.model.state_dict().items():
+        assert torch.equal(value, oracle.state_dict()[key]), key

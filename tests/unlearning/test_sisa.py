@@ -106,3 +106,19 @@ def test_one_shard_is_ordinary_training_and_the_ensemble_equals_it(interactions)
             rtol=0,
             atol=1e-5,
         )
+
+
+def test_unlearned_model_equals_sisa_prepared_from_scratch_on_the_rest(interactions):
+    """The exact oracle with one of five shards touched (the contract touches them all)."""
+    method, state = prepared(request_for(interactions, np.zeros(len(interactions), bool)))
+    labels = method.partition_of(state).labels_of(interactions)
+    request = request_for(interactions, (labels == 4) & (interactions["user"] % 5 == 0), "lightgcn")
+    method, state = prepared(request)
+    outcome = method.unlearn(state, request)
+    assert outcome.log["shards_retrained"] == 1
+    retained = request.retain_rows.assign(forget=False)
+    scratch = UnlearningRequest(request.original, retained, request.valid_rows, CONFIG, 5)
+    fresh = method.prepare(PrepareContext.of(scratch, partition=method.partition_of(state)))
+    oracle = method.unlearn(fresh, scratch).model
+    for key, value in outcome.model.state_dict().items():
+        assert torch.equal(value, oracle.state_dict()[key]), key

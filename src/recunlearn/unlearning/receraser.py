@@ -48,9 +48,9 @@ class RecEraserConfig(ShardedConfig):
     """Most assignment / centroid-update rounds of the balanced partition."""
     attention_dim: PositiveInt = 32
     """Hidden size of the attention networks."""
-    aggregator_epochs: PositiveInt = 10
+    aggregator_epochs: PositiveInt = 5
     """Epochs of the aggregator's training (shards frozen)."""
-    aggregator_lr: float = Field(0.005, gt=0)
+    aggregator_lr: float = Field(0.01, gt=0)
     """Adam learning rate of the aggregator."""
     aggregator_batch_size: PositiveInt = 8192
     """Rows per aggregator step; each step aggregates every user and item once, so
@@ -109,13 +109,13 @@ class RecEraser(ShardedMethod):
         self, meta: dict[str, Any], members: Members, rows: pd.DataFrame, request
     ) -> AttentionEnsemble:
         """The aggregator over ``members`` at its derived initialisation, on ``rows``' graph."""
-        shards = range(meta["shards"])
-        users, items = positive_edges(rows)
+        shards, hops = range(meta["shards"]), request.original.graph_hops
+        users, items = positive_edges(rows if hops else rows.iloc[:0])  # MF needs no graph
         return AttentionEnsemble(
             torch.stack([members[s]["user_embedding"] for s in shards]),
             torch.stack([members[s]["item_embedding"] for s in shards]),
             self.config.attention_dim,
-            request.original.graph_hops,
+            hops,
             users,
             items,
             torch_generator(request.seed, self.name, meta["backbone"], "aggregator", "init"),
