@@ -146,3 +146,9 @@ def test_unlearned_model_equals_receraser_prepared_from_scratch_on_the_rest(inte
     oracle = again.unlearn(fresh, scratch).model
     for key, value in outcome.model.state_dict().items():
         assert torch.equal(value, oracle.state_dict()[key]), key
+
+
+def test_more_shards_than_users_is_refused_naming_the_parameter(interactions):
+    request = request_for(interactions, [])
+    with pytest.raises(ParameterError, match="unlearning.receraser.shards"):
+        prepared(request, partition="user", shards=25)  # 24 users

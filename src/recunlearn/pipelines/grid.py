@@ -29,6 +29,8 @@ DEFAULT_METHODS = (
     "alteraser_adamw",
     "laser",
     "csisa",
+    "sisa",
+    "receraser",
 )
 
 

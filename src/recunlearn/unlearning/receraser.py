@@ -94,6 +94,14 @@ class RecEraser(ShardedMethod):
                 f"got {original.name!r} (use 'sisa' for it)"
             )
         cfg = self.config
+        points = {"interaction": len(context.train_rows)}.get(cfg.partition)
+        if points is None:
+            points = context.train_rows[cfg.partition].nunique()
+        if points < cfg.shards:
+            raise ParameterError(
+                f"parameter 'unlearning.receraser.shards' ({cfg.shards}) exceeds the "
+                f"{points} {cfg.partition} points to partition"
+            )
         return row_labels(
             cfg.partition,
             context.train_rows,
