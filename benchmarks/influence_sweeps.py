@@ -80,9 +80,7 @@ class Setting:
             backbone,
             self.n_users,
             self.n_items,
-            cfg.embedding_dim,
-            cfg.init_std,
-            cfg.n_layers,
+            cfg,
             rows,
             init,
         )

@@ -20,17 +20,16 @@ import logging
 import kedro_runs
 import pandas as pd
 
-from recunlearn.models import BACKBONES
-from recunlearn.unlearning import METHODS
+from recunlearn.pipelines.grid import GridConfig
 
 logger = logging.getLogger("benchmarks.seeds")
 
 
-def method_times(catalog, seed: int) -> pd.DataFrame:
-    """Wall time of every method and its speed-up over Retrain, from the run's logs."""
+def method_times(catalog, seed: int, grid: GridConfig) -> pd.DataFrame:
+    """Wall time of every method of the run's grid and its speed-up over Retrain."""
     rows = []
-    for backbone in BACKBONES:
-        logs = {m: catalog.load(f"{backbone}.{m}.log") for m in METHODS}
+    for backbone in grid.backbones:
+        logs = {m: catalog.load(f"{backbone}.{m}.log") for m in grid.methods}
         retrain = logs["retrain"]["seconds"]
         for method, log in logs.items():
             rows.append(
@@ -70,7 +69,8 @@ def main() -> None:
         catalog = kedro_runs.catalog(params, args.env)
         metrics.append(catalog.load("rpt_metrics").assign(seed=seed))
         completeness.append(catalog.load("rpt_completeness").assign(seed=seed))
-        speed.append(method_times(catalog, seed))
+        grid = GridConfig.model_validate(catalog.load("params:grid"))
+        speed.append(method_times(catalog, seed, grid))
     raw, comp, times = (pd.concat(f, ignore_index=True) for f in (metrics, completeness, speed))
     catalog = kedro_runs.catalog(env=args.env)
     catalog.save("bmk_seeds_raw", raw)

@@ -11,9 +11,15 @@ CORE = [
     "training",
     "unlearning",
     "evaluation",
+    "grouping",
+    "execution",
+    "influence",
+    "tuning",
+    "grid.py",
     "seeding.py",
     "runtime.py",
     "parameters.py",
+    "parameter_tree.py",
     "errors.py",
 ]
 

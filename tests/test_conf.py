@@ -9,11 +9,13 @@ from pathlib import Path
 import pytest
 from kedro.config import OmegaConfigLoader
 
-from recunlearn.models import BACKBONES
+from recunlearn.models import BACKBONES, DEFAULT_BACKBONES
+from recunlearn.parameter_tree import parameter_problems
 from recunlearn.parameters import EvaluationConfig, IngestionConfig, PoisoningConfig
 from recunlearn.runtime import RuntimeConfig
 from recunlearn.training import TrainConfig
 from recunlearn.tuning.config import TuningConfig
+from recunlearn.tuning.search_space import validate_space
 from recunlearn.unlearning import METHODS
 
 CONF = Path(__file__).resolve().parents[1] / "conf"
@@ -33,9 +35,22 @@ def test_every_step_validates(env):
     EvaluationConfig.model_validate(params["evaluation"])
     RuntimeConfig.model_validate(params["runtime"])
     TuningConfig.model_validate(params["tuning"])
-    assert set(params["training"]) == set(BACKBONES)
+    assert set(DEFAULT_BACKBONES) <= set(params["training"]) <= set(BACKBONES)
     for values in params["training"].values():
         TrainConfig.model_validate(values)
+
+
+def test_base_configures_and_tunes_every_registered_backbone():
+    params = parameters("base")
+    assert set(params["training"]) == set(BACKBONES)
+    assert set(params["tuning"]["spaces"]) == set(BACKBONES)
+    for name, space in params["tuning"]["spaces"].items():
+        validate_space(space, f"tuning.spaces.{name}")
+
+
+@pytest.mark.parametrize("env", ENVIRONMENTS)
+def test_the_whole_tree_passes_the_check_made_before_every_run(env):
+    assert parameter_problems(parameters(env)) == []
 
 
 @pytest.mark.parametrize("env", ENVIRONMENTS)

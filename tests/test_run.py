@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import os
 import shutil
 import subprocess
@@ -12,9 +13,12 @@ import nbformat
 import numpy as np
 import pandas as pd
 import pytest
+from kedro.config import OmegaConfigLoader
+from kedro.io import DataCatalog
 from nbclient import NotebookClient
 
-from recunlearn.unlearning import METHODS
+from recunlearn.grid import DEFAULT_METHODS
+from recunlearn.models import BACKBONES
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -32,30 +36,45 @@ def write_tiny_ratings(path: Path, seed: int = 0) -> None:
 
 
 def kedro_run(project: Path, *args: str) -> subprocess.CompletedProcess:
-    """``kedro run --env test ARGS`` in ``project``, telemetry off, output captured."""
+    """``kedro run --env test ARGS`` in ``project``, telemetry off, output captured.
+
+    This checkout's ``src`` comes first on the path, so the run uses the code under
+    test even where the installed package points at another checkout.
+    """
     kedro = Path(sys.executable).with_name("kedro")
+    path = os.pathsep.join(filter(None, [str(ROOT / "src"), os.environ.get("PYTHONPATH")]))
     return subprocess.run(
         [str(kedro), "run", "--env", "test", *args],
         cwd=project,
-        env=os.environ | {"KEDRO_DISABLE_TELEMETRY": "1"},
+        env=os.environ | {"KEDRO_DISABLE_TELEMETRY": "1", "PYTHONPATH": path},
         capture_output=True,
         text=True,
         timeout=600,
     )
 
 
-@pytest.fixture(scope="module")
-def project(tmp_path_factory) -> Path:
-    """A copy of the project's configuration with a tiny raw file, after one run."""
-    root = tmp_path_factory.mktemp("project")
+def copy_project(root: Path) -> Path:
+    """The project's configuration and notebooks in ``root``, without data."""
     for name in ("conf", "notebooks"):
         shutil.copytree(ROOT / name, root / name)
     for name in ("pyproject.toml", ".telemetry"):
         shutil.copy(ROOT / name, root / name)
     (root / "src").mkdir()  # Kedro wants a source folder; the package itself is installed
+    return root
+
+
+def data_files(project: Path) -> list[Path]:
+    return sorted(p for p in (project / "data").rglob("*") if p.is_file())
+
+
+@pytest.fixture(scope="module")
+def project(tmp_path_factory) -> Path:
+    """A copy of the project's configuration with a tiny raw file, after one run."""
+    root = copy_project(tmp_path_factory.mktemp("project"))
     write_tiny_ratings(root / "data" / "01_raw" / "ratings.dat")
     result = kedro_run(root)
     assert result.returncode == 0, result.stdout[-3000:] + result.stderr[-3000:]
+    (root / "kedro_run_output.txt").write_text(result.stdout + result.stderr)
     return root
 
 
@@ -66,13 +85,37 @@ def latest(path: Path) -> Path:
 
 def test_kedro_run_writes_versioned_report(project):
     metrics = pd.read_csv(latest(project / "data" / "08_reporting" / "metrics.csv"))
-    assert set(metrics["model"]) == {"original", *METHODS}
+    assert set(metrics["model"]) == {"original", *DEFAULT_METHODS}
     assert set(metrics["backbone"]) == {"mf", "lightgcn"}
     assert latest(project / "data" / "08_reporting" / "auc.png").stat().st_size > 1000
     assert latest(project / "data" / "06_models" / "mf" / "original.pt").exists()
     trials = pd.read_csv(latest(project / "data" / "08_reporting" / "tuning" / "mf_trials.csv"))
     assert len(trials) == 2
     assert latest(project / "data" / "08_reporting" / "tuning" / "lightgcn_history.json").exists()
+
+
+def test_logs_carry_the_run_id_the_report_states_and_the_run_prints_where_it_is(project):
+    versions = project / "data" / "07_model_output" / "mf" / "ifru_log.json"
+    (version,) = list(versions.iterdir())
+    log = json.loads((version / "ifru_log.json").read_text())
+    assert log["run_id"] == version.name  # the session id is the run's save version
+    report = latest(project / "data" / "08_reporting" / "report.md").read_text()
+    assert f"**run id**: `{version.name}`" in report and "every row comes from this run" in report
+    assert f"| `mf.ifru.log` | `{version.name}` |" in report
+    html = latest(project / "data" / "08_reporting" / "report.html")
+    assert f"Report (rpt_report_html): {html}" in (project / "kedro_run_output.txt").read_text()
+    assert 'id="figure-tradeoff"' in html.read_text()
+
+
+def test_kedro_viz_can_preview_the_report_figures_and_tables(project, monkeypatch):
+    monkeypatch.chdir(project)
+    config = OmegaConfigLoader(str(project / "conf"), base_env="base", default_run_env="test")
+    catalog = DataCatalog.from_config(config["catalog"])
+    for name in ("rpt_auc_plotly", "rpt_completeness_plotly", "rpt_tradeoff_plotly"):
+        assert catalog.get(name).preview()["data"], name
+    for name in ("rpt_headline", "rpt_coefficients", "rpt_runs"):
+        preview = catalog.get(name).preview(nrows=5)
+        assert preview["columns"] and preview["data"], name
 
 
 def test_a_second_run_adds_versions_and_keeps_the_first(project):
@@ -82,11 +125,49 @@ def test_a_second_run_adds_versions_and_keeps_the_first(project):
 
 
 def test_bad_parameter_fails_before_anything_is_written(project):
-    before = sorted(p for p in (project / "data").rglob("*") if p.is_file())
+    before = data_files(project)
     result = kedro_run(project, "--params", "poisoning.ratio=1.5")
     assert result.returncode != 0
     assert "poisoning" in (result.stdout + result.stderr)
-    assert sorted(p for p in (project / "data").rglob("*") if p.is_file()) == before
+    assert data_files(project) == before
+
+
+def test_bad_solver_is_one_short_message_and_exit_code_1(project):
+    """The issue's case: before, three model versions were written, then a deep error."""
+    before = data_files(project)
+    result = kedro_run(
+        project, "--pipelines", "unlearning", "--params", "unlearning.ifru.solver=foo"
+    )
+    assert result.returncode == 1
+    assert result.stderr.splitlines() == [
+        "Error: invalid parameter unlearning.ifru.solver: "
+        "Input should be 'cg', 'adam' or 'direct' (got 'foo')",
+        "(run with --verbose for the full traceback)",
+    ]
+    assert "Traceback" not in result.stdout
+    assert data_files(project) == before
+    assert "Traceback (most recent call last)" in (project / "errors.log").read_text()
+
+
+def test_verbose_shows_the_traceback_of_a_misspelt_backbone(project):
+    result = kedro_run(project, "--verbose", "--params", "training.lightgnc.lr=1")
+    assert result.returncode == 1
+    assert "Traceback" in result.stderr
+    unwrapped = " ".join(result.stderr.split())  # rich wraps the traceback at 80 columns
+    names = ", ".join(sorted(BACKBONES))
+    assert f"training.lightgnc: unknown name; valid names under training: {names}" in unwrapped
+
+
+def test_raw_file_with_the_wrong_separator_is_one_line_naming_it(tmp_path):
+    project = copy_project(tmp_path)
+    raw = project / "data" / "01_raw" / "ratings.dat"
+    raw.parent.mkdir(parents=True)
+    raw.write_text("1\t10\t5\t100\n2\t11\t4\t101\n")
+    result = kedro_run(project, "--pipeline", "ingestion")
+    assert result.returncode == 1
+    message, hint = result.stderr.splitlines()
+    assert message.startswith("Error: data/01_raw/ratings.dat: expected 4 '::'-separated fields")
+    assert data_files(project) == [raw]
 
 
 def test_notebook_loads_the_report_through_the_catalog(project):

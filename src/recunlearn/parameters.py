@@ -7,11 +7,30 @@ also calls ``model_validate`` so in-memory runs with plain dicts are checked too
 
 from __future__ import annotations
 
-from typing import Literal
+from typing import Any, Literal, TypeVar
 
 from pydantic import BaseModel, ConfigDict, Field, PositiveInt, field_validator
 
 from recunlearn.data.splitting import SplitStrategy
+from recunlearn.models import BACKBONES
+
+Keyed = TypeVar("Keyed", bound=dict[str, Any])
+
+
+def backbone_keyed(value: Keyed, *, default_allowed: bool = True) -> Keyed:
+    """``value`` unchanged when every key names a registered backbone (or ``default``).
+
+    For per-backbone settings (``tuning.n_trials``, ``unlearning.ifru.pruning_ratios``),
+    where a misspelt backbone would otherwise be silently ignored.
+
+    Raises:
+        ValueError: listing the unknown keys and the valid names.
+    """
+    valid = sorted([*BACKBONES, "default"] if default_allowed else BACKBONES)
+    unknown = sorted(set(value) - set(valid))
+    if unknown:
+        raise ValueError(f"unknown backbone name(s) {unknown}; valid names: {', '.join(valid)}")
+    return value
 
 
 class _Strict(BaseModel):
@@ -22,7 +41,17 @@ class SplitConfig(_Strict):
     strategy: SplitStrategy = "random"
     """``random``: by interaction (IFRU); ``per_user``: within each user (AltEraser)."""
     fractions: tuple[float, float, float] = (0.6, 0.2, 0.2)
-    """Train / validation / test shares."""
+    """Train / validation / test shares: non-negative, summing to 1, train and test positive."""
+
+    @field_validator("fractions")
+    @classmethod
+    def _shares(cls, value: tuple[float, float, float]) -> tuple[float, float, float]:
+        train, valid, test = value
+        if min(value) < 0 or abs(train + valid + test - 1.0) > 1e-9:
+            raise ValueError(f"must be 3 non-negative shares summing to 1, got {list(value)}")
+        if train == 0 or test == 0:
+            raise ValueError(f"the train and test shares must be positive, got {list(value)}")
+        return value
 
 
 class IngestionConfig(_Strict):
@@ -34,11 +63,12 @@ class IngestionConfig(_Strict):
 
 
 class PoisoningConfig(_Strict):
-    kind: Literal["label_flip", "noise_injection", "user_wise", "none"] = "label_flip"
+    kind: Literal["label_flip", "noise_injection", "private", "user_wise", "none"] = "label_flip"
     ratio: float = Field(0.02, gt=0, lt=1)
     """label_flip: share of training rows whose label is flipped, in (0, 1)."""
     n_users: PositiveInt = 64
-    """noise_injection: users who receive fake positives."""
+    """noise_injection: users who receive fake positives; private: users who delete half
+    of their positive training rows."""
     percent: float = Field(5.0, gt=0, lt=100)
     """user_wise: K, the percentage of users whose rows are forgotten."""
     selection: Literal["rand", "top"] = "rand"
@@ -58,5 +88,5 @@ class EvaluationConfig(_Strict):
     @classmethod
     def _non_empty(cls, value: list[int]) -> list[int]:
         if not value:
-            raise ValueError("evaluation.ks must list at least one cut-off")
+            raise ValueError("must list at least one cut-off")
         return sorted(set(value))

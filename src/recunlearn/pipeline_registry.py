@@ -4,13 +4,22 @@ from __future__ import annotations
 
 from kedro.pipeline import Pipeline
 
-from recunlearn.pipelines import evaluation, ingestion, poisoning, training, tuning, unlearning
+from recunlearn.pipelines import (
+    evaluation,
+    grouping,
+    ingestion,
+    poisoning,
+    training,
+    tuning,
+    unlearning,
+)
 
 
 def register_pipelines() -> dict[str, Pipeline]:
     pipelines = {
         "ingestion": ingestion.create_pipeline(),
         "poisoning": poisoning.create_pipeline(),
+        "grouping": grouping.create_pipeline(),
         "tuning": tuning.create_pipeline(),
         "training": training.create_pipeline(),
         "unlearning": unlearning.create_pipeline(),

@@ -2,12 +2,16 @@
 
 from kedro.config import OmegaConfigLoader
 
+from recunlearn.hooks import ParameterTreeHook
+from recunlearn.pipelines.grid import GridHook
+from recunlearn.pipelines.provenance import ProvenanceHook
+
 CONFIG_LOADER_CLASS = OmegaConfigLoader
 CONFIG_LOADER_ARGS = {
     "base_env": "base",
     "default_run_env": "local",
 }
-
-from recunlearn.pipelines.grid import GridHook  # noqa: E402
-
-HOOKS = (GridHook(),)
+# The whole parameter tree is validated before the catalog is built or any node runs;
+# then the environment's grid decides which (backbone, method) cells the DAG holds, and
+# the provenance hook stamps every log with the run id.
+HOOKS = (ParameterTreeHook(), GridHook(), ProvenanceHook())

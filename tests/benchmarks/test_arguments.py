@@ -23,7 +23,16 @@ def script(name: str):
 
 
 @pytest.mark.parametrize(
-    "name", ["seeds", "alteraser_sweep", "training_speed", "influence_sweeps", "exact"]
+    "name",
+    [
+        "seeds",
+        "alteraser_sweep",
+        "alteraser_tables",
+        "training_speed",
+        "influence_sweeps",
+        "laser",
+        "exact",
+    ],
 )
 def test_every_script_runs_without_arguments(name):
     assert script(name).parse_arguments([]) is not None
@@ -47,3 +56,27 @@ def test_seeds_and_sweep_options():
 def test_exact_options():
     args = script("exact").parse_arguments(["--repeats", "2", "--threads", "2"])
     assert (args.repeats, args.threads) == (2, 2)
+
+
+def test_laser_options():
+    laser = script("laser").parse_arguments(["--groups", "2", "8", "--backbone", "mf"])
+    assert (laser.groups, laser.backbone, laser.seeds, laser.epochs) == (
+        [2, 8],
+        "mf",
+        [1, 2, 3],
+        50,
+    )
+
+
+def test_alteraser_tables_options():
+    tables = script("alteraser_tables")
+    default = tables.parse_arguments([])
+    assert (default.seeds, default.kinds, default.backbones) == (
+        [1, 2, 3],
+        ["noise_injection", "private"],
+        ["enmf"],
+    )
+    chosen = tables.parse_arguments(["--seeds", "4", "--kinds", "private", "--backbones", "mf"])
+    assert (chosen.seeds, chosen.kinds, chosen.backbones) == ([4], ["private"], ["mf"])
+    with pytest.raises(SystemExit):
+        tables.parse_arguments(["--kinds", "label_flip"])

@@ -8,6 +8,7 @@ from recunlearn.data.raw_formats import (
     parse_amazon_ratings,
     parse_bookcrossing,
     parse_kuairec,
+    parse_kuairec_binary,
     parse_movielens_dat,
     parse_recbole_inter,
 )
@@ -79,3 +80,76 @@ def test_unknown_dataset_names_the_parameter():
 def test_every_downloadable_dataset_has_a_url_and_the_embedded_one_has_none():
     assert DATASETS["ml-100k"].url is None
     assert all(spec.url for name, spec in DATASETS.items() if name != "ml-100k")
+
+
+HEADERS = {
+    "ml-100k": "user_id:token\titem_id:token\trating:float\ttimestamp:float\n",
+    "bookcrossing": '"User-ID";"ISBN";"Book-Rating"\n',
+    "kuairec": "user_id,video_id,play_duration,video_duration,time,date,timestamp,watch_ratio\n",
+}
+
+WRONG_SEPARATOR = {
+    "ml-100k": (
+        "user_id:token,item_id:token,rating:float,timestamp:float\n1,2,3,4\n",
+        "every line is one field where 4 columns (user_id, item_id, rating, timestamp) "
+        "are expected: wrong separator",
+    ),
+    "ml-1m": (
+        "1\t10\t5\t100\n2\t11\t4\t101\n",
+        "expected 4 '::'-separated fields per line (UserID::MovieID::Rating::Timestamp); "
+        "the first line is '1\\t10\\t5\\t100'",
+    ),
+    "bookcrossing": (
+        '"User-ID","ISBN","Book-Rating"\n"1","2","3"\n',
+        "every line is one field where 3 columns (User-ID, ISBN, Book-Rating) "
+        "are expected: wrong separator",
+    ),
+    "amazon-electronics": (
+        "a;b;5.0;1\n",
+        "expected 4 comma-separated columns user,item,rating,timestamp; found 1",
+    ),
+    "kuairec": (
+        "user_id;video_id;timestamp;watch_ratio\n1;2;3;0.5\n",
+        "every line is one field where 4 columns (user_id, video_id, watch_ratio, timestamp) "
+        "are expected: wrong separator",
+    ),
+}
+
+
+@pytest.mark.parametrize("name", sorted(WRONG_SEPARATOR))
+@pytest.mark.parametrize("text", ["", "\n\n"])
+def test_an_empty_file_is_named(name, text):
+    with pytest.raises(DataValidationError) as error:
+        DATASETS[name].parse(stream(text), f"data/01_raw/{name}")
+    assert str(error.value) == f"data/01_raw/{name}: the file is empty"
+
+
+@pytest.mark.parametrize("name", sorted(HEADERS))
+def test_a_header_only_file_is_named(name):
+    with pytest.raises(DataValidationError) as error:
+        DATASETS[name].parse(stream(HEADERS[name]), "raw.csv")
+    assert str(error.value) == "raw.csv: no data rows, only a header"
+
+
+@pytest.mark.parametrize("name", sorted(WRONG_SEPARATOR))
+def test_a_file_with_the_wrong_separator_is_named(name):
+    text, expected = WRONG_SEPARATOR[name]
+    with pytest.raises(DataValidationError) as error:
+        DATASETS[name].parse(stream(text), "raw.csv")
+    assert str(error.value) == f"raw.csv: {expected}"
+
+
+def test_a_ragged_line_is_named():
+    with pytest.raises(DataValidationError, match=r"^ratings.dat: malformed line \(.*line 2"):
+        parse_movielens_dat(stream("1::10::5::100\n2::11::4::101::7\n"), "ratings.dat")
+
+
+def test_kuairec_binary_keeps_only_views_watched_at_least_twice_over():
+    header = "user_id,video_id,play_duration,video_duration,time,date,timestamp,watch_ratio\n"
+    rows = "".join(
+        f"{u},{v},1,1,2020-07-05,20200705,1593898000.0,{r}\n"
+        for u, v, r in [(1, 10, 0.72), (1, 11, 2.0), (2, 10, 3.5), (2, 12, 1.99)]
+    )
+    frame = parse_kuairec_binary(stream(header + rows), "small_matrix.csv")
+    assert list(zip(frame["user"], frame["item"], strict=True)) == [("1", "11"), ("2", "10")]
+    assert dataset_spec("kuairec-binary").filename == dataset_spec("kuairec").filename

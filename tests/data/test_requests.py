@@ -2,7 +2,13 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from recunlearn.data.requests import flip_labels, inject_noise, select_users, split_request
+from recunlearn.data.requests import (
+    delete_private,
+    flip_labels,
+    inject_noise,
+    select_users,
+    split_request,
+)
 from recunlearn.errors import ParameterError
 
 
@@ -84,3 +90,24 @@ def test_user_wise_user_count_forgets_exactly_that_many_users(interactions, rng)
 def test_user_wise_user_count_is_checked(interactions, rng):
     with pytest.raises(ParameterError, match="poisoning.user_count"):
         select_users(interactions, 5.0, "rand", rng, count=25)  # 24 users
+
+
+def test_private_request_deletes_half_of_each_chosen_users_positives(interactions, rng):
+    marked = delete_private(interactions, 5, rng)
+    pd.testing.assert_frame_equal(marked.drop(columns="forget"), interactions)
+    forget = marked[marked["forget"]]
+    assert (forget["label"] == 1).all()
+    assert forget["user"].nunique() == 5
+    positives = interactions[interactions["label"] == 1]["user"].value_counts()
+    for user, count in forget["user"].value_counts().items():
+        assert count == positives[user] // 2
+
+
+def test_private_request_is_seeded_and_checks_n_users(interactions):
+    first = delete_private(interactions, 4, np.random.default_rng(3))
+    again = delete_private(interactions, 4, np.random.default_rng(3))
+    other = delete_private(interactions, 4, np.random.default_rng(4))
+    assert first["forget"].equals(again["forget"])
+    assert not first["forget"].equals(other["forget"])
+    with pytest.raises(ParameterError, match="poisoning.n_users"):
+        delete_private(interactions, 25, np.random.default_rng(3))

@@ -14,7 +14,7 @@ import pytest
 from kedro.io import DatasetError
 
 from recunlearn.datasets.raw_ratings import RawRatingsDataset, embedded_file
-from recunlearn.errors import DatasetUnavailableError, ParameterError
+from recunlearn.errors import DatasetUnavailableError, DataValidationError, ParameterError
 
 RATINGS = "1::10::5::100\n1::11::3::101\n2::10::4::102\n"
 
@@ -107,3 +107,11 @@ def test_embedded_movielens_100k_is_the_real_one(tmp_path):
     frame = RawRatingsDataset("ml-100k", str(tmp_path)).load()
     assert len(frame) == 100_000
     assert frame["user"].nunique() == 943 and frame["item"].nunique() == 1682
+
+
+def test_a_header_only_raw_file_is_refused_naming_its_path(tmp_path):
+    raw = tmp_path / "ml-100k.inter"
+    raw.write_text("user_id:token\titem_id:token\trating:float\ttimestamp:float\n")
+    cause = load_failure(RawRatingsDataset("ml-100k", str(tmp_path)))
+    assert isinstance(cause, DataValidationError)
+    assert str(cause) == f"{raw}: no data rows, only a header"

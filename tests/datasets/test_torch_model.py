@@ -6,18 +6,29 @@ from kedro.io import DatasetError, Version
 
 from recunlearn.datasets.torch_model import TorchModelDataset
 from recunlearn.models import build_backbone, model_from_payload, model_payload
+from recunlearn.training import TrainConfig
 
 
 def test_versioned_round_trip_keeps_earlier_versions(tmp_path, interactions):
     path = str(tmp_path / "model.pt")
     first = model_payload(
         build_backbone(
-            "lightgcn", 24, 18, 4, 0.1, 1, interactions, torch.Generator().manual_seed(0)
+            "lightgcn",
+            24,
+            18,
+            TrainConfig(embedding_dim=4, init_std=0.1, n_layers=1),
+            interactions,
+            torch.Generator().manual_seed(0),
         )
     )
     second = model_payload(
         build_backbone(
-            "lightgcn", 24, 18, 4, 0.1, 1, interactions, torch.Generator().manual_seed(1)
+            "lightgcn",
+            24,
+            18,
+            TrainConfig(embedding_dim=4, init_std=0.1, n_layers=1),
+            interactions,
+            torch.Generator().manual_seed(1),
         )
     )
     TorchModelDataset(path, Version(None, "2026-01-01T00.00.00.000Z")).save(first)

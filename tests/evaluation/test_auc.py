@@ -31,3 +31,29 @@ def test_auc_variants_select_rows_touching_the_forget_set():
     assert result["auc_0"] == pytest.approx(roc_auc_score(test["label"], scores))
     assert result["auc_1"] == pytest.approx(roc_auc_score([1, 0, 0], [0.9, 0.1, 0.8]))
     assert math.isnan(result["auc_2"])
+
+
+def test_an_auc_without_rows_is_nan_with_a_warning(caplog):
+    test = pd.DataFrame({"user": [0, 0, 1, 1], "item": [0, 1, 0, 1], "label": [1, 0, 0, 1]})
+    forget = pd.DataFrame({"user": [0, 5], "item": [7, 8]})  # user 0 only: no AUC_2 row
+    with caplog.at_level("WARNING", logger="recunlearn.evaluation.auc"):
+        result = auc_variants(test, np.array([0.9, 0.1, 0.2, 0.8]), forget)
+    assert result["auc_1"] == 1.0 and math.isnan(result["auc_2"])
+    assert caplog.messages == [
+        "AUC_2 is undefined (NaN): of the test rows whose user and item are both in V(D_r), "
+        "there are none"
+    ]
+
+
+def test_an_auc_of_one_class_is_nan_with_a_warning(caplog):
+    test = pd.DataFrame({"user": [0, 0, 1], "item": [0, 1, 0], "label": [1, 1, 0]})
+    forget = pd.DataFrame({"user": [0], "item": [1]})
+    with caplog.at_level("WARNING", logger="recunlearn.evaluation.auc"):
+        result = auc_variants(test, np.array([0.9, 0.1, 0.2]), forget)
+    assert math.isnan(result["auc_1"]) and math.isnan(result["auc_2"])
+    assert caplog.messages == [
+        "AUC_1 is undefined (NaN): of the test rows whose user or item is in V(D_r), "
+        "all 2 are positive",
+        "AUC_2 is undefined (NaN): of the test rows whose user and item are both in V(D_r), "
+        "all 1 are positive",
+    ]

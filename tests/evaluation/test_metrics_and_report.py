@@ -18,11 +18,19 @@ from recunlearn.evaluation.report import (
     with_speedup,
 )
 from recunlearn.models import build_backbone
+from recunlearn.training import TrainConfig
 
 
 @pytest.fixture
 def model_and_data(interactions):
-    model = build_backbone("mf", 24, 18, 4, 0.5, 0, interactions, torch.Generator().manual_seed(0))
+    model = build_backbone(
+        "mf",
+        24,
+        18,
+        TrainConfig(embedding_dim=4, init_std=0.5, n_layers=0),
+        interactions,
+        torch.Generator().manual_seed(0),
+    )
     train, test = interactions.iloc[::2].assign(forget=False), interactions.iloc[1::2]
     train.loc[train.index[:5], "forget"] = True
     return model, train, test, train[train["forget"]]
@@ -114,10 +122,10 @@ def test_active_users_are_the_top_five_percent_by_training_rows():
 
 
 def test_activity_ndcg_splits_users_by_activity_on_a_hand_worked_ranking():
-    top = np.array([[4, 1, 2], [9, 5, 6], [8, 7, 3]])
-    relevant = [{4}, {5}, {0}]
+    top = torch.tensor([[4, 1, 2], [9, 5, 6], [8, 7, 3]])
+    test = pd.DataFrame({"user": [0, 1, 2, 2], "item": [4, 5, 0, 7], "label": [1, 1, 1, 0]})
     active = np.array([True, False, False])
-    values = activity_ndcg(top, relevant, active, ks=[2])
+    values = activity_ndcg(top, np.array([0, 1, 2]), test, active, ks=[2])
     assert values["active_ndcg@2"] == pytest.approx(1.0)  # hit at rank 1
     # inactive: user 1 hits at rank 2 (1 / log2 3), user 2 misses: mean 0.5 / log2(3)
     assert values["inactive_ndcg@2"] == pytest.approx(0.5 / math.log2(3))
@@ -153,3 +161,51 @@ def test_markdown_has_the_auc_table_and_the_time_and_fairness_table():
         "nan",
         "0.1",
     ]
+
+
+def test_degenerate_figures_get_a_note_and_a_warning(caplog):
+    tidy = tidy_metrics(
+        {
+            "original": {"auc_0": 0.7, "auc_1": 0.6, "auc_2": float("nan")},
+            "retrain": {"auc_0": 0.7, "auc_1": 0.65, "auc_2": float("nan")},
+            "ifru": {"auc_0": 0.75, "auc_1": float("nan"), "auc_2": float("nan")},
+        },
+        "mf",
+    )
+    with caplog.at_level("WARNING", logger="recunlearn.evaluation.report"):
+        text = markdown_report(tidy, completeness_table(tidy))
+    notes = [
+        "mf: AUC_1 is NaN for ifru: its test subset has no rows or a single class "
+        "(the log says which), so its completeness is undefined.",
+        "mf: AUC_2 is NaN for every model: its test subset has no rows or a single class "
+        "(the log says which), so its completeness is undefined.",
+        "mf: completeness on AUC_0 is undefined: Retrain and Original differ by 0, below 1e-06.",
+    ]
+    assert text.split("## Notes\n\n")[1].splitlines() == [f"- {note}" for note in notes]
+    assert caplog.messages == notes
+
+
+def test_a_report_without_degenerate_figures_has_no_notes(caplog):
+    tidy = tidy_metrics({"original": {"auc_0": 0.7}, "retrain": {"auc_0": 0.8}}, "mf")
+    with caplog.at_level("WARNING"):
+        assert "## Notes" not in markdown_report(tidy, completeness_table(tidy))
+    assert caplog.messages == []
+
+
+@pytest.mark.gpu
+def test_metrics_on_cuda_equal_the_cpu_ones(model_and_data):
+    if not torch.cuda.is_available():
+        pytest.skip("CUDA is not available")
+    model, train, test, forget = model_and_data
+    reference = build_backbone(
+        "lightgcn",
+        24,
+        18,
+        TrainConfig(embedding_dim=4, init_std=0.5, n_layers=1),
+        train,
+        torch.Generator().manual_seed(1),
+    )
+    on_cpu = evaluate_model(model, reference, train, test, forget, ks=(5, 10))
+    on_cuda = evaluate_model(model, reference, train, test, forget, ks=(5, 10), device="cuda")
+    assert model.device.type == "cuda" and reference.device.type == "cuda"
+    assert on_cuda == pytest.approx(on_cpu, rel=1e-6, abs=1e-9)

@@ -57,7 +57,7 @@ class KillingExecutor(Executor):
 
 def sisa_request(interactions, executor) -> UnlearningRequest:
     train = interactions.assign(forget=interactions["user"] == 3)
-    model = build_backbone("mf", 24, 18, 4, 0.1, 0, train, torch.Generator().manual_seed(0))
+    model = build_backbone("mf", 24, 18, CONFIG, train, torch.Generator().manual_seed(0))
     return UnlearningRequest(model, train, train.iloc[:5], CONFIG, 1, "cpu", executor)
 
 
@@ -90,9 +90,7 @@ def test_in_process_process_pool_and_dask_prepare_identical_shards(interactions,
 
 def test_receraser_unlearned_on_dask_equals_in_process(interactions, address):
     train = interactions.assign(forget=interactions["user"].isin([3, 8]))
-    original = build_backbone(
-        "lightgcn", 24, 18, 4, 0.1, 1, train, torch.Generator().manual_seed(0)
-    )
+    original = build_backbone("lightgcn", 24, 18, CONFIG, train, torch.Generator().manual_seed(0))
     config = {"shards": 3, "epochs": 2, "aggregator_epochs": 2}
     models = []
     for executor in (InProcessExecutor(), DaskExecutor(address, 1)):
@@ -124,7 +122,7 @@ def test_a_dead_worker_fails_the_run_and_nothing_is_written(interactions, addres
         "recunlearn.pipelines.unlearning.nodes.make_executor", lambda *args: killing
     )
     train = interactions.assign(forget=interactions["user"] == 3)
-    original = build_backbone("mf", 24, 18, 4, 0.1, 0, train, torch.Generator().manual_seed(0))
+    original = build_backbone("mf", 24, 18, CONFIG, train, torch.Generator().manual_seed(0))
     params = tiny_parameters() | {"unlearning.sisa": {"shards": 2, "epochs": 2}}
     data = {
         "mf.original.model": model_payload(original),

@@ -54,8 +54,8 @@ def test_csisa_groups_trained_in_worker_processes_equal_in_process(interactions)
     from recunlearn.models import build_backbone
 
     train = interactions.assign(forget=interactions["user"] == 3)
-    model = build_backbone("mf", 24, 18, 4, 0.1, 0, train, torch.Generator().manual_seed(0))
     config = TrainConfig(embedding_dim=4, init_std=0.1, batch_size=64, lr=0.05)
+    model = build_backbone("mf", 24, 18, config, train, torch.Generator().manual_seed(0))
     groups = {"cbkm": UserGroups(np.arange(24) % 2, (0, 1))}
     states = []
     for executor in (InProcessExecutor(), ProcessPoolExecutor(2, 1)):

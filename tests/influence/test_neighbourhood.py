@@ -5,6 +5,7 @@ import torch
 
 from recunlearn.influence.neighbourhood import prune, spillover_rows
 from recunlearn.models import build_backbone, positive_edges
+from recunlearn.training import TrainConfig
 
 from ..conftest import checkerboard
 
@@ -50,7 +51,12 @@ def test_spillover_rows_contain_every_row_whose_prediction_changes(hops):
     train = data.assign(forget=False)
     train.loc[train.index[:6], "forget"] = True
     model = build_backbone(
-        "lightgcn", 24, 18, 4, 0.5, hops, train, torch.Generator().manual_seed(0)
+        "lightgcn",
+        24,
+        18,
+        TrainConfig(embedding_dim=4, init_std=0.5, n_layers=hops),
+        train,
+        torch.Generator().manual_seed(0),
     )
     retain = train[~train["forget"]]
     before = model(

@@ -1,83 +1,102 @@
+"""What every registered backbone must do, whatever its head."""
+
 import pytest
 import torch
 
 from recunlearn.models import (
     BACKBONES,
-    LightGCN,
+    DEFAULT_BACKBONES,
     build_backbone,
     model_from_payload,
     model_payload,
-    normalized_adjacency,
-    positive_edges,
 )
+from recunlearn.training import TrainConfig
+from recunlearn.training.dispatch import PER_ROW_BACKBONES
+
+CONFIG = TrainConfig(embedding_dim=8, init_std=0.1, n_layers=2, mlp_layers=[6, 4])
 
 
-def dense_lightgcn(model: LightGCN, users, items) -> tuple[torch.Tensor, torch.Tensor]:
-    """LightGCN by the dense formula: mean_k (D^-1/2 A D^-1/2)^k E."""
-    n = model.n_users + model.n_items
-    adjacency = torch.zeros(n, n)
-    adjacency[users, items + model.n_users] = 1.0
-    adjacency[items + model.n_users, users] = 1.0
-    degree = adjacency.sum(1)
-    inv = torch.where(degree > 0, degree.pow(-0.5), torch.zeros_like(degree))
-    norm = inv[:, None] * adjacency * inv[None, :]
-    layer = torch.cat([model.user_embedding, model.item_embedding]).detach()
-    total = layer.clone()
-    for _ in range(model.n_layers):
-        layer = norm @ layer
-        total = total + layer
-    final = total / (model.n_layers + 1)
-    return final[: model.n_users], final[model.n_users :]
+def build(name, interactions, seed=1, config=CONFIG):
+    return build_backbone(name, 24, 18, config, interactions, torch.Generator().manual_seed(seed))
 
 
-@pytest.mark.parametrize("n_layers", [0, 1, 2, 3])
-def test_lightgcn_propagation_matches_the_dense_formula(interactions, n_layers):
-    model = build_backbone(
-        "lightgcn", 24, 18, 8, 0.1, n_layers, interactions, torch.Generator().manual_seed(0)
-    )
-    users, items = positive_edges(interactions)
-    expected_u, expected_i = dense_lightgcn(model, users, items)
-    got_u, got_i = model.propagate()
-    torch.testing.assert_close(got_u, expected_u, rtol=1e-5, atol=1e-6)
-    torch.testing.assert_close(got_i, expected_i, rtol=1e-5, atol=1e-6)
+def every_pair(n_users=24, n_items=18) -> tuple[torch.Tensor, torch.Tensor]:
+    users, items = torch.meshgrid(torch.arange(n_users), torch.arange(n_items), indexing="ij")
+    return users.reshape(-1), items.reshape(-1)
 
 
-def test_isolated_nodes_have_zero_adjacency_rows():
-    adjacency = normalized_adjacency(torch.tensor([0]), torch.tensor([0]), 3, 2).to_dense()
-    assert adjacency[1].abs().sum() == 0 and adjacency[4].abs().sum() == 0
-    assert adjacency[0, 3] == pytest.approx(1.0)
+def test_registry_and_defaults():
+    assert set(BACKBONES) == {"mf", "lightgcn", "dmf", "neumf", "enmf"}
+    assert DEFAULT_BACKBONES == ("mf", "lightgcn")
+    for name, backbone in BACKBONES.items():
+        assert backbone.name == name
+    assert [BACKBONES[n].dot_product_head for n in ("mf", "lightgcn", "dmf", "neumf")] == [
+        True,
+        True,
+        False,
+        False,
+    ]
+
+
+def test_unknown_backbone_is_a_clear_error(interactions):
+    with pytest.raises(KeyError, match="unknown backbone 'bpr'"):
+        build("bpr", interactions)
 
 
 @pytest.mark.parametrize("name", sorted(BACKBONES))
 def test_payload_round_trip_preserves_scores(interactions, name):
-    model = build_backbone(name, 24, 18, 8, 0.1, 2, interactions, torch.Generator().manual_seed(1))
+    model = build(name, interactions)
     restored = model_from_payload(model_payload(model))
     users = torch.arange(24)
-    torch.testing.assert_close(restored.all_scores(users), model.all_scores(users))
+    with torch.no_grad():
+        torch.testing.assert_close(restored.scorer().users(users), model.scorer().users(users))
     assert restored.config() == model.config()
+    assert type(restored) is type(model)
 
 
 @pytest.mark.parametrize("name", sorted(BACKBONES))
-def test_forward_equals_all_scores_entries(interactions, name):
-    model = build_backbone(name, 24, 18, 8, 0.1, 1, interactions, torch.Generator().manual_seed(2))
-    users, items = torch.tensor([0, 3, 5]), torch.tensor([1, 1, 17])
-    torch.testing.assert_close(model(users, items), model.all_scores(users)[torch.arange(3), items])
+def test_scorer_equals_forward_on_every_pair(interactions, name):
+    model = build(name, interactions, seed=2)
+    users, items = every_pair()
+    with torch.no_grad():
+        expected = model(users, items)
+        scorer = model.scorer()
+        torch.testing.assert_close(scorer.users(torch.arange(24)).reshape(-1), expected)
+        torch.testing.assert_close(scorer.pairs(users, items), expected)
+        torch.testing.assert_close(model.score_pairs(users, items, chunk=7), expected)
+    assert expected.std() > 0
 
 
-def test_row_losses_add_l2_on_ego_embeddings(interactions):
-    model = build_backbone("mf", 24, 18, 4, 0.5, 0, interactions, torch.Generator().manual_seed(3))
-    users, items, labels = torch.tensor([2]), torch.tensor([5]), torch.tensor([1.0])
+@pytest.mark.parametrize("name", sorted(BACKBONES))
+def test_same_generator_seed_same_parameters(interactions, name):
+    a, b, c = (
+        build(name, interactions, 5),
+        build(name, interactions, 5),
+        build(name, interactions, 6),
+    )
+    state_a, state_b, state_c = a.state_dict(), b.state_dict(), c.state_dict()
+    assert state_a.keys() == state_b.keys()
+    for key, value in state_a.items():
+        assert torch.equal(value, state_b[key]), key
+    assert not torch.equal(state_a["user_embedding"], state_c["user_embedding"])
+
+
+@pytest.mark.parametrize("name", sorted(BACKBONES))
+def test_initialisation_never_draws_from_the_global_stream(interactions, name):
+    before = torch.random.get_rng_state()
+    build(name, interactions)
+    assert torch.equal(torch.random.get_rng_state(), before)
+
+
+@pytest.mark.parametrize("name", sorted(PER_ROW_BACKBONES))
+def test_row_losses_add_l2_on_ego_embeddings(interactions, name):
+    model = build(name, interactions, seed=3)
+    users, items, labels = torch.tensor([2, 7]), torch.tensor([5, 5]), torch.tensor([1.0, 0.0])
     plain = model.row_losses(users, items, labels, 0.0)
     with_l2 = model.row_losses(users, items, labels, 0.1)
-    penalty = 0.1 * (model.user_embedding[2].pow(2).sum() + model.item_embedding[5].pow(2).sum())
-    torch.testing.assert_close(with_l2 - plain, penalty.reshape(1))
-
-
-def test_same_generator_seed_same_initialisation(interactions):
-    a = build_backbone(
-        "lightgcn", 24, 18, 8, 0.1, 1, interactions, torch.Generator().manual_seed(5)
+    penalty = 0.1 * (
+        model.user_embedding[users].pow(2).sum(-1) + model.item_embedding[items].pow(2).sum(-1)
     )
-    b = build_backbone(
-        "lightgcn", 24, 18, 8, 0.1, 1, interactions, torch.Generator().manual_seed(5)
-    )
-    assert torch.equal(a.user_embedding, b.user_embedding)
+    torch.testing.assert_close(with_l2 - plain, penalty)
+    expected = torch.nn.functional.binary_cross_entropy(torch.sigmoid(model(users, items)), labels)
+    torch.testing.assert_close(plain.mean(), expected)

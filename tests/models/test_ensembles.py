@@ -15,11 +15,14 @@ from recunlearn.models import (
     model_payload,
 )
 from recunlearn.models.averaging import logit_of_mean_probability
+from recunlearn.training import TrainConfig
+
+WIDE = TrainConfig(embedding_dim=4, init_std=0.5, n_layers=1)
 
 
 def members(interactions, backbone: str, count: int = 3):
     return [
-        build_backbone(backbone, 24, 18, 4, 0.5, 1, interactions, torch.Generator().manual_seed(s))
+        build_backbone(backbone, 24, 18, WIDE, interactions, torch.Generator().manual_seed(s))
         for s in range(count)
     ]
 

@@ -24,6 +24,8 @@ TINY_TRAINING = {
     "patience": 3,
     "min_delta": 0.0001,
 }
+TINY_NEURAL = TINY_TRAINING | {"mlp_layers": [8, 4]}
+"""DMF / NeuMF at toy size: two small MLP layers instead of LASER's (64, 32)."""
 
 
 def tiny_parameters() -> dict[str, Any]:
@@ -33,7 +35,7 @@ def tiny_parameters() -> dict[str, Any]:
     return {
         "seed": 3,
         "dataset": "ml-1m",
-        "runtime": {"device": "cpu", "threads": 1},
+        "runtime": {"device": "cpu", "threads": 1, "executor": "inprocess", "workers": 1},
         "ingestion": {
             "label_threshold": None,
             "k_core": 2,
@@ -48,6 +50,8 @@ def tiny_parameters() -> dict[str, Any]:
         },
         "training.mf": dict(TINY_TRAINING),
         "training.lightgcn": dict(TINY_TRAINING),
+        "training.dmf": dict(TINY_NEURAL),
+        "training.neumf": dict(TINY_NEURAL),
         "unlearning.retrain": {"seed_key": ""},
         "unlearning.ifru": {"solver": "cg", "damping": 0.01, "max_iter": 50},
         "unlearning.scif": {"solver": "cg", "damping": 0.01, "max_iter": 50},
@@ -58,14 +62,26 @@ def tiny_parameters() -> dict[str, Any]:
         "unlearning.alteraser_adamw": {"max_passes": 2},
         "unlearning.sisa": {"shards": 3, "epochs": 3},
         "unlearning.receraser": {"shards": 3, "epochs": 3, "aggregator_epochs": 2},
+        "unlearning.laser": {"epochs": 2},
+        "unlearning.laser_rand": {"grouping": "rand", "epochs": 2},
+        "unlearning.laser_bkm": {"grouping": "bkm", "epochs": 2},
+        "unlearning.laser_anti": {"order": "hard_to_easy", "epochs": 2},
+        "unlearning.csisa": {"epochs": 2},
         "evaluation": {"ks": [5, 10], "rbo_p": 0.9},
+        "grouping": {
+            "n_groups": 3,
+            "hypergraph": {"order": 4},
+            "walks": {"repetitions": 4, "depth": 8},
+            "word2vec": {"vector_size": 8, "window": 3, "epochs": 5},
+            "kmeans": {"max_iter": 20},
+        },
         "tuning": {
             "storage": storage,
             "n_trials": {"default": 2},
             "max_epochs": 3,
             "pruner_warmup": 1,
             "use_tuned": True,
-            "spaces": {"mf": space, "lightgcn": space},
+            "spaces": {name: space for name in ("mf", "lightgcn", "dmf", "neumf")},
         },
     }
 

@@ -20,7 +20,12 @@ L2 = 0.05
 
 def mf(seed=0, dim=3):
     return build_backbone(
-        "mf", 30, 20, dim, 0.5, 0, None, torch.Generator().manual_seed(seed)
+        "mf",
+        30,
+        20,
+        TrainConfig(embedding_dim=dim, init_std=0.5, n_layers=0),
+        None,
+        torch.Generator().manual_seed(seed),
     ).double()
 
 
@@ -79,7 +84,12 @@ def request_for(model, data, n_forget=6, l2=L2):
 def test_each_pass_does_not_increase_the_retain_loss(name, backbone):
     data = noisy_low_rank()
     model = build_backbone(
-        backbone, 30, 20, 3, 0.5, 1, data, torch.Generator().manual_seed(0)
+        backbone,
+        30,
+        20,
+        TrainConfig(embedding_dim=3, init_std=0.5, n_layers=1),
+        data,
+        torch.Generator().manual_seed(0),
     ).double()
     outcome = METHODS[name]({"max_passes": 3, "tol": 0.0}).unlearn(None, request_for(model, data))
     history = outcome.log["retain_loss_history"]
@@ -102,7 +112,7 @@ def test_alteraser_log_reports_the_loss_it_minimised():
     request = request_for(mf(), data)
     outcome = AltEraser({"max_passes": 1}).unlearn(None, request)
     assert outcome.log["retain_loss_history"][-1] == pytest.approx(
-        retain_loss(outcome.model, request.retain_rows, L2)
+        retain_loss(outcome.model, request.retain_rows, request.train_config)
     )
 
 
@@ -122,3 +132,22 @@ def test_registry_names_match_their_defaults():
         assert method.name == name
     assert METHODS["retrain_star"]().config.seed_key == "star"
     assert METHODS["alteraser_hf"]().config.optimizer == "hf_newton"
+
+
+def test_levenberg_marquardt_ratio_is_one_on_a_quadratic_for_any_backtracked_step():
+    """On f(x) = x'Ax/2 + b'x the quadratic model is exact: actual / predicted = 1."""
+    from recunlearn.unlearning.block_solvers import reduction_ratio
+
+    a = torch.tensor([[3.0, 1.0], [1.0, 2.0]], dtype=torch.float64)
+    b = torch.tensor([1.0, -2.0], dtype=torch.float64)
+    x = torch.tensor([0.5, 0.5], dtype=torch.float64)
+
+    def f(v):
+        return float(0.5 * v @ a @ v + b @ v)
+
+    gradient = a @ x + b
+    step = -torch.linalg.solve(a + 0.7 * torch.eye(2, dtype=torch.float64), gradient)
+    for scale in (1.0, 0.5, 0.125):
+        actual = f(x + scale * step) - f(x)
+        ratio = reduction_ratio(actual, float(gradient @ step), float(step @ a @ step), scale)
+        assert ratio == pytest.approx(1.0, abs=1e-12)

@@ -17,8 +17,9 @@ import pandas as pd
 import pytest
 import torch
 
-from recunlearn.models import build_backbone
-from recunlearn.training import TrainConfig, train_model
+from recunlearn.errors import ParameterError
+from recunlearn.models import BACKBONES, build_backbone
+from recunlearn.training import TrainConfig, train_backbone
 from recunlearn.unlearning import METHODS, PrepareContext, UnlearningRequest
 from recunlearn.unlearning.retrain import training_streams
 from recunlearn.unlearning.user_groups import UserGroups
@@ -57,12 +58,13 @@ def make_request(interactions, backbone, forget_users=(4,), device="cpu") -> Unl
     """D = the checkerboard, D_r = every row of ``forget_users``; Original trained on D."""
     train = interactions.assign(forget=interactions["user"].isin(forget_users))
     init, batches = training_streams(0, backbone)
-    model = build_backbone(backbone, 24, 18, 4, 0.1, 1, train, init)
-    train_model(model, train, train.iloc[:20], CONFIG, batches, device)
+    model = build_backbone(backbone, 24, 18, CONFIG, train, init)
+    train_backbone(model, train, train.iloc[:20], CONFIG, batches, device)
     return UnlearningRequest(model, train, train.iloc[:20], CONFIG, 0, device)
 
 
 def run(name: str, request: UnlearningRequest, partition=None):
+    METHODS[name].check_backbone(request.original.name)
     method = METHODS[name](SMALL[name])
     state = method.prepare(PrepareContext.of(request, GROUPS, partition))
     return state, method.unlearn(state, request)
@@ -78,9 +80,27 @@ def name(request) -> str:
     return request.param
 
 
-@pytest.fixture(params=["mf", "lightgcn"])
-def backbone(request) -> str:
+@pytest.fixture(params=sorted(BACKBONES))
+def backbone(request, name) -> str:
+    supported = METHODS[name].supported_backbones
+    if supported is not None and request.param not in supported:
+        pytest.skip(f"{name} refuses {request.param} (see test_unsupported_backbones_are_refused)")
     return request.param
+
+
+def test_unsupported_backbones_are_refused(name):
+    supported = METHODS[name].supported_backbones or frozenset(BACKBONES)
+    for other in sorted(set(BACKBONES) - supported):
+        with pytest.raises(ValueError, match=f"unlearning.{name}: backbone '{other}'"):
+            METHODS[name].check_backbone(other)
+
+
+def test_the_methods_that_cannot_use_enmf_refuse_it():
+    for name in ("ifru", "scif", "laser", "csisa"):
+        with pytest.raises(ParameterError, match=rf"unlearning\.{name}: backbone 'enmf'"):
+            METHODS[name].check_backbone("enmf")
+    for name in ("retrain", "retrain_star", "warm_start", "alteraser_ah", "alteraser_hf"):
+        METHODS[name].check_backbone("enmf")
 
 
 def test_empty_request_leaves_the_model_unchanged(interactions, name, backbone):

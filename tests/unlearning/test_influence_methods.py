@@ -65,7 +65,12 @@ def converged_mf():
     train = data.assign(forget=False)
     train.loc[train.sample(4, random_state=0).index, "forget"] = True
     model = build_backbone(
-        "mf", 30, 20, 2, 0.3, 0, train, torch.Generator().manual_seed(0)
+        "mf",
+        30,
+        20,
+        TrainConfig(embedding_dim=2, init_std=0.3, n_layers=0),
+        train,
+        torch.Generator().manual_seed(0),
     ).double()
     fit_to_convergence(model, train)
     return model, train
@@ -79,7 +84,9 @@ def request_for(model, train):
 
 def test_ifru_lands_near_a_warm_started_retrain(converged_mf):
     original, train = converged_mf
-    retrained = build_backbone("mf", 30, 20, 2, 0.3, 0, train).double()
+    retrained = build_backbone(
+        "mf", 30, 20, TrainConfig(embedding_dim=2, init_std=0.3, n_layers=0), train
+    ).double()
     retrained.load_state_dict(original.state_dict())
     fit_to_convergence(retrained, train[~train["forget"]])
     unlearned = IFRU(EXACT).unlearn(None, request_for(original, train)).model
@@ -104,7 +111,12 @@ def test_ifru_with_cg_matches_the_direct_solve(converged_mf):
 @pytest.mark.parametrize("backbone", ["mf", "lightgcn"])
 def test_empty_forget_set_returns_original_parameters_exactly(interactions, name, backbone):
     model = build_backbone(
-        backbone, 24, 18, 4, 0.3, 1, interactions, torch.Generator().manual_seed(0)
+        backbone,
+        24,
+        18,
+        TrainConfig(embedding_dim=4, init_std=0.3, n_layers=1),
+        interactions,
+        torch.Generator().manual_seed(0),
     )
     train = interactions.assign(forget=False)
     outcome = METHODS[name]().unlearn(None, request_for(model, train))
@@ -116,7 +128,12 @@ def test_lightgcn_spillover_gradient_matches_finite_differences(interactions):
     train = interactions.assign(forget=False)
     train.loc[train.index[:8], "forget"] = True
     model = build_backbone(
-        "lightgcn", 24, 18, 3, 0.3, 1, train, torch.Generator().manual_seed(1)
+        "lightgcn",
+        24,
+        18,
+        TrainConfig(embedding_dim=3, init_std=0.3, n_layers=1),
+        train,
+        torch.Generator().manual_seed(1),
     ).double()
     spill = spillover_rows(train, 24, 18, 1)
     objective = EmbeddingObjective(model, Selection(torch.arange(24), torch.arange(18)), l2=0.01)
@@ -137,7 +154,12 @@ def test_lightgcn_spillover_gradient_matches_finite_differences(interactions):
 
 def test_ifru_moves_only_the_selected_embeddings_and_logs_its_work(interactions):
     model = build_backbone(
-        "lightgcn", 24, 18, 4, 0.3, 1, interactions, torch.Generator().manual_seed(0)
+        "lightgcn",
+        24,
+        18,
+        TrainConfig(embedding_dim=4, init_std=0.3, n_layers=1),
+        interactions,
+        torch.Generator().manual_seed(0),
     )
     train = interactions.assign(forget=False)
     train.loc[train.index[:3], "forget"] = True
@@ -155,7 +177,12 @@ def test_ifru_moves_only_the_selected_embeddings_and_logs_its_work(interactions)
 
 def test_spillover_ablation_changes_the_update(interactions):
     model = build_backbone(
-        "lightgcn", 24, 18, 4, 0.3, 1, interactions, torch.Generator().manual_seed(0)
+        "lightgcn",
+        24,
+        18,
+        TrainConfig(embedding_dim=4, init_std=0.3, n_layers=1),
+        interactions,
+        torch.Generator().manual_seed(0),
     )
     train = interactions.assign(forget=False)
     train.loc[train.index[:5], "forget"] = True

@@ -21,7 +21,7 @@ GROUPS = dict.fromkeys(("rand", "bkm", "cbkm"), UserGroups(np.arange(24) % 4, (3
 def request_for(interactions, forget_users, backbone="mf") -> UnlearningRequest:
     train = interactions.assign(forget=interactions["user"].isin(forget_users))
     init, _ = training_streams(5, backbone)
-    original = build_backbone(backbone, 24, 18, 4, 0.1, 1, train, init)
+    original = build_backbone(backbone, 24, 18, CONFIG, train, init)
     return UnlearningRequest(original, train, train.iloc[:10], CONFIG, 5)
 
 
@@ -48,7 +48,7 @@ def test_laser_with_one_group_is_ordinary_training_for_t_epochs(interactions):
     method, state = prepared("laser", request, groups=one, epochs=3)
     model = method.unlearn(state, request).model
     init, _ = training_streams(5, "mf")
-    expected = build_backbone("mf", 24, 18, 4, 0.1, 1, request.train_rows, init)
+    expected = build_backbone("mf", 24, 18, CONFIG, request.train_rows, init)
     batches = torch_generator(5, "laser", "mf", "group", 0, "batches")
     train_model(expected, request.train_rows, request.train_rows.iloc[:0], CONFIG, batches)
     assert torch.equal(model.user_embedding, expected.user_embedding)

@@ -7,7 +7,7 @@ import pytest
 import torch
 
 from recunlearn.errors import ParameterError
-from recunlearn.models import AttentionEnsemble, MatrixFactorization, build_backbone
+from recunlearn.models import AttentionEnsemble, build_backbone
 from recunlearn.training import TrainConfig
 from recunlearn.unlearning import METHODS, PrepareContext, UnlearningRequest
 from recunlearn.unlearning.retrain import training_streams
@@ -19,7 +19,7 @@ SMALL = {"shards": 4, "epochs": 2, "aggregator_epochs": 2}
 def request_for(interactions, forget_users, backbone="mf") -> UnlearningRequest:
     train = interactions.assign(forget=interactions["user"].isin(forget_users))
     init, _ = training_streams(5, backbone)
-    original = build_backbone(backbone, 24, 18, 4, 0.1, 1, train, init)
+    original = build_backbone(backbone, 24, 18, CONFIG, train, init)
     return UnlearningRequest(original, train, train.iloc[:10], CONFIG, 5)
 
 
@@ -97,9 +97,8 @@ def test_attention_weights_sum_to_one_over_the_shards(interactions):
 
 @pytest.mark.parametrize("backbone", ["mf", "lightgcn"])
 def test_a_single_shard_ensemble_scores_like_its_shard(interactions, backbone):
-    shard = build_backbone(
-        backbone, 24, 18, 4, 0.3, 1, interactions, torch.Generator().manual_seed(1)
-    )
+    wide = TrainConfig(embedding_dim=4, init_std=0.3, n_layers=1)
+    shard = build_backbone(backbone, 24, 18, wide, interactions, torch.Generator().manual_seed(1))
     graph_users, graph_items = (
         getattr(shard, "graph_users", torch.zeros(0, dtype=torch.long)),
         getattr(shard, "graph_items", torch.zeros(0, dtype=torch.long)),
@@ -123,13 +122,10 @@ def test_a_single_shard_ensemble_scores_like_its_shard(interactions, backbone):
 
 
 def test_backbones_without_a_dot_product_head_are_refused(interactions):
-    class Towers(MatrixFactorization):
-        name = "dmf"
-
     request = request_for(interactions, [])
-    towers = Towers(24, 18, 4, 0.1, torch.Generator().manual_seed(0))
+    towers = build_backbone("dmf", 24, 18, CONFIG, interactions, torch.Generator().manual_seed(0))
     other = UnlearningRequest(towers, request.train_rows, request.valid_rows, CONFIG, 5)
-    with pytest.raises(ParameterError, match="receraser"):
+    with pytest.raises(ParameterError, match="unlearning.receraser: backbone 'dmf'"):
         METHODS["receraser"](SMALL).prepare(PrepareContext.of(other))
 
 

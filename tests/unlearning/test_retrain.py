@@ -5,7 +5,7 @@ import pytest
 import torch
 
 from recunlearn.models import BACKBONES, build_backbone
-from recunlearn.training import TrainConfig, train_model
+from recunlearn.training import TrainConfig, train_backbone
 from recunlearn.unlearning import METHODS, UnlearningRequest
 from recunlearn.unlearning.retrain import Retrain, training_streams
 
@@ -15,8 +15,8 @@ SEED = 11
 
 def trained(name: str, rows: pd.DataFrame, valid: pd.DataFrame, seed_key: str = ""):
     init, batches = training_streams(SEED, name, seed_key)
-    model = build_backbone(name, 24, 18, CFG.embedding_dim, CFG.init_std, CFG.n_layers, rows, init)
-    train_model(model, rows, valid, CFG, batches)
+    model = build_backbone(name, 24, 18, CFG, rows, init)
+    train_backbone(model, rows, valid, CFG, batches)
     return model
 
 
@@ -43,6 +43,26 @@ def test_retrain_with_empty_forget_set_reproduces_original(interactions, name):
     request = request_for(name, interactions, 0)
     outcome = Retrain().unlearn(None, request)
     assert torch.equal(outcome.model.user_embedding, request.original.user_embedding)
+
+
+def test_retrain_star_starts_from_retrains_initial_tensors(interactions, monkeypatch):
+    """AltEraser §5.2.1: same initialisation, another seed for the training process only."""
+    from recunlearn.unlearning import retrain as module
+
+    starts = []
+
+    def recording(model, *args, **kwargs):
+        starts.append({k: v.detach().clone() for k, v in model.state_dict().items()})
+        return train_backbone(model, *args, **kwargs)
+
+    monkeypatch.setattr(module, "train_backbone", recording)
+    request = request_for("mf", interactions, 6)
+    plain = Retrain().unlearn(None, request).model
+    star = Retrain({"seed_key": "star"}).unlearn(None, request).model
+    assert starts[0].keys() == starts[1].keys()
+    for key in starts[0]:
+        assert torch.equal(starts[0][key], starts[1][key]), key
+    assert not torch.equal(plain.user_embedding, star.user_embedding)
 
 
 def test_retrain_star_differs_only_through_the_seed(interactions):

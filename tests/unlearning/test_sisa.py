@@ -21,7 +21,7 @@ def request_for(interactions, forget, backbone="mf") -> UnlearningRequest:
     """D = the checkerboard; ``forget`` is a boolean mask of its rows."""
     train = interactions.assign(forget=forget)
     init, _ = training_streams(5, backbone)
-    original = build_backbone(backbone, 24, 18, 4, 0.1, 1, train, init)
+    original = build_backbone(backbone, 24, 18, CONFIG, train, init)
     return UnlearningRequest(original, train, train.iloc[:10], CONFIG, 5)
 
 
@@ -66,7 +66,7 @@ def test_a_retrained_shard_is_plain_training_on_its_remaining_rows(interactions)
     member = method.unlearn(state, request).model.members[2]
     kept = interactions[(labels == 2) & ~forget]
     init = torch_generator(5, "sisa", "mf", "group", 2, "init")
-    expected = build_backbone("mf", 24, 18, 4, 0.1, 1, kept, init)
+    expected = build_backbone("mf", 24, 18, CONFIG, kept, init)
     batches = torch_generator(5, "sisa", "mf", "group", 2, "batches")
     train_model(expected, kept, kept.iloc[:0], CONFIG.model_copy(update={"max_epochs": 2}), batches)
     assert torch.equal(member.user_embedding, expected.user_embedding)
@@ -95,7 +95,7 @@ def test_one_shard_is_ordinary_training_and_the_ensemble_equals_it(interactions)
     method, state = prepared(request, shards=1, epochs=3)
     model = method.unlearn(state, request).model
     init = torch_generator(5, "sisa", "mf", "group", 0, "init")
-    expected = build_backbone("mf", 24, 18, 4, 0.1, 1, interactions, init)
+    expected = build_backbone("mf", 24, 18, CONFIG, interactions, init)
     batches = torch_generator(5, "sisa", "mf", "group", 0, "batches")
     train_model(expected, interactions, interactions.iloc[:0], CONFIG, batches)
     assert torch.equal(model.members[0].user_embedding, expected.user_embedding)

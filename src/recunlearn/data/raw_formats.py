@@ -9,10 +9,12 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
-from typing import IO
+from functools import partial
+from typing import IO, Any
 
 import pandas as pd
 
+from recunlearn.data.synthetic import synthetic_config_for, synthetic_raw_ratings
 from recunlearn.errors import DataValidationError, ParameterError
 
 RAW_COLUMNS = ["user", "item", "rating", "timestamp"]
@@ -35,6 +37,39 @@ class DatasetSpec:
     """Official download; ``None`` for data embedded in an installed wheel."""
     archive_member: str | None = None
     """Path of the file inside the downloaded zip archive, if it is one."""
+    generate: Callable[[], pd.DataFrame] | None = None
+    """Builds the raw table in memory instead of reading a file (``synthetic``)."""
+
+
+def read_table(stream: IO[bytes], source: str, **read_args: Any) -> pd.DataFrame:
+    """``pd.read_csv`` (all values as text) with one-line errors naming ``source``.
+
+    Raises:
+        DataValidationError: the file is empty (or blank), or a line does not parse.
+    """
+    try:
+        return pd.read_csv(stream, dtype=str, **read_args)
+    except pd.errors.EmptyDataError:
+        raise DataValidationError(f"{source}: the file is empty") from None
+    except pd.errors.ParserError as error:
+        reason = str(error).strip().splitlines()[-1]
+        raise DataValidationError(f"{source}: malformed line ({reason})") from None
+
+
+def check_shape(frame: pd.DataFrame, expected: list[str], source: str) -> None:
+    """A raw table with one field per line where several are expected was read with
+    the wrong separator; a table with no row has nothing to learn from.
+
+    Raises:
+        DataValidationError: naming ``source``, the problem and the expected columns.
+    """
+    if frame.shape[1] == 1 and len(expected) > 1:
+        raise DataValidationError(
+            f"{source}: every line is one field where {len(expected)} columns "
+            f"({', '.join(expected)}) are expected: wrong separator"
+        )
+    if frame.empty:
+        raise DataValidationError(f"{source}: no data rows, only a header")
 
 
 def standardise(frame: pd.DataFrame, columns: dict[str, str], source: str) -> pd.DataFrame:
@@ -42,8 +77,10 @@ def standardise(frame: pd.DataFrame, columns: dict[str, str], source: str) -> pd
 
     Raises:
         DataValidationError: naming ``source`` and the column when a column is
-            missing or holds a non-numeric rating / timestamp.
+            missing or holds a non-numeric rating / timestamp, or the file has no row
+            or was written with another separator.
     """
+    check_shape(frame, list(columns), source)
     missing = [raw for raw in columns if raw not in frame.columns]
     if missing:
         raise DataValidationError(
@@ -72,7 +109,7 @@ def standardise(frame: pd.DataFrame, columns: dict[str, str], source: str) -> pd
 
 def parse_recbole_inter(stream: IO[bytes], source: str) -> pd.DataFrame:
     """RecBole atomic ``.inter`` file (tab-separated, typed header), e.g. ML-100K."""
-    frame = pd.read_csv(stream, sep="\t", dtype=str)
+    frame = read_table(stream, source, sep="\t")
     frame.columns = [c.split(":")[0] for c in frame.columns]
     mapping = {"user_id": "user", "item_id": "item", "rating": "rating", "timestamp": "timestamp"}
     return standardise(frame, mapping, source)
@@ -80,9 +117,14 @@ def parse_recbole_inter(stream: IO[bytes], source: str) -> pd.DataFrame:
 
 def parse_movielens_dat(stream: IO[bytes], source: str) -> pd.DataFrame:
     """MovieLens-1M ``ratings.dat``: ``UserID::MovieID::Rating::Timestamp``, no header."""
-    frame = pd.read_csv(stream, sep=":", header=None, dtype=str, usecols=[0, 2, 4, 6])
-    if frame.shape[1] != 4:
-        raise DataValidationError(f"{source}: expected 4 '::'-separated fields per line")
+    frame = read_table(stream, source, sep=":", header=None)
+    if frame.shape[1] != 7 or frame[[1, 3, 5]].notna().any(axis=None):
+        raise DataValidationError(
+            f"{source}: expected 4 '::'-separated fields per line "
+            "(UserID::MovieID::Rating::Timestamp); the first line is "
+            f"{':'.join(frame.iloc[0].fillna('').astype(str))[:60]!r}"
+        )
+    frame = frame[[0, 2, 4, 6]]
     frame.columns = ["UserID", "MovieID", "Rating", "Timestamp"]
     mapping = {"UserID": "user", "MovieID": "item", "Rating": "rating", "Timestamp": "timestamp"}
     return standardise(frame, mapping, source)
@@ -90,17 +132,18 @@ def parse_movielens_dat(stream: IO[bytes], source: str) -> pd.DataFrame:
 
 def parse_bookcrossing(stream: IO[bytes], source: str) -> pd.DataFrame:
     """BookCrossing ``BX-Book-Ratings.csv``: ``;``-separated, quoted, latin-1, 0-10."""
-    frame = pd.read_csv(stream, sep=";", dtype=str, encoding="latin-1", quotechar='"')
+    frame = read_table(stream, source, sep=";", encoding="latin-1", quotechar='"')
     mapping = {"User-ID": "user", "ISBN": "item", "Book-Rating": "rating"}
     return standardise(frame, mapping, source)
 
 
 def parse_amazon_ratings(stream: IO[bytes], source: str) -> pd.DataFrame:
     """Amazon ratings-only CSV: ``user,item,rating,timestamp`` with no header."""
-    frame = pd.read_csv(stream, header=None, dtype=str)
+    frame = read_table(stream, source, header=None)
     if frame.shape[1] != 4:
         raise DataValidationError(
-            f"{source}: expected 4 columns user,item,rating,timestamp; found {frame.shape[1]}"
+            f"{source}: expected 4 comma-separated columns user,item,rating,timestamp; "
+            f"found {frame.shape[1]}"
         )
     frame.columns = RAW_COLUMNS
     return standardise(frame, {c: c for c in RAW_COLUMNS}, source)
@@ -108,7 +151,7 @@ def parse_amazon_ratings(stream: IO[bytes], source: str) -> pd.DataFrame:
 
 def parse_kuairec(stream: IO[bytes], source: str) -> pd.DataFrame:
     """KuaiRec ``small_matrix.csv``; the rating is ``watch_ratio``."""
-    frame = pd.read_csv(stream, dtype=str)
+    frame = read_table(stream, source)
     mapping = {
         "user_id": "user",
         "video_id": "item",
@@ -116,6 +159,17 @@ def parse_kuairec(stream: IO[bytes], source: str) -> pd.DataFrame:
         "timestamp": "timestamp",
     }
     return standardise(frame, mapping, source)
+
+
+KUAIREC_POSITIVE = 2.0
+"""Watch ratio from which a KuaiRec view is a positive (watched at least twice over)."""
+
+
+def parse_kuairec_binary(stream: IO[bytes], source: str) -> pd.DataFrame:
+    """KuaiRec-binary (AltEraser §5.1): only the views of ``small_matrix.csv`` with a
+    watch ratio of at least 2, as implicit feedback; every other pair is unobserved."""
+    frame = parse_kuairec(stream, source)
+    return frame[frame["rating"] >= KUAIREC_POSITIVE].reset_index(drop=True)
 
 
 DATASETS: dict[str, DatasetSpec] = {
@@ -158,7 +212,16 @@ DATASETS: dict[str, DatasetSpec] = {
         parse=parse_kuairec,
         # A watch ratio of at least 2 (watched twice over) counts as a positive,
         # the binarisation used by most KuaiRec recommendation studies.
-        threshold=2.0,
+        threshold=KUAIREC_POSITIVE,
+        inclusive=True,
+        url="https://nas.chongminggao.top:4430/datasets/KuaiRec.zip",
+        archive_member="KuaiRec 2.0/data/small_matrix.csv",
+    ),
+    "kuairec-binary": DatasetSpec(
+        name="kuairec-binary",
+        filename="small_matrix.csv",
+        parse=parse_kuairec_binary,
+        threshold=KUAIREC_POSITIVE,
         inclusive=True,
         url="https://nas.chongminggao.top:4430/datasets/KuaiRec.zip",
         archive_member="KuaiRec 2.0/data/small_matrix.csv",
@@ -166,8 +229,27 @@ DATASETS: dict[str, DatasetSpec] = {
 }
 
 
+def generated_spec(name: str) -> DatasetSpec | None:
+    """``synthetic`` / ``synthetic-<rows>`` (see :mod:`recunlearn.data.synthetic`), else None.
+
+    Its raw rating is the 0/1 label, so the threshold is 1 (inclusive).
+    """
+    config = synthetic_config_for(name)
+    if config is None:
+        return None
+    generate = partial(synthetic_raw_ratings, config)
+    return DatasetSpec(name, f"{name} (generated)", _not_a_file, 1.0, True, generate=generate)
+
+
+def _not_a_file(stream: IO[bytes], source: str) -> pd.DataFrame:
+    raise DataValidationError(f"{source}: a generated dataset is not read from a file")
+
+
 def dataset_spec(name: str) -> DatasetSpec:
     """The spec of dataset ``name``; a clear error for an unknown name."""
+    generated = generated_spec(name)
+    if generated is not None:
+        return generated
     try:
         return DATASETS[name]
     except KeyError:

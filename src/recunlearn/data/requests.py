@@ -8,6 +8,8 @@ column marking D_r), so ``D[D.forget]`` is D_r and ``D[~D.forget]`` is D - D_r.
 - ``noise_injection``: ``n_users`` random users each get floor(n_u+/2) fake positive
   rows on items they never interacted with in any split (n_u+ = their positive
   training rows); D_r is the fakes, the AltEraser protocol.
+- ``private``: ``n_users`` random users each delete floor(n_u+/2) of their own positive
+  training rows, chosen at random; D_r is those rows (AltEraser §5.1's privacy scenario).
 - ``user_wise``: every training row of ``percent``% of users (or of exactly
   ``user_count`` users: 1 is a single user's request), chosen at random (``rand@K``)
   or the most active first (``top@K``), the LASER protocol.
@@ -23,7 +25,7 @@ import pandas as pd
 
 from recunlearn.errors import DataValidationError, ParameterError
 
-RequestKind = Literal["label_flip", "noise_injection", "user_wise", "none"]
+RequestKind = Literal["label_flip", "noise_injection", "private", "user_wise", "none"]
 
 
 def _with_forget(frame: pd.DataFrame, forget: np.ndarray) -> pd.DataFrame:
@@ -57,17 +59,10 @@ def inject_noise(
     rng: np.random.Generator,
 ) -> pd.DataFrame:
     """Add floor(n_u+/2) fake positives for each of ``n_users`` random users."""
-    positives = train[train["label"] == 1]["user"].value_counts()
-    eligible = np.sort(positives[positives >= 2].index.to_numpy())
-    if not 1 <= n_users <= len(eligible):
-        raise ParameterError(
-            f"parameter 'poisoning.n_users' must be in [1, {len(eligible)}] "
-            f"(users with at least 2 positive training rows), got {n_users}"
-        )
-    users = rng.choice(eligible, size=n_users, replace=False)
+    positives, users = _forgetting_users(train, n_users, rng)
     touched = all_interactions.groupby("user")["item"].apply(set)
     fakes = []
-    for user in np.sort(users):
+    for user in users:
         untouched = np.setdiff1d(np.arange(n_items), np.fromiter(touched[user], dtype=np.int64))
         n_fake = min(int(positives[user]) // 2, len(untouched))
         items = rng.choice(untouched, size=n_fake, replace=False)
@@ -77,6 +72,29 @@ def inject_noise(
     combined = pd.concat([train, fake[train.columns]], ignore_index=True)
     forget = np.r_[np.zeros(len(train), bool), np.ones(len(fake), bool)]
     return _with_forget(combined, forget)
+
+
+def _forgetting_users(train: pd.DataFrame, n_users: int, rng: np.random.Generator):
+    """(positive training rows per user, ``n_users`` users with at least 2, sorted)."""
+    positives = train[train["label"] == 1]["user"].value_counts()
+    eligible = np.sort(positives[positives >= 2].index.to_numpy())
+    if not 1 <= n_users <= len(eligible):
+        raise ParameterError(
+            f"parameter 'poisoning.n_users' must be in [1, {len(eligible)}] "
+            f"(users with at least 2 positive training rows), got {n_users}"
+        )
+    return positives, np.sort(rng.choice(eligible, size=n_users, replace=False))
+
+
+def delete_private(train: pd.DataFrame, n_users: int, rng: np.random.Generator) -> pd.DataFrame:
+    """Mark floor(n_u+/2) random positive training rows of each of ``n_users`` random users."""
+    positives, users = _forgetting_users(train, n_users, rng)
+    frame = train.reset_index(drop=True)
+    forget = np.zeros(len(frame), dtype=bool)
+    for user in users:
+        own = np.flatnonzero((frame["user"] == user).to_numpy() & (frame["label"] == 1).to_numpy())
+        forget[rng.choice(own, size=int(positives[user]) // 2, replace=False)] = True
+    return _with_forget(frame, forget)
 
 
 def select_users(

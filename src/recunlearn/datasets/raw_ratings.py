@@ -58,9 +58,12 @@ class RawRatingsDataset(AbstractDataset[None, pd.DataFrame]):
 
     def load(self) -> pd.DataFrame:
         spec = dataset_spec(self._name)
-        path = self._locate(spec)
-        with path.open("rb") as stream:
-            frame = spec.parse(stream, str(path))
+        if spec.generate is not None:
+            frame = spec.generate()
+        else:
+            path = self._locate(spec)
+            with path.open("rb") as stream:
+                frame = spec.parse(stream, str(path))
         frame.attrs["dataset"] = spec.name
         return frame
 

@@ -9,6 +9,10 @@
 - ``active_ndcg@K``, ``inactive_ndcg@K``: NDCG@K of the active users (the top 5 % by
   training rows) and of the others, CURE4Rec's fairness view (Chen et al., NeurIPS
   2024): exact unlearning's shards can serve the two groups unequally.
+
+Everything is computed on the model's device (scores, AUC, top-K lists, hits), in
+bounded blocks (see :func:`recunlearn.evaluation.ranking.top_k_tensor`); the host
+holds only the row tables and the seen-item matrix.
 """
 
 from __future__ import annotations
@@ -21,10 +25,17 @@ import pandas as pd
 import scipy.sparse as sp
 import torch
 
-from recunlearn.evaluation.auc import auc_variants
-from recunlearn.evaluation.ranking import mean_rbo, ndcg_at_k, recall_at_k, top_k_items
+from recunlearn.evaluation.auc import forget_nodes
+from recunlearn.evaluation.ranking import (
+    mean_rbo,
+    ndcg_from_hits,
+    recall_from_hits,
+    relevance_hits,
+    top_k_tensor,
+)
+from recunlearn.evaluation.tensor_auc import tensor_auc
 from recunlearn.models.scoring import ScoringModel
-from recunlearn.training.trainer import score_rows
+from recunlearn.training.trainer import rows_to_tensors
 
 
 def seen_matrix(rows: pd.DataFrame, n_users: int, n_items: int) -> sp.csr_matrix:
@@ -35,19 +46,44 @@ def seen_matrix(rows: pd.DataFrame, n_users: int, n_items: int) -> sp.csr_matrix
     return matrix
 
 
-def relevant_items(test: pd.DataFrame, users: np.ndarray) -> list[set[int]]:
-    """Each user's positive test items."""
-    positives = test[test["label"] == 1].groupby("user")["item"].apply(set)
-    return [positives.get(u, set()) for u in users]
+def auc_variants_on_device(
+    model: ScoringModel, test: pd.DataFrame, forget: pd.DataFrame
+) -> dict[str, float]:
+    """AUC_0 on all test rows, AUC_1 on rows whose user OR item is in V(D_r), AUC_2 AND."""
+    users, items, labels = rows_to_tensors(test, model.device)
+    scores = model.score_pairs(users, items)
+    forget_users, forget_items = forget_nodes(forget)
+    user_in = torch.as_tensor(
+        test["user"].isin(forget_users).to_numpy(copy=True), device=model.device
+    )
+    item_in = torch.as_tensor(
+        test["item"].isin(forget_items).to_numpy(copy=True), device=model.device
+    )
+    result = {"auc_0": tensor_auc(labels, scores)}
+    for name, mask in (("auc_1", user_in | item_in), ("auc_2", user_in & item_in)):
+        result[name] = tensor_auc(labels[mask], scores[mask]) if bool(mask.any()) else float("nan")
+    return result
+
+
+def repredict_score(model: ScoringModel, forget: pd.DataFrame) -> float:
+    """Mean sigmoid(logit) over the forget set; NaN for an empty forget set."""
+    if forget.empty:
+        return float("nan")
+    users, items, _ = rows_to_tensors(forget, model.device)
+    return float(torch.sigmoid(model.score_pairs(users, items).double()).mean())
 
 
 def _ranking_metrics(
-    top: np.ndarray, relevant: list[set[int]], ks: Sequence[int], prefix: str
+    top: torch.Tensor, users: np.ndarray, test: pd.DataFrame, ks: Sequence[int], prefix: str
 ) -> dict[str, float]:
+    positives = test.loc[test["label"] == 1, ["user", "item"]].drop_duplicates()
+    hits, n_relevant = relevance_hits(
+        top, users, positives["user"].to_numpy(), positives["item"].to_numpy()
+    )
     out = {}
     for k in ks:
-        out[f"{prefix}recall@{k}"] = recall_at_k(top, relevant, k)
-        out[f"{prefix}ndcg@{k}"] = ndcg_at_k(top, relevant, k)
+        out[f"{prefix}recall@{k}"] = recall_from_hits(hits, n_relevant, k)
+        out[f"{prefix}ndcg@{k}"] = ndcg_from_hits(hits, n_relevant, k)
     return out
 
 
@@ -64,22 +100,15 @@ def active_users(train_rows: pd.DataFrame, share: float = ACTIVE_SHARE) -> np.nd
 
 
 def activity_ndcg(
-    top: np.ndarray, relevant: list[set[int]], active: np.ndarray, ks: Sequence[int]
+    top: torch.Tensor, users: np.ndarray, test: pd.DataFrame, active: np.ndarray, ks: Sequence[int]
 ) -> dict[str, float]:
-    """NDCG@K of the users flagged ``active`` and of the rest (rows of ``top``/``relevant``)."""
+    """NDCG@K of the users flagged ``active`` (rows of ``top``, ids ``users``) and of the rest."""
     out = {}
     for prefix, mask in (("active_", active), ("inactive_", ~active)):
-        chosen = [rel for rel, keep in zip(relevant, mask, strict=True) if keep]
-        for k in ks:
-            out[f"{prefix}ndcg@{k}"] = ndcg_at_k(top[mask], chosen, k)
+        rows = torch.as_tensor(np.flatnonzero(mask), device=top.device)
+        metrics = _ranking_metrics(top[rows], users[mask], test, ks, prefix)
+        out |= {name: value for name, value in metrics.items() if "ndcg" in name}
     return out
-
-
-def repredict_score(model: ScoringModel, forget: pd.DataFrame) -> float:
-    """Mean sigmoid(logit) over the forget set; NaN for an empty forget set."""
-    if forget.empty:
-        return float("nan")
-    return float(torch.sigmoid(torch.as_tensor(score_rows(model, forget))).mean())
 
 
 def evaluate_model(
@@ -90,25 +119,33 @@ def evaluate_model(
     forget: pd.DataFrame,
     ks: Sequence[int] = (10, 20, 50),
     rbo_p: float = 0.9,
+    device: torch.device | str | None = None,
 ) -> dict[str, float]:
-    """Every metric of ``model``; ``reference`` (Retrain) is needed for RBO only."""
+    """Every metric of ``model``; ``reference`` (Retrain) is needed for RBO only.
+
+    ``device``: where to evaluate (both models are moved there); None keeps the
+    model's own device.
+    """
+    if device is not None:
+        model.to(device)
+        if reference is not None:
+            reference.to(device)
     model.eval()
-    result = auc_variants(test, score_rows(model, test), forget)
+    result = auc_variants_on_device(model, test, forget)
     result["repredict"] = repredict_score(model, forget)
     seen = seen_matrix(train_rows, model.n_users, model.n_items)
     k_max = min(max(ks), model.n_items)
     ks = [k for k in ks if k <= k_max]
     test_users = np.unique(test.loc[test["label"] == 1, "user"].to_numpy())
-    top = top_k_items(model, test_users, seen, k_max)
-    relevant = relevant_items(test, test_users)
-    result |= _ranking_metrics(top, relevant, ks, "")
+    top = top_k_tensor(model, test_users, seen, k_max)
+    result |= _ranking_metrics(top, test_users, test, ks, "")
     active = np.isin(test_users, active_users(train_rows))
-    result |= activity_ndcg(top, relevant, active, ks)
+    result |= activity_ndcg(top, test_users, test, active, ks)
     forget_users = np.unique(forget["user"].to_numpy())
-    forget_top = top_k_items(model, forget_users, seen, k_max)
-    result |= _ranking_metrics(forget_top, relevant_items(test, forget_users), ks, "forget_")
+    forget_top = top_k_tensor(model, forget_users, seen, k_max)
+    result |= _ranking_metrics(forget_top, forget_users, test, ks, "forget_")
     if reference is not None:
-        reference_top = top_k_items(reference, forget_users, seen, k_max)
+        reference_top = top_k_tensor(reference, forget_users, seen, k_max).to(forget_top.device)
         for k in ks:
             result[f"rbo@{k}"] = mean_rbo(forget_top, reference_top, k, rbo_p)
     return result

@@ -2,11 +2,15 @@
 
 from __future__ import annotations
 
+import logging
+import math
 from collections.abc import Mapping
 
 import pandas as pd
 
-from recunlearn.evaluation.completeness import completeness
+from recunlearn.evaluation.completeness import GAP_TOLERANCE, completeness
+
+logger = logging.getLogger(__name__)
 
 COMPLETENESS_METRICS = ("auc_0", "auc_1", "auc_2")
 TABLE2_MODELS = ("original", "retrain", "sisa", "receraser", "scif", "ifru")
@@ -97,8 +101,37 @@ def time_and_fairness_table(tidy: pd.DataFrame) -> str:
     return wide.to_markdown(floatfmt=".4g")
 
 
+def report_notes(tidy: pd.DataFrame, completeness_rows: pd.DataFrame) -> list[str]:
+    """Why some figures are NaN, one note each, also logged as warnings.
+
+    An AUC variant whose test subset has no rows or a single class (e.g. AUC_2 when
+    no test row has both its user and its item in V(D_r)), and a completeness
+    coefficient whose gap m_Retrain - m_Original vanishes.
+    """
+    notes = []
+    aucs = tidy[tidy["metric"].isin(COMPLETENESS_METRICS)]
+    for (backbone, metric), group in aucs.groupby(["backbone", "metric"], sort=True):
+        missing = sorted(group.loc[group["value"].isna(), "model"])
+        if missing:
+            who = "every model" if len(missing) == len(group) else ", ".join(missing)
+            notes.append(
+                f"{backbone}: {metric.upper()} is NaN for {who}: its test subset has no rows "
+                "or a single class (the log says which), so its completeness is undefined."
+            )
+    gaps = completeness_rows.groupby(["backbone", "metric"], sort=True)["gap"].first()
+    for (backbone, metric), gap in gaps.items():
+        if not math.isnan(gap) and abs(gap) < GAP_TOLERANCE:
+            notes.append(
+                f"{backbone}: completeness on {metric.upper()} is undefined: Retrain and "
+                f"Original differ by {gap:.2g}, below {GAP_TOLERANCE:g}."
+            )
+    for note in notes:
+        logger.warning(note)
+    return notes
+
+
 def markdown_report(tidy: pd.DataFrame, completeness_rows: pd.DataFrame) -> str:
-    """A markdown page: one metric table per backbone, then the completeness table."""
+    """A markdown page: one metric table per backbone, the completeness table, notes."""
     lines = ["# Unlearning report", ""]
     for backbone, group in tidy.groupby("backbone", sort=True):
         wide = group.pivot(index="model", columns="metric", values="value")
@@ -122,4 +155,7 @@ def markdown_report(tidy: pd.DataFrame, completeness_rows: pd.DataFrame) -> str:
         time_and_fairness_table(tidy),
         "",
     ]
+    notes = report_notes(tidy, completeness_rows)
+    if notes:
+        lines += ["## Notes", "", *(f"- {note}" for note in notes), ""]
     return "\n".join(lines)

@@ -14,10 +14,16 @@ tolerance or an iteration cap, never on validation or test metrics.
   iterate it kept (``selected_iteration``) and callers must label it.
 - ``direct``: builds H column by column from HVPs and solves with
   ``torch.linalg.solve`` (the paper's "w/o HVP" variant; small parameter sets only).
+
+A solver that stops on its iteration cap with the residual still above the
+tolerance logs a warning and says so in its result (``hit_cap``), so the
+unlearning log and the report can flag an update that did not converge.
 """
 
 from __future__ import annotations
 
+import dataclasses
+import logging
 from abc import ABC, abstractmethod
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -30,6 +36,8 @@ HVP = Callable[[torch.Tensor], torch.Tensor]
 Monitor = Callable[[torch.Tensor], float]
 """Scores an iterate (higher is better); used only by the opt-in validation selection."""
 
+logger = logging.getLogger(__name__)
+
 
 @dataclass(frozen=True)
 class SolveResult:
@@ -40,6 +48,10 @@ class SolveResult:
     """||(H + damping) x - b|| / ||b|| (of the last iterate computed)."""
     selected_iteration: int | None = None
     """The Adam step whose iterate a monitor selected; None when no monitor chose."""
+    converged: bool = True
+    """The relative residual is at or below the solver's tolerance."""
+    hit_cap: bool = False
+    """The solver stopped on its iteration cap with the residual above the tolerance."""
 
 
 class InverseHVPSolver(ABC):
@@ -48,6 +60,21 @@ class InverseHVPSolver(ABC):
 
     def operator(self, hvp: HVP) -> HVP:
         return lambda v: hvp(v) + self.damping * v
+
+    def checked(self, result: SolveResult, stopped_on_cap: bool) -> SolveResult:
+        """``result`` with its convergence flags set; a warning when the cap stopped it."""
+        converged = result.relative_residual <= self.tol
+        hit_cap = stopped_on_cap and not converged
+        if hit_cap:
+            logger.warning(
+                "%s stopped at its iteration cap (max_iter=%d) with relative residual "
+                "%.3g above tol=%.3g: the influence update did not converge",
+                type(self).__name__,
+                self.max_iter,
+                result.relative_residual,
+                self.tol,
+            )
+        return dataclasses.replace(result, converged=converged, hit_cap=hit_cap)
 
     @abstractmethod
     def solve(self, hvp: HVP, rhs: torch.Tensor) -> SolveResult:
@@ -64,13 +91,14 @@ class ConjugateGradient(InverseHVPSolver):
         residual = rhs.clone()
         direction = residual.clone()
         rs_old = residual.dot(residual)
-        iterations = 0
+        iterations, on_cap = 0, True
         while iterations < self.max_iter:
             iterations += 1
             product = apply(direction)
             curvature = direction.dot(product)
             if float(curvature) <= 0.0:
-                break  # negative curvature: H + damping is not positive definite here
+                on_cap = False  # negative curvature: H + damping is not positive definite here
+                break
             step = rs_old / curvature
             x = x + step * direction
             residual = residual - step * product
@@ -79,7 +107,8 @@ class ConjugateGradient(InverseHVPSolver):
                 break
             direction = residual + (rs_new / rs_old) * direction
             rs_old = rs_new
-        return SolveResult(x, iterations, iterations, float(residual.norm()) / norm_b)
+        result = SolveResult(x, iterations, iterations, float(residual.norm()) / norm_b)
+        return self.checked(result, stopped_on_cap=on_cap and iterations >= self.max_iter)
 
 
 class AdamSolver(InverseHVPSolver):
@@ -116,7 +145,8 @@ class AdamSolver(InverseHVPSolver):
             optimizer.step()
             steps += 1
         solution = best.iterate if self.monitor is not None else t.detach()
-        return SolveResult(solution, steps, products, float(residual.norm()) / norm_b, best.step)
+        result = SolveResult(solution, steps, products, float(residual.norm()) / norm_b, best.step)
+        return self.checked(result, stopped_on_cap=steps >= self.max_iter)
 
 
 class _BestIterate:
@@ -157,7 +187,7 @@ class DirectSolver(InverseHVPSolver):
         solution = torch.linalg.solve(hessian, rhs)
         norm_b = float(rhs.norm()) or 1.0
         residual = float((hessian @ solution - rhs).norm()) / norm_b
-        return SolveResult(solution, 1, size, residual)
+        return self.checked(SolveResult(solution, 1, size, residual), stopped_on_cap=False)
 
 
 SOLVERS: dict[str, type[InverseHVPSolver]] = {

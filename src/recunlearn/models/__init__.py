@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import pandas as pd
 import torch
@@ -10,30 +10,41 @@ import torch
 from recunlearn.models.attention import AttentionEnsemble
 from recunlearn.models.averaging import AveragingEnsemble
 from recunlearn.models.base import Recommender
+from recunlearn.models.dmf import DMF
+from recunlearn.models.enmf import ENMF
 from recunlearn.models.grouped import GroupedModel
 from recunlearn.models.lightgcn import LightGCN, normalized_adjacency
 from recunlearn.models.mf import MatrixFactorization
+from recunlearn.models.neumf import NeuMF
 from recunlearn.models.scoring import EmbeddingScorer, Scorer, ScoringModel
+
+if TYPE_CHECKING:
+    from recunlearn.training.config import TrainConfig
 
 BACKBONES: dict[str, type[Recommender]] = {
     "mf": MatrixFactorization,
     "lightgcn": LightGCN,
+    "dmf": DMF,
+    "neumf": NeuMF,
+    "enmf": ENMF,
 }
-DEFAULT_BACKBONES = ("mf", "lightgcn")
-"""The backbones of the default grid (the IFRU and AltEraser protocols)."""
+DEFAULT_BACKBONES: tuple[str, ...] = ("mf", "lightgcn")
+"""The backbones the pipelines build when not told otherwise (the default ``kedro run``)."""
 
 __all__ = [
     "AttentionEnsemble",
     "AveragingEnsemble",
     "BACKBONES",
     "DEFAULT_BACKBONES",
+    "DMF",
+    "GroupedModel",
     "LightGCN",
     "MatrixFactorization",
+    "NeuMF",
     "Recommender",
     "Scorer",
     "ScoringModel",
     "EmbeddingScorer",
-    "GroupedModel",
     "build_backbone",
     "model_from_payload",
     "model_from_state",
@@ -55,20 +66,27 @@ def build_backbone(
     name: str,
     n_users: int,
     n_items: int,
-    embedding_dim: int,
-    init_std: float,
-    n_layers: int,
+    config: TrainConfig,
     train_rows: pd.DataFrame,
     generator: torch.Generator | None = None,
 ) -> Recommender:
-    """A freshly initialised backbone; graph backbones take their graph from ``train_rows``."""
+    """A freshly initialised backbone ``name`` with the architecture in ``config``.
+
+    Graph backbones take their graph from the positive rows of ``train_rows``; every
+    random draw of the initialisation comes from ``generator``.
+    """
+    dim, std = config.embedding_dim, config.init_std
     if name == "mf":
-        return MatrixFactorization(n_users, n_items, embedding_dim, init_std, generator)
+        return MatrixFactorization(n_users, n_items, dim, std, generator)
+    if name == "enmf":
+        return ENMF(n_users, n_items, dim, std, generator)
     if name == "lightgcn":
         users, items = positive_edges(train_rows)
-        return LightGCN(
-            n_users, n_items, embedding_dim, init_std, users, items, n_layers, generator
-        )
+        return LightGCN(n_users, n_items, dim, std, users, items, config.n_layers, generator)
+    if name == "dmf":
+        return DMF(n_users, n_items, dim, std, config.mlp_layers, generator)
+    if name == "neumf":
+        return NeuMF(n_users, n_items, dim, std, config.mlp_layers, generator)
     raise KeyError(f"unknown backbone {name!r}; choose one of {sorted(BACKBONES)}")
 
 

@@ -10,7 +10,7 @@ so no method ever checks which backbone it is given.
 from __future__ import annotations
 
 from abc import abstractmethod
-from typing import Any
+from typing import Any, ClassVar
 
 import torch
 import torch.nn.functional as F
@@ -36,6 +36,12 @@ class Recommender(ScoringModel):
 
     graph_hops: int = 0
     """How many hops a node's prediction reaches along the interaction graph."""
+    dot_product_head: ClassVar[bool] = True
+    """Whether the logit is the dot product of the :meth:`propagate` outputs (MF,
+    LightGCN). False for DMF and NeuMF, whose heads are a cosine of MLP towers and an
+    MLP: methods built on that closed form (AltEraser's AH-Newton) must refuse them."""
+    training_loss: ClassVar[str] = "per_row_bce"
+    """Which loss trains it: ``per_row_bce`` (:meth:`row_losses`) or ``whole_data`` (ENMF)."""
 
     def __init__(
         self,

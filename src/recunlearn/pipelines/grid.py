@@ -1,70 +1,34 @@
 """Which (backbone, method) cells the DAG holds, per configuration environment.
 
-The pipelines are built from a :class:`GridConfig`: the ``grid`` block of the
-environment's parameters (``conf/<env>/parameters.yml``), read by :class:`GridHook`
-when Kedro creates the context and before it asks for the pipelines, so
-``kedro run --env laser`` runs LASER's backbones and methods and the default run the
+The pipelines are built from a :class:`~recunlearn.grid.GridConfig`: the ``grid`` block
+of the environment's parameters (``conf/<env>/parameters.yml``), read by
+:class:`GridHook` when Kedro creates the context and before it asks for the pipelines,
+so ``kedro run --env laser`` runs LASER's backbones and methods and the default run the
 IFRU/AltEraser grid. Without a session (kedro-viz, notebooks, tests) the default grid
 is used.
 """
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from typing import Any
 
 from kedro.framework.hooks import hook_impl
-from pydantic import BaseModel, ConfigDict, field_validator
 
-from recunlearn.models import BACKBONES, DEFAULT_BACKBONES
+from recunlearn.grid import DEFAULT_METHODS, GridConfig
 from recunlearn.unlearning import METHODS
 
-DEFAULT_METHODS = (
-    "retrain",
-    "retrain_star",
-    "ifru",
-    "scif",
-    "warm_start",
-    "alteraser_ah",
-    "alteraser_hf",
-    "alteraser_adamw",
-    "laser",
-    "csisa",
-    "sisa",
-    "receraser",
-)
+__all__ = ["DEFAULT_METHODS", "GridConfig", "GridHook", "active_grid"]
 
 
-class GridConfig(BaseModel):
-    """The backbones and unlearning methods the pipelines instantiate."""
-
-    model_config = ConfigDict(extra="forbid")
-
-    backbones: list[str] = list(DEFAULT_BACKBONES)
-    """Names in ``recunlearn.models.BACKBONES``."""
-    methods: list[str] = list(DEFAULT_METHODS)
-    """Names in ``recunlearn.unlearning.METHODS``; ``retrain`` is always needed."""
-
-    @field_validator("backbones")
-    @classmethod
-    def _known_backbones(cls, value: list[str]) -> list[str]:
-        unknown = sorted(set(value) - set(BACKBONES))
-        if unknown or not value:
-            raise ValueError(f"grid.backbones: unknown {unknown}; choose from {sorted(BACKBONES)}")
-        return value
-
-    @field_validator("methods")
-    @classmethod
-    def _known_methods(cls, value: list[str]) -> list[str]:
-        unknown = sorted(set(value) - set(METHODS))
-        if unknown:
-            raise ValueError(f"grid.methods: unknown {unknown}; choose from {sorted(METHODS)}")
-        if "retrain" not in value:
-            raise ValueError("grid.methods must include 'retrain' (every metric compares with it)")
-        return value
-
-    def needs_grouping(self) -> bool:
-        """Whether any method of the grid reads the grouping step's groups."""
-        return any(METHODS[m].needs_groups for m in self.methods)
+def methods_on(backbone: str, methods: Iterable[str]) -> list[str]:
+    """The ``methods`` that can run on ``backbone`` (``supported_backbones``): a grid
+    cell a method refuses (IFRU on ENMF) is left out of the DAG, not run."""
+    return [
+        m
+        for m in methods
+        if METHODS[m].supported_backbones is None or backbone in METHODS[m].supported_backbones
+    ]
 
 
 _ACTIVE: dict[str, GridConfig] = {}

@@ -12,7 +12,7 @@ import torch
 from recunlearn.models import build_backbone
 from recunlearn.seeding import torch_generator
 from recunlearn.training.config import TrainConfig
-from recunlearn.training.trainer import train_model
+from recunlearn.training.dispatch import train_backbone
 from recunlearn.tuning.search_space import ParameterSpec, suggest
 
 
@@ -40,9 +40,7 @@ def make_objective(
             backbone,
             n_users,
             n_items,
-            cfg.embedding_dim,
-            cfg.init_std,
-            cfg.n_layers,
+            cfg,
             train,
             torch_generator(seed, "tuning", backbone, "init"),
         )
@@ -52,7 +50,7 @@ def make_objective(
             if trial.should_prune():
                 raise optuna.TrialPruned()
 
-        log = train_model(
+        log = train_backbone(
             model,
             train,
             valid,

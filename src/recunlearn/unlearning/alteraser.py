@@ -15,6 +15,14 @@ says so in its log (``optimizer_used``). The default schedule (one Newton step p
 sub-problem, the erase pass and one full pass) is the one ``benchmarks/alteraser_sweep.py``
 measures against Retrain.
 
+Every sub-problem minimises the backbone's own training loss: per-row BCE + L2 for MF /
+LightGCN, the whole-data weighted squared loss for ENMF (the paper's backbone, whose
+per-user / per-item problems are quadratic, so AH-Newton solves each exactly in one step;
+:mod:`whole_data_blocks`). The stopping rule (Algorithm 1's "while stopping criterion is
+not met", which the paper leaves open) is this module's: a full pass runs while the
+previous pass changed the retain loss by at least ``tol`` (relative) and fewer than
+``max_passes`` full passes have run.
+
 What it converges to: the minimiser of the L2-regularised retain loss. That is
 Retrain's model only where Retrain itself reaches the minimiser (the paper's protocol,
 ``--env alteraser``: L2 0.05, long patience). Backbones that are early-stopped with
@@ -37,7 +45,7 @@ from recunlearn.influence.neighbourhood import bipartite_adjacency, expand, rows
 from recunlearn.influence.objective import EmbeddingObjective, Selection
 from recunlearn.models import positive_edges
 from recunlearn.models.base import Recommender
-from recunlearn.training.trainer import rows_to_tensors
+from recunlearn.training.config import TrainConfig
 from recunlearn.unlearning.base import (
     PreparedState,
     UnlearningMethod,
@@ -45,6 +53,10 @@ from recunlearn.unlearning.base import (
     UnlearningRequest,
 )
 from recunlearn.unlearning.block_solvers import BlockConfig, adamw, ah_newton, hf_newton
+from recunlearn.unlearning.whole_data_blocks import WholeDataObjective, whole_data_newton
+
+CLOSED_FORM_NEWTON = {"per_row_bce": ah_newton, "whole_data": whole_data_newton}
+"""AH-Newton's solver per ``Recommender.training_loss``."""
 
 
 class AltEraserConfig(BlockConfig):
@@ -57,10 +69,21 @@ class AltEraserConfig(BlockConfig):
     """Users (items) per sub-problem; 0 puts all of one side in one block."""
 
 
-def retain_loss(model: Recommender, rows: pd.DataFrame, l2: float) -> float:
+def block_objective(
+    model: Recommender, selection: Selection, cfg: TrainConfig
+) -> EmbeddingObjective:
+    """The backbone's training loss as a function of the ``selection``'s embeddings."""
+    if model.training_loss == "whole_data":
+        return WholeDataObjective(model, selection, cfg.l2, cfg.negative_weight)
+    return EmbeddingObjective(model, selection, cfg.l2)
+
+
+def retain_loss(model: Recommender, rows: pd.DataFrame, cfg: TrainConfig) -> float:
+    """The training loss of ``model`` on ``rows`` (the retain set D - D_r)."""
+    empty = torch.empty(0, dtype=torch.long)
+    objective = block_objective(model, Selection(empty, empty), cfg)
     with torch.no_grad():
-        users, items, labels = rows_to_tensors(rows, model.user_embedding.device)
-        return float(model.row_losses(users, items, labels, l2).sum())
+        return float(objective.summed_loss(rows)(objective.initial()))
 
 
 def dependent_rows(model: Recommender, rows: pd.DataFrame, mask: np.ndarray) -> pd.DataFrame:
@@ -74,6 +97,9 @@ def dependent_rows(model: Recommender, rows: pd.DataFrame, mask: np.ndarray) -> 
 class AltEraser(UnlearningMethod):
     name = "alteraser_ah"
     family = "fine-tuning"
+    # The closed-form per-row Hessian assumes a dot-product head (MF; graph backbones
+    # switch to hf_newton); on DMF/NeuMF it would minimise the wrong loss.
+    supported_backbones = frozenset({"mf", "lightgcn", "enmf"})
     config_type = AltEraserConfig
 
     def optimizer_for(self, model: Recommender) -> str:
@@ -81,7 +107,7 @@ class AltEraser(UnlearningMethod):
             return "hf_newton"
         return self.config.optimizer
 
-    def solve_block(self, model, rows, block: np.ndarray, side: str, l2: float) -> None:
+    def solve_block(self, model, rows, block: np.ndarray, side: str, cfg: TrainConfig) -> None:
         """Move one block of ``side`` embeddings in place."""
         mask = np.zeros(model.n_users + model.n_items, dtype=bool)
         mask[block + (0 if side == "user" else model.n_users)] = True
@@ -89,10 +115,11 @@ class AltEraser(UnlearningMethod):
         ids = torch.as_tensor(block, dtype=torch.long)
         empty = torch.empty(0, dtype=torch.long)
         selection = Selection(ids, empty) if side == "user" else Selection(empty, ids)
-        objective = EmbeddingObjective(model, selection, l2)
+        objective = block_objective(model, selection, cfg)
         optimizer = self.optimizer_for(model)
         if optimizer == "ah_newton":
-            phi = ah_newton(objective, block_rows, self.config, side)
+            newton = CLOSED_FORM_NEWTON[model.training_loss]
+            phi = newton(objective, block_rows, self.config, side)
         elif optimizer == "hf_newton":
             phi = hf_newton(objective, block_rows, self.config)
         else:
@@ -102,27 +129,27 @@ class AltEraser(UnlearningMethod):
             model.user_embedding.copy_(users)
             model.item_embedding.copy_(items)
 
-    def one_pass(self, model, rows, users: np.ndarray, items: np.ndarray, l2: float) -> None:
+    def one_pass(self, model, rows, users: np.ndarray, items: np.ndarray, cfg: TrainConfig) -> None:
         for side, ids in (("user", users), ("item", items)):
             size = self.config.batch_size or max(len(ids), 1)
             for start in range(0, len(ids), size):
-                self.solve_block(model, rows, ids[start : start + size], side, l2)
+                self.solve_block(model, rows, ids[start : start + size], side, cfg)
 
     def unlearn(self, state: PreparedState | None, request: UnlearningRequest) -> UnlearningOutcome:
         start = time.perf_counter()
         model = copy.deepcopy(request.original)
         if request.forget_rows.empty:
             return UnlearningOutcome(model, {"seconds": 0.0, "passes": 0})
-        retain, forget, l2 = request.retain_rows, request.forget_rows, request.train_config.l2
+        retain, forget, cfg = request.retain_rows, request.forget_rows, request.train_config
         device = model.user_embedding.device
         model.set_graph(*(t.to(device) for t in positive_edges(retain)))
-        losses = [retain_loss(model, retain, l2)]
-        self.one_pass(model, retain, np.unique(forget["user"]), np.unique(forget["item"]), l2)
-        losses.append(retain_loss(model, retain, l2))
+        losses = [retain_loss(model, retain, cfg)]
+        self.one_pass(model, retain, np.unique(forget["user"]), np.unique(forget["item"]), cfg)
+        losses.append(retain_loss(model, retain, cfg))
         passes = 0
         while passes < self.config.max_passes and _relative_change(losses) >= self.config.tol:
-            self.one_pass(model, retain, np.unique(retain["user"]), np.unique(retain["item"]), l2)
-            losses.append(retain_loss(model, retain, l2))
+            self.one_pass(model, retain, np.unique(retain["user"]), np.unique(retain["item"]), cfg)
+            losses.append(retain_loss(model, retain, cfg))
             passes += 1
         return UnlearningOutcome(
             model,
@@ -151,6 +178,7 @@ class AltEraserHF(AltEraser):
     """AltEraser with Hessian-free Newton sub-problem solves."""
 
     name = "alteraser_hf"
+    supported_backbones = None
     config_type = AltEraserHFConfig
 
 
@@ -158,4 +186,5 @@ class AltEraserAdamW(AltEraser):
     """AltEraser with first-order AdamW sub-problem steps (the paper's ablation)."""
 
     name = "alteraser_adamw"
+    supported_backbones = None
     config_type = AltEraserAdamWConfig

@@ -24,6 +24,7 @@ import pandas as pd
 import torch
 from pydantic import BaseModel
 
+from recunlearn.errors import ParameterError
 from recunlearn.execution import Executor, InProcessExecutor
 from recunlearn.models.base import Recommender
 from recunlearn.training.config import TrainConfig
@@ -139,6 +140,17 @@ class UnlearningMethod(ABC):
     family: ClassVar[Family]
     needs_groups: ClassVar[bool] = False
     """Whether ``prepare`` needs the grouping step's user groups."""
+    supported_backbones: ClassVar[frozenset[str] | None] = None
+    """The backbones the method works on (None: every backbone)."""
+
+    @classmethod
+    def check_backbone(cls, backbone: str) -> None:
+        """Refuse a backbone the method cannot unlearn from, naming the parameter."""
+        if cls.supported_backbones is not None and backbone not in cls.supported_backbones:
+            raise ParameterError(
+                f"unlearning.{cls.name}: backbone {backbone!r} is not supported "
+                f"(supported: {', '.join(sorted(cls.supported_backbones))})"
+            )
 
     def grouping(self, context: PrepareContext) -> UserGroups:
         """The grouping named by this method's ``grouping`` setting."""

@@ -42,6 +42,17 @@ class BlockConfig(BaseModel):
     adamw_lr: float = Field(0.01, gt=0)
 
 
+def reduction_ratio(actual: float, slope: float, curvature: float, scale: float) -> float:
+    """Levenberg-Marquardt's ratio of the actual to the predicted change of the loss.
+
+    Both belong to the step taken, ``scale * p`` after backtracking: the quadratic
+    model predicts ``scale * g.p + scale^2 / 2 * p.H.p`` (``slope = g.p``,
+    ``curvature = p.H.p``). 0 when the model predicts no decrease.
+    """
+    predicted = scale * slope + 0.5 * scale**2 * curvature
+    return actual / predicted if predicted < 0 else 0.0
+
+
 def hf_newton(objective: EmbeddingObjective, rows: pd.DataFrame, cfg: BlockConfig) -> torch.Tensor:
     """Damped Newton-CG with backtracking on the block's summed loss."""
     phi, damping = objective.initial(), cfg.damping
@@ -53,7 +64,7 @@ def hf_newton(objective: EmbeddingObjective, rows: pd.DataFrame, cfg: BlockConfi
             break
         hvp = block.hessian_vector_product(loss, scale=1.0)
         step = ConjugateGradient(damping, 1e-6, cfg.cg_iterations).solve(hvp, -gradient).solution
-        predicted = float(gradient @ step + 0.5 * step @ hvp(step))
+        slope, curvature = float(gradient @ step), float(step @ hvp(step))
         current = float(loss(block.initial()))
         accepted, scale = False, 1.0
         for _ in range(cfg.line_search_steps + 1):
@@ -65,7 +76,7 @@ def hf_newton(objective: EmbeddingObjective, rows: pd.DataFrame, cfg: BlockConfi
         if not accepted:
             damping = damping * 10 if damping > 0 else 1e-3
             continue
-        ratio = (trial - current) / predicted if predicted < 0 else 0.0
+        ratio = reduction_ratio(trial - current, slope, curvature, scale)
         damping = damping * 2 / 3 if ratio > 0.75 else damping * 1.5 if ratio < 0.25 else damping
         phi = phi + scale * step
     return phi
@@ -107,7 +118,7 @@ def ah_newton(
     eye = torch.eye(own.shape[1], dtype=own.dtype, device=own.device)
     for _ in range(cfg.newton_steps):
         losses, gradient, hessian = _closed_form(own, other, labels, local, counts, objective.l2)
-        step = _spd_solve(hessian + cfg.damping * eye, -gradient)
+        step = spd_solve(hessian + cfg.damping * eye, -gradient)
         scale = _backtrack(own, step, losses, other, labels, local, counts, objective.l2, cfg)
         own = own + scale[:, None] * step
     flat_other = (
@@ -143,7 +154,7 @@ def _backtrack(
     return torch.where(accepted, scale, torch.zeros_like(scale))
 
 
-def _spd_solve(matrices: torch.Tensor, vectors: torch.Tensor) -> torch.Tensor:
+def spd_solve(matrices: torch.Tensor, vectors: torch.Tensor) -> torch.Tensor:
     """Batched solve of symmetric positive-definite systems (Cholesky; LU if one is not)."""
     factor, info = torch.linalg.cholesky_ex(matrices)
     if bool((info == 0).all()):
@@ -167,7 +178,7 @@ def _per_block_loss(own, other, labels, local, counts, l2) -> torch.Tensor:
     return per_block + l2 * counts * own.pow(2).sum(-1)
 
 
-def _gram_per_block(rows: torch.Tensor, local: torch.Tensor, n_blocks: int) -> torch.Tensor:
+def gram_per_block(rows: torch.Tensor, local: torch.Tensor, n_blocks: int) -> torch.Tensor:
     """sum over each block's rows of x x^T, as batched matrix products.
 
     Rows are grouped by block; blocks of similar row counts are padded together
@@ -200,6 +211,6 @@ def _closed_form(own, other, labels, local, counts, l2):
     )
     gradient = gradient + 2 * l2 * counts[:, None] * own
     scaled = torch.sqrt(prob * (1 - prob))[:, None] * other
-    hessian = _gram_per_block(scaled, local, len(own))
+    hessian = gram_per_block(scaled, local, len(own))
     eye = torch.eye(own.shape[1], dtype=own.dtype, device=own.device)
     return losses, gradient, hessian + 2 * l2 * counts[:, None, None] * eye

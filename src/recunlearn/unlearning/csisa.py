@@ -23,6 +23,7 @@ from pydantic import BaseModel, ConfigDict, PositiveInt
 from recunlearn.execution import Executor
 from recunlearn.models import GroupedModel
 from recunlearn.training.config import TrainConfig
+from recunlearn.training.dispatch import PER_ROW_BACKBONES
 from recunlearn.unlearning.base import (
     PrepareContext,
     PreparedState,
@@ -71,6 +72,8 @@ class CSisa(UnlearningMethod):
     config_type = CSisaConfig
     family = "exact"
     needs_groups = True
+    supported_backbones = PER_ROW_BACKBONES
+    """Sub-models train on per-row BCE mini-batches (``stages.train_model``)."""
 
     def _task(
         self, meta: dict, rows: pd.DataFrame, group: int, cfg: TrainConfig, seed: int, device

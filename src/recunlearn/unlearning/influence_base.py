@@ -30,6 +30,7 @@ from recunlearn.influence.objective import EmbeddingObjective, Selection
 from recunlearn.influence.solvers import Monitor, SolveResult, make_solver
 from recunlearn.models import positive_edges
 from recunlearn.models.base import Recommender
+from recunlearn.training.dispatch import PER_ROW_BACKBONES
 from recunlearn.unlearning.base import (
     PreparedState,
     UnlearningMethod,
@@ -47,8 +48,9 @@ class SolverConfig(BaseModel):
     """``exact``: the Hessian of the training loss (the papers'). ``gauss_newton``: its
     positive semi-definite generalised Gauss-Newton part, for models that are not at a
     minimum (early-stopped), where the exact Hessian is indefinite."""
-    solver: str = "cg"
-    """cg (default) | adam (the IFRU paper's) | direct (explicit Hessian, small problems)."""
+    solver: Literal["cg", "adam", "direct"] = "cg"
+    """cg (default) | adam (the IFRU paper's) | direct (explicit Hessian, small problems);
+    the names of ``recunlearn.influence.solvers.SOLVERS``."""
     damping: float = Field(0.01, ge=0)
     """Added to the summed-loss Hessian's diagonal."""
     tol: float = Field(1e-4, gt=0)
@@ -118,6 +120,8 @@ class InfluenceUnlearning(UnlearningMethod):
     """Template: select phi, build b, solve, update. Subclasses choose phi and b."""
 
     family = "influence"
+    supported_backbones = PER_ROW_BACKBONES
+    """Influence functions differentiate a per-row BCE loss; ENMF has none."""
 
     @abstractmethod
     def select(self, request: UnlearningRequest) -> Selection:

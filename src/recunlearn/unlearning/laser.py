@@ -28,6 +28,7 @@ import torch
 from pydantic import BaseModel, ConfigDict, PositiveInt
 
 from recunlearn.seeding import derive_seed
+from recunlearn.training.dispatch import PER_ROW_BACKBONES
 from recunlearn.unlearning.base import (
     PrepareContext,
     PreparedState,
@@ -73,6 +74,8 @@ class Laser(UnlearningMethod):
     config_type = LaserConfig
     family = "exact"
     needs_groups = True
+    supported_backbones = PER_ROW_BACKBONES
+    """Sub-models train on per-row BCE mini-batches (``stages.train_model``)."""
 
     def plan(self, meta: dict, train_config, seed: int, device) -> SeqTrainPlan:
         """The SeqTrain plan a prepared state was learned with."""

@@ -34,7 +34,8 @@ from recunlearn.unlearning.balanced_partition import PartitionKind, row_labels
 from recunlearn.unlearning.base import PrepareContext, UnlearningRequest
 from recunlearn.unlearning.sharded import Members, ShardedConfig, ShardedMethod
 
-DOT_PRODUCT_BACKBONES = ("mf", "lightgcn")
+DOT_PRODUCT_BACKBONES = frozenset({"mf", "lightgcn"})
+"""Backbones scored by a dot product of (propagated) ego embeddings."""
 
 
 class RecEraserConfig(ShardedConfig):
@@ -85,14 +86,11 @@ class RecEraser(ShardedMethod):
 
     name = "receraser"
     config_type = RecEraserConfig
+    supported_backbones = DOT_PRODUCT_BACKBONES
 
     def shard_labels(self, context: PrepareContext) -> np.ndarray:
         original = context.original
-        if original.name not in DOT_PRODUCT_BACKBONES:
-            raise ParameterError(
-                f"method 'receraser' aggregates dot-product backbones {DOT_PRODUCT_BACKBONES}; "
-                f"got {original.name!r} (use 'sisa' for it)"
-            )
+        self.check_backbone(original.name)
         cfg = self.config
         points = {"interaction": len(context.train_rows)}.get(cfg.partition)
         if points is None:

@@ -14,7 +14,7 @@ from pydantic import BaseModel, ConfigDict
 
 from recunlearn.models import build_backbone
 from recunlearn.seeding import torch_generator
-from recunlearn.training.trainer import train_model
+from recunlearn.training.dispatch import train_backbone
 from recunlearn.unlearning.base import (
     PreparedState,
     UnlearningMethod,
@@ -24,9 +24,16 @@ from recunlearn.unlearning.base import (
 
 
 def training_streams(seed: int, backbone: str, seed_key: str = "") -> tuple[object, object]:
-    """(init, batch-order) generators of a backbone's training run."""
-    keys = ("train", backbone, seed_key) if seed_key else ("train", backbone)
-    return torch_generator(seed, *keys, "init"), torch_generator(seed, *keys, "batches")
+    """(init, batch-order) generators of a backbone's training run.
+
+    ``seed_key`` changes the training process only (the batch order): Retrain* starts
+    from Retrain's very initialisation and differs in its seed for training alone
+    (AltEraser §5.2.1).
+    """
+    batch_keys = ("train", backbone, seed_key) if seed_key else ("train", backbone)
+    return torch_generator(seed, "train", backbone, "init"), torch_generator(
+        seed, *batch_keys, "batches"
+    )
 
 
 class RetrainConfig(BaseModel):
@@ -34,7 +41,8 @@ class RetrainConfig(BaseModel):
 
     model_config = ConfigDict(extra="forbid")
     seed_key: str = ""
-    """Empty: Original's seed stream. Any other text: an independent stream (Retrain*)."""
+    """Empty: Original's batch-order stream. Any other text: an independent batch order from
+    the same initialisation (Retrain*)."""
 
 
 class Retrain(UnlearningMethod):
@@ -53,13 +61,11 @@ class Retrain(UnlearningMethod):
             original.name,
             original.n_users,
             original.n_items,
-            cfg.embedding_dim,
-            cfg.init_std,
-            cfg.n_layers,
+            cfg,
             retain,
             generator=init,
         )
-        train_log = train_model(model, retain, request.valid_rows, cfg, batches, request.device)
+        train_log = train_backbone(model, retain, request.valid_rows, cfg, batches, request.device)
         return UnlearningOutcome(
             model=model,
             log={

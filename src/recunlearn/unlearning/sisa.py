@@ -25,6 +25,7 @@ import torch
 from recunlearn.models import AveragingEnsemble
 from recunlearn.models.scoring import ScoringModel
 from recunlearn.seeding import numpy_rng
+from recunlearn.training.dispatch import PER_ROW_BACKBONES
 from recunlearn.unlearning.base import PrepareContext, UnlearningRequest
 from recunlearn.unlearning.partitions import random_balanced_labels
 from recunlearn.unlearning.sharded import Members, ShardedConfig, ShardedMethod
@@ -40,6 +41,8 @@ class Sisa(ShardedMethod):
 
     name = "sisa"
     config_type = SisaConfig
+    supported_backbones = PER_ROW_BACKBONES
+    """Its shards train through ``stages.train_model`` (per-row BCE backbones)."""
 
     def shard_labels(self, context: PrepareContext) -> np.ndarray:
         rng = numpy_rng(context.seed, self.name, "partition")

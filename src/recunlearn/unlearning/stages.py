@@ -61,14 +61,7 @@ def build_stage_model(task: StageTask) -> Recommender:
     init = torch.Generator().manual_seed(task.init_seed)
     cfg = task.train_config
     model = build_backbone(
-        task.backbone,
-        task.n_users,
-        task.n_items,
-        cfg.embedding_dim,
-        cfg.init_std,
-        cfg.n_layers,
-        task.graph_rows,
-        init,
+        task.backbone, task.n_users, task.n_items, cfg, task.graph_rows, init
     ).to(task.device)
     if task.start is not None:
         load_parameters(model, task.start)

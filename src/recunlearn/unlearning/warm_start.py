@@ -1,5 +1,6 @@
-"""Warm-Start: fine-tune Original on D - D_r with the training optimiser (Adam) and
-early stopping on validation AUC_0 (AltEraser paper, Section 4.1).
+"""Warm-Start: fine-tune Original on D - D_r with the training optimiser (Adam; AdamW,
+the paper's first-order optimiser, for ENMF) and early stopping on validation AUC_0
+(AltEraser paper, Section 4.1).
 
 The fine-tuned model serves the D - D_r graph; the batch order comes from its own
 seed stream.
@@ -14,7 +15,7 @@ from pydantic import BaseModel, ConfigDict
 
 from recunlearn.models import positive_edges
 from recunlearn.seeding import torch_generator
-from recunlearn.training.trainer import train_model
+from recunlearn.training.dispatch import train_backbone
 from recunlearn.unlearning.base import (
     PreparedState,
     UnlearningMethod,
@@ -40,7 +41,7 @@ class WarmStart(UnlearningMethod):
         retain = request.retain_rows
         model.set_graph(*(t.to(model.user_embedding.device) for t in positive_edges(retain)))
         batches = torch_generator(request.seed, "warm_start", model.name)
-        log = train_model(
+        log = train_backbone(
             model, retain, request.valid_rows, request.train_config, batches, request.device
         )
         return UnlearningOutcome(

@@ -1,4 +1,4 @@
-from recunlearn.models import model_from_payload
+from recunlearn.models import DEFAULT_BACKBONES, model_from_payload
 from recunlearn.pipelines.ingestion import create_pipeline as ingestion
 from recunlearn.pipelines.poisoning import create_pipeline as poisoning
 from recunlearn.pipelines.training import create_pipeline
@@ -21,3 +21,21 @@ def test_training_runs_in_memory_for_every_backbone(raw_ratings):
         log = out[f"{backbone}.original.log"]
         assert log["device"] == "cpu" and log["threads"] == 1 and log["epochs"] >= 1
         assert log["seconds"] > 0
+
+
+def test_default_pipeline_trains_only_the_default_backbones():
+    outputs = create_pipeline().all_outputs()
+    trained = {name.split(".")[0] for name in outputs if name.endswith(".original.model")}
+    assert trained == set(DEFAULT_BACKBONES)
+
+
+def test_training_runs_in_memory_for_the_laser_backbones(raw_ratings):
+    out = run_pipeline(
+        ingestion() + poisoning() + create_pipeline(backbones=["dmf", "neumf"]),
+        {"raw_ratings": raw_ratings, "dmf.tuning.best_params": {}, "neumf.tuning.best_params": {}},
+    )
+    for backbone in ("dmf", "neumf"):
+        model = model_from_payload(out[f"{backbone}.original.model"])
+        assert model.name == backbone and model.mlp_layers == [8, 4]
+        assert out[f"{backbone}.original.train_config"]["mlp_layers"] == [8, 4]
+        assert out[f"{backbone}.original.log"]["epochs"] >= 1

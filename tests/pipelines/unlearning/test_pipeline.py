@@ -1,4 +1,5 @@
 from recunlearn.models import model_from_payload
+from recunlearn.pipelines.grouping import create_pipeline as grouping
 from recunlearn.pipelines.ingestion import create_pipeline as ingestion
 from recunlearn.pipelines.poisoning import create_pipeline as poisoning
 from recunlearn.pipelines.training import create_pipeline as training
@@ -9,7 +10,11 @@ from ..conftest import run_pipeline, tiny_parameters
 
 def test_unlearning_runs_every_registered_method_in_memory(raw_ratings):
     pipeline = (
-        ingestion() + poisoning() + training(backbones=["mf"]) + create_pipeline(backbones=["mf"])
+        ingestion()
+        + poisoning()
+        + grouping()
+        + training(backbones=["mf"])
+        + create_pipeline(backbones=["mf"])
     )
     out = run_pipeline(pipeline, {"raw_ratings": raw_ratings, "mf.tuning.best_params": {}})
     model = model_from_payload(out["mf.retrain.model"])
@@ -35,3 +40,23 @@ def test_sharded_methods_prepare_their_state_and_unlearn_from_it(raw_ratings):
         model = model_from_payload(out[f"mf.{method}.model"])
         assert model.n_users == model_from_payload(out["mf.original.model"]).n_users
     assert "aggregator_seconds" in out["mf.receraser.log"]
+
+
+def test_exact_methods_learn_their_state_before_the_request(raw_ratings):
+    pipeline = (
+        ingestion()
+        + poisoning()
+        + grouping()
+        + training(backbones=["lightgcn"])
+        + create_pipeline(backbones=["lightgcn"], methods=["retrain", "laser", "csisa"])
+    )
+    prepare = {n.name for n in pipeline.nodes if n.name.endswith(".prepare")}
+    assert prepare == {"lightgcn.laser.prepare", "lightgcn.csisa.prepare"}
+    out = run_pipeline(pipeline, {"raw_ratings": raw_ratings, "lightgcn.tuning.best_params": {}})
+    state = out["lightgcn.laser.state"]
+    assert set(state) == {"config", "state_dict"}
+    log = out["lightgcn.laser.log"]
+    assert log["family"] == "exact" and log["prepare_seconds"] > 0
+    assert 0 <= log["restart_stage"] < log["groups"]
+    grouped = model_from_payload(out["lightgcn.csisa.model"])
+    assert grouped.name == "grouped" and len(grouped.members) == out["lightgcn.csisa.log"]["groups"]

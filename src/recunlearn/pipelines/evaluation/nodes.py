@@ -5,45 +5,61 @@ from __future__ import annotations
 from typing import Any
 
 import pandas as pd
+import plotly.graph_objects as go
 from matplotlib.figure import Figure
 
+from recunlearn.evaluation.headline import headline_frame, headline_tables
+from recunlearn.evaluation.html_report import html_report
+from recunlearn.evaluation.interactive_figures import (
+    auc_figure as interactive_auc_figure,
+)
+from recunlearn.evaluation.interactive_figures import completeness_figure, tradeoff_figure
 from recunlearn.evaluation.metrics import evaluate_model
 from recunlearn.evaluation.plots import auc_figure
+from recunlearn.evaluation.prediction_completeness import prediction_metrics, prediction_rows
+from recunlearn.evaluation.provenance import (
+    ReportProvenance,
+    describe_run,
+    drop_cross_run_speedups,
+    runs_table,
+)
 from recunlearn.evaluation.report import (
     completeness_table,
     markdown_report,
     tidy_metrics,
     with_speedup,
 )
+from recunlearn.evaluation.report_page import markdown_page
+from recunlearn.evaluation.seed_noise import coefficient_table
 from recunlearn.models import model_from_payload
 from recunlearn.parameters import EvaluationConfig
+from recunlearn.runtime import RuntimeConfig, apply_runtime
 
 
 def evaluate(
     model: dict[str, Any],
     log: dict[str, Any],
     reference: dict[str, Any],
+    original: dict[str, Any],
     train: pd.DataFrame,
     test: pd.DataFrame,
     forget: pd.DataFrame,
     evaluation: EvaluationConfig,
+    runtime: RuntimeConfig,
 ) -> dict[str, float]:
-    """All metrics of one model, plus the wall time its log records.
+    """All metrics of one model, on ``runtime.device``, plus the wall time its log records.
 
-    ``reference`` is the backbone's Retrain model (for RBO). A method that chose its
-    result with validation data (IFRU/SCIF's opt-in ``select_on_validation``) gets a
+    ``reference`` is the backbone's Retrain model (for RBO and prediction-space
+    completeness, which also needs ``original``). A method that chose its result with
+    validation data (IFRU/SCIF's opt-in ``select_on_validation``) gets a
     ``selected_on_validation`` row of 1, so the report labels it.
     """
     cfg = EvaluationConfig.model_validate(evaluation)
-    metrics = evaluate_model(
-        model_from_payload(model),
-        model_from_payload(reference),
-        train,
-        test,
-        forget,
-        cfg.ks,
-        cfg.rbo_p,
-    )
+    scored, retrain = model_from_payload(model), model_from_payload(reference)
+    device = apply_runtime(RuntimeConfig.model_validate(runtime))
+    metrics = evaluate_model(scored, retrain, train, test, forget, cfg.ks, cfg.rbo_p, device)
+    baseline = model_from_payload(original).to(device).eval()
+    metrics |= prediction_metrics(scored, baseline, retrain, prediction_rows(test, forget))
     extra = {"seconds": float(log["seconds"])}
     for name in ("prepare_seconds", "shards_retrained", "aggregator_seconds"):
         if name in log:
@@ -58,8 +74,70 @@ def collect_metrics(*, backbone: str, **metrics: dict[str, float]) -> pd.DataFra
     return with_speedup(tidy_metrics(metrics, backbone))
 
 
-def build_report(*tables: pd.DataFrame) -> tuple[pd.DataFrame, pd.DataFrame, str, Figure]:
-    """Every backbone's table, its completeness coefficients, markdown and the AUC plot."""
-    tidy = pd.concat(tables, ignore_index=True)
+def collect_runs(*, backbone: str, **logs: dict[str, Any]) -> pd.DataFrame:
+    """One backbone's run table (family, run id, device, threads, times) from its logs."""
+    return runs_table(logs, backbone)
+
+
+def combine_runs(*tables: pd.DataFrame) -> pd.DataFrame:
+    """Every backbone's run table in one."""
+    return pd.concat(tables, ignore_index=True)
+
+
+def build_report(
+    runs: pd.DataFrame,
+    session: dict[str, Any],
+    seed_spread: pd.DataFrame,
+    dataset: str,
+    seed: int,
+    *tables: pd.DataFrame,
+) -> tuple[pd.DataFrame, pd.DataFrame, pd.DataFrame, pd.DataFrame, dict[str, Any], str, Figure]:
+    """Every backbone's table, coefficients against seed noise, headline, markdown, plot.
+
+    Speed-ups that would divide times from two runs are dropped; ``session`` is the
+    ``run_provenance`` record (session id, catalog versions read).
+    """
+    tidy = drop_cross_run_speedups(pd.concat(tables, ignore_index=True), runs)
     completeness = completeness_table(tidy)
-    return tidy, completeness, markdown_report(tidy, completeness), auc_figure(tidy)
+    coefficients = coefficient_table(tidy, seed_spread)
+    provenance = describe_run(runs, session, dataset, seed)
+    headlines = headline_tables(tidy, coefficients, runs)
+    page = markdown_page(provenance, headlines, coefficients, markdown_report(tidy, completeness))
+    return (
+        tidy,
+        completeness,
+        coefficients,
+        headline_frame(headlines),
+        provenance.model_dump(),
+        page,
+        auc_figure(tidy),
+    )
+
+
+def build_figures(
+    tidy: pd.DataFrame, coefficients: pd.DataFrame, runs: pd.DataFrame
+) -> tuple[go.Figure, go.Figure, go.Figure]:
+    """The interactive figures: AUC (zoomed and against Retrain), completeness, trade-off."""
+    return (
+        interactive_auc_figure(tidy, runs),
+        completeness_figure(coefficients, runs),
+        tradeoff_figure(tidy, coefficients, runs),
+    )
+
+
+def build_html_report(
+    tidy: pd.DataFrame,
+    coefficients: pd.DataFrame,
+    runs: pd.DataFrame,
+    provenance: dict[str, Any],
+    benchmark_figures: dict[str, dict[str, Any]],
+    auc: go.Figure,
+    completeness: go.Figure,
+    tradeoff: go.Figure,
+) -> str:
+    """The self-contained HTML report (figures embedded, readable offline)."""
+    figures = [("auc", auc), ("completeness", completeness), ("tradeoff", tradeoff)]
+    headlines = headline_tables(tidy, coefficients, runs)
+    return html_report(
+        ReportProvenance.model_validate(provenance), headlines, figures, benchmark_figures, tidy
+    )

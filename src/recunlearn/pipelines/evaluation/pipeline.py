@@ -2,16 +2,38 @@
 
 Each model is evaluated in namespace ``{backbone}.evaluation.{model}``: apart from
 the ``{backbone}.{model}`` namespace that trained it, because evaluating Original
-needs Retrain's model and Kedro namespaces must stay contiguous.
+needs Retrain's model and Kedro namespaces must stay contiguous. The report reads
+``run_provenance`` (the run id and catalog versions, from ``ProvenanceHook``), the
+seed spread of ``benchmarks/seeds.py`` when it exists and every benchmark figure
+that exists.
 """
 
 from collections.abc import Iterable
 
 from kedro.pipeline import Node, Pipeline
 
-from recunlearn.pipelines.evaluation.nodes import build_report, collect_metrics, evaluate
-from recunlearn.pipelines.grid import active_grid
+from recunlearn.pipelines.evaluation.nodes import (
+    build_figures,
+    build_html_report,
+    build_report,
+    collect_metrics,
+    collect_runs,
+    combine_runs,
+    evaluate,
+)
+from recunlearn.pipelines.grid import active_grid, methods_on
 from recunlearn.pipelines.node_binding import bound
+
+REPORT_OUTPUTS = [
+    "rpt_metrics",
+    "rpt_completeness",
+    "rpt_coefficients",
+    "rpt_headline",
+    "rpt_provenance",
+    "rpt_report_md",
+    "rpt_auc_plot",
+]
+FIGURES = ["rpt_auc_plotly", "rpt_completeness_plotly", "rpt_tradeoff_plotly"]
 
 
 def evaluation_template() -> Pipeline:
@@ -23,10 +45,12 @@ def evaluation_template() -> Pipeline:
                     "model",
                     "log",
                     "reference_model",
+                    "original_model",
                     "mi_train",
                     "prm_test",
                     "mi_forget",
                     "params:evaluation",
+                    "params:runtime",
                 ],
                 "metrics",
                 name="evaluate",
@@ -40,7 +64,7 @@ def model_names(methods: Iterable[str]) -> list[str]:
 
 
 def backbone_evaluation(backbone: str, names: list[str]) -> Pipeline:
-    """Evaluate each of ``names`` for ``backbone`` and collect them in ``rpt_metrics_{backbone}``."""
+    """Evaluate each of ``names`` for ``backbone``; collect ``rpt_metrics_`` / ``rpt_runs_{backbone}``."""
     per_model = sum(
         (
             Pipeline(
@@ -50,11 +74,15 @@ def backbone_evaluation(backbone: str, names: list[str]) -> Pipeline:
                     "model": f"{backbone}.{name}.model",
                     "log": f"{backbone}.{name}.log",
                     "reference_model": f"{backbone}.retrain.model",
+                    "original_model": f"{backbone}.original.model",
                     "mi_train": "mi_train",
                     "prm_test": "prm_test",
                     "mi_forget": "mi_forget",
                 },
-                parameters={"params:evaluation": "params:evaluation"},
+                parameters={
+                    "params:evaluation": "params:evaluation",
+                    "params:runtime": "params:runtime",
+                },
             )
             for name in names
         ),
@@ -67,7 +95,45 @@ def backbone_evaluation(backbone: str, names: list[str]) -> Pipeline:
         name="collect_metrics",
         namespace=f"{backbone}.evaluation",
     )
-    return per_model + Pipeline([collect])
+    runs = Node(
+        bound(collect_runs, backbone=backbone),
+        {name: f"{backbone}.{name}.log" for name in names},
+        f"rpt_runs_{backbone}",
+        name="collect_runs",
+        namespace=f"{backbone}.evaluation",
+    )
+    return per_model + Pipeline([collect, runs])
+
+
+def report_pipeline(backbones: tuple[str, ...]) -> Pipeline:
+    """The report over every backbone: tables, markdown, figures and the HTML page."""
+    report = Node(
+        build_report,
+        ["rpt_runs", "run_provenance", "rpt_seed_spread", "params:dataset", "params:seed"]
+        + [f"rpt_metrics_{backbone}" for backbone in backbones],
+        REPORT_OUTPUTS,
+        name="build_report",
+    )
+    runs = Node(
+        combine_runs,
+        [f"rpt_runs_{backbone}" for backbone in backbones],
+        "rpt_runs",
+        name="combine_runs",
+    )
+    figures = Node(
+        build_figures,
+        ["rpt_metrics", "rpt_coefficients", "rpt_runs"],
+        FIGURES,
+        name="build_figures",
+    )
+    page = Node(
+        build_html_report,
+        ["rpt_metrics", "rpt_coefficients", "rpt_runs", "rpt_provenance", "rpt_benchmark_figures"]
+        + FIGURES,
+        "rpt_report_html",
+        name="build_html_report",
+    )
+    return Pipeline([runs, report, figures, page])
 
 
 def create_pipeline(
@@ -75,13 +141,6 @@ def create_pipeline(
 ) -> Pipeline:
     grid = active_grid()
     backbones = tuple(grid.backbones if backbones is None else backbones)
-    names = model_names(grid.methods if methods is None else methods)
-    report = Node(
-        build_report,
-        [f"rpt_metrics_{backbone}" for backbone in backbones],
-        ["rpt_metrics", "rpt_completeness", "rpt_report_md", "rpt_auc_plot"],
-        name="build_report",
-    )
-    return sum((backbone_evaluation(b, names) for b in backbones), Pipeline([])) + Pipeline(
-        [report]
-    )
+    methods = grid.methods if methods is None else methods
+    per_backbone = (backbone_evaluation(b, model_names(methods_on(b, methods))) for b in backbones)
+    return sum(per_backbone, Pipeline([])) + report_pipeline(backbones)

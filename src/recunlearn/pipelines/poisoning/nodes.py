@@ -7,7 +7,13 @@ from typing import Any
 
 import pandas as pd
 
-from recunlearn.data.requests import flip_labels, inject_noise, select_users, split_request
+from recunlearn.data.requests import (
+    delete_private,
+    flip_labels,
+    inject_noise,
+    select_users,
+    split_request,
+)
 from recunlearn.parameters import PoisoningConfig
 from recunlearn.seeding import numpy_rng
 
@@ -25,6 +31,8 @@ def make_deletion_request(
     elif cfg.kind == "noise_injection":
         n_items = int(interactions["item"].max()) + 1
         marked = inject_noise(train, interactions, cfg.n_users, n_items, rng)
+    elif cfg.kind == "private":
+        marked = delete_private(train, cfg.n_users, rng)
     elif cfg.kind == "user_wise":
         marked = select_users(train, cfg.percent, cfg.selection, rng, cfg.user_count)
     else:

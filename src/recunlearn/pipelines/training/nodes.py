@@ -11,7 +11,7 @@ import pandas as pd
 from recunlearn.models import build_backbone, model_payload
 from recunlearn.runtime import RuntimeConfig, apply_runtime
 from recunlearn.training.config import TrainConfig
-from recunlearn.training.trainer import train_model
+from recunlearn.training.dispatch import train_backbone
 from recunlearn.tuning.config import TuningConfig
 from recunlearn.unlearning.retrain import training_streams
 
@@ -50,10 +50,8 @@ def train_original(
     device = apply_runtime(run)
     n_users, n_items = int(interactions["user"].max()) + 1, int(interactions["item"].max()) + 1
     init, batches = training_streams(seed, backbone)
-    model = build_backbone(
-        backbone, n_users, n_items, cfg.embedding_dim, cfg.init_std, cfg.n_layers, train, init
-    )
-    log = train_model(model, train, valid, cfg, batches, device)
+    model = build_backbone(backbone, n_users, n_items, cfg, train, init)
+    log = train_backbone(model, train, valid, cfg, batches, device)
     record = {
         "backbone": backbone,
         "threads": run.threads,

@@ -79,6 +79,7 @@ def run_unlearning(
 ) -> tuple[dict[str, Any], dict[str, Any]]:
     """Unlearn D_r (``train.forget``) with ``METHODS[method]`` from its prepared state."""
     request = _request(original, train, valid, train_config, seed, runtime)
+    METHODS[method].check_backbone(request.original.name)
     prepared = None if state is None else state_from_payload(state)
     outcome = METHODS[method](method_config).unlearn(prepared, request)
     threads = RuntimeConfig.model_validate(runtime).threads

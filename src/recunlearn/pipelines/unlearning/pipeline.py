@@ -14,7 +14,7 @@ from collections.abc import Iterable
 
 from kedro.pipeline import Node, Pipeline
 
-from recunlearn.pipelines.grid import active_grid
+from recunlearn.pipelines.grid import active_grid, methods_on
 from recunlearn.pipelines.node_binding import bound
 from recunlearn.pipelines.unlearning.nodes import prepare_method, run_unlearning
 from recunlearn.unlearning import METHODS
@@ -76,7 +76,7 @@ def create_pipeline(
                 },
             )
             for backbone in backbones
-            for method in methods
+            for method in methods_on(backbone, methods)
         ),
         Pipeline([]),
     )

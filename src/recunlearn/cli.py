@@ -1,0 +1,83 @@
+"""Project CLI: Kedro's ``run``, with a short message for a user error.
+
+Kedro loads ``<package>.cli.cli`` and lets its commands override the built-in ones
+(``python -m recunlearn`` finds the same ``run``). ``kedro run`` here takes Kedro's
+options unchanged; on a user error (a bad parameter, a malformed or missing raw file:
+any :class:`~recunlearn.errors.RecUnlearnError`, also when Kedro wraps it in its own
+error) it prints the message to stderr and exits with status 1, without the traceback.
+``--verbose`` / ``-v`` re-raises instead, so Kedro shows the full traceback; the
+traceback is also written to ``errors.log`` where ``conf/logging.yml`` gives the
+``recunlearn.failures`` logger a handler. Any other exception (a bug) is left alone.
+"""
+
+from __future__ import annotations
+
+import functools
+import logging
+import sys
+from collections.abc import Callable
+from typing import Any
+
+import click
+from kedro.framework.cli.project import run as kedro_run
+
+from recunlearn.errors import RecUnlearnError
+
+failure_log = logging.getLogger("recunlearn.failures")
+
+
+def user_error(error: BaseException) -> RecUnlearnError | None:
+    """The project's own error in ``error``'s chain of explicit causes, if any."""
+    current, seen = error, set()
+    while current is not None and id(current) not in seen:
+        if isinstance(current, RecUnlearnError):
+            return current
+        seen.add(id(current))
+        current = current.__cause__
+    return None
+
+
+def report_user_error(error: BaseException, cause: RecUnlearnError) -> None:
+    """The short message on stderr; the traceback to the failure log, if it has a handler."""
+    if failure_log.handlers:
+        failure_log.error("kedro run stopped: %s", cause, exc_info=error)
+    click.secho(f"Error: {cause}", err=True, fg="red")
+    click.echo("(run with --verbose for the full traceback)", err=True)
+
+
+def short_user_errors(callback: Callable[..., Any]) -> Callable[..., Any]:
+    """``callback`` taking one more option, ``verbose``, and exiting 1 on a user error."""
+
+    @functools.wraps(callback)
+    def wrapper(*args: Any, verbose: bool = False, **kwargs: Any) -> Any:
+        try:
+            return callback(*args, **kwargs)
+        except Exception as error:
+            cause = user_error(error)
+            if cause is None or verbose:
+                raise
+            report_user_error(error, cause)
+            sys.exit(1)
+
+    return wrapper
+
+
+VERBOSE = click.Option(
+    ["--verbose", "-v"], is_flag=True, help="Show the full traceback of a user error."
+)
+
+run = click.Command(
+    name="run",
+    callback=short_user_errors(kedro_run.callback),
+    params=[*kedro_run.params, VERBOSE],
+    help=kedro_run.help,
+    context_settings=kedro_run.context_settings,
+)
+
+
+@click.group(name="recunlearn")
+def cli() -> None:
+    """recunlearn's project commands (they override Kedro's built-in ones)."""
+
+
+cli.add_command(run)

@@ -1,0 +1,55 @@
+"""The parameter hook checks the merged configuration (files and ``--params``)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from types import SimpleNamespace
+
+import pytest
+from kedro.config import OmegaConfigLoader
+
+from recunlearn.errors import ParameterError
+from recunlearn.hooks import ParameterTreeHook
+from recunlearn.pipelines.grid import GridHook, active_grid
+from recunlearn.pipelines.provenance import ProvenanceHook
+from recunlearn.settings import HOOKS
+
+CONF = Path(__file__).resolve().parents[1] / "conf"
+
+
+def context(runtime_params: dict | None = None, env: str = "test") -> SimpleNamespace:
+    """What the hook reads from a Kedro context: its configuration loader."""
+    loader = OmegaConfigLoader(
+        str(CONF), base_env="base", default_run_env=env, runtime_params=runtime_params
+    )
+    return SimpleNamespace(config_loader=loader)
+
+
+def test_the_project_registers_the_hooks():
+    assert [type(hook) for hook in HOOKS] == [ParameterTreeHook, GridHook, ProvenanceHook]
+
+
+def test_the_grid_hook_reads_the_environments_grid():
+    GridHook().after_context_created(context(env="laser"))
+    try:
+        assert active_grid().backbones == ["dmf", "neumf"]
+        assert "laser_anti" in active_grid().methods
+    finally:
+        GridHook().after_context_created(context(env="test"))  # no grid: the default
+    assert active_grid().methods[0] == "retrain"
+
+
+def test_the_shipped_configuration_passes():
+    ParameterTreeHook().after_context_created(context(env="test"))
+
+
+def test_a_runtime_parameter_is_checked_with_the_files():
+    with pytest.raises(ParameterError, match=r"^invalid parameter unlearning\.ifru\.solver: "):
+        ParameterTreeHook().after_context_created(
+            context({"unlearning": {"ifru": {"solver": "foo"}}})
+        )
+
+
+def test_a_misspelt_runtime_key_is_refused():
+    with pytest.raises(ParameterError, match=r"unlearning\.foo: unknown name; valid names"):
+        ParameterTreeHook().after_context_created(context({"unlearning": {"foo": {"x": 1}}}))
