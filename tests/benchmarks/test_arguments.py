@@ -32,6 +32,7 @@ def script(name: str):
         "influence_sweeps",
         "influence_speed",
         "laser",
+        "exact",
     ],
 )
 def test_every_script_runs_without_arguments(name):
@@ -51,6 +52,11 @@ def test_seeds_and_sweep_options():
     assert (seeds.seeds, seeds.env, seeds.threads) == ([1, 2], "alteraser", 1)
     sweep = script("alteraser_sweep").parse_arguments(["--seed", "3", "--repeats", "1"])
     assert (sweep.seed, sweep.repeats, sweep.env, sweep.backbone) == (3, 1, "alteraser", "mf")
+
+
+def test_exact_options():
+    args = script("exact").parse_arguments(["--repeats", "2", "--threads", "2"])
+    assert (args.repeats, args.threads) == (2, 2)
 
 
 def test_laser_options():
