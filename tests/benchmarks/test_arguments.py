@@ -81,3 +81,12 @@ def test_alteraser_tables_options():
     assert (chosen.seeds, chosen.kinds, chosen.backbones) == ([4], ["private"], ["mf"])
     with pytest.raises(SystemExit):
         tables.parse_arguments(["--kinds", "label_flip"])
+
+
+def test_dotted_runtime_parameters_become_nested_blocks_like_the_cli_makes_them():
+    nested = script("kedro_runs").nested
+    assert nested({"runtime.threads": 2, "grouping.walks.depth": 4, "seed": 1}) == {
+        "runtime": {"threads": 2},
+        "grouping": {"walks": {"depth": 4}},
+        "seed": 1,
+    }
