@@ -73,8 +73,8 @@ class Run:
         interactions = catalog.load("int_interactions")
         self.n_users = int(interactions["user"].max()) + 1
         self.n_items = int(interactions["item"].max()) + 1
-        raw = catalog.load("params:training")[args.backbone] | {"max_epochs": args.epochs}
-        self.config = TrainConfig.model_validate(raw)
+        block = TrainConfig.model_validate(catalog.load("params:training")[args.backbone])
+        self.config = block.model_copy(update={"max_epochs": args.epochs})
         self.original = build_backbone(
             args.backbone, self.n_users, self.n_items, self.config, self.train
         ).to(self.device)
