@@ -3,13 +3,13 @@
 For each seed it runs the ``laser`` environment's ingestion, poisoning and grouping
 (once per group count S), then, through the core API:
 
-- Fig. 4 analogue (``bmk_laser_time``): unlearning time of Retrain, C-SISA (a process
+- Fig. 4 analogue (``bmk_laser_<backbone>_time``): unlearning time of Retrain, C-SISA (a process
   pool of ``--workers``) and LASER for a request of 5 % of the users of the last group
   of the cohesion order, with ``retrain_seconds / method_seconds`` per S;
-- Fig. 5 analogue (``bmk_laser_utility``): NDCG@10 and HR@10 after learning and after
+- Fig. 5 analogue (``bmk_laser_<backbone>_utility``): NDCG@10 and HR@10 after learning and after
   unlearning ``rand@5`` and ``top@5`` requests for Retrain, C-SISA, L-Rand, L-BKM and
   L-CBKM across S (and anti-SeqTrain at S = 8, the Fig. 7 ablation);
-- Fig. 8 analogue (``bmk_laser_cohesion_loss``): at S = 8, the test loss of a model
+- Fig. 8 analogue (``bmk_laser_<backbone>_cohesion_loss``): at S = 8, the test loss of a model
   trained from scratch on each CBKM group, groups in descending cohesion.
 
 Usage: ``python benchmarks/laser.py [--seeds 1 2 3] [--groups 1 2 4 8 16]
@@ -206,6 +206,7 @@ def seed_tables(args: argparse.Namespace, seed: int) -> tuple[list, list, pd.Dat
         }
         utility.append(row | run.utility(outcome.model, users))
     for n_groups in args.groups:
+        logger.info("seed %d: S = %d", seed, n_groups)
         more_times, more_utility = group_count_rows(run, n_groups, requests, retrain)
         times += more_times
         utility += more_utility
@@ -226,24 +227,30 @@ def figure(frame: pd.DataFrame, y: str, title: str) -> Figure:
     return fig
 
 
+def save_tables(args: argparse.Namespace, times: list, utility: list, losses: list) -> None:
+    """Write the tables gathered so far (after every seed: a cut-off run keeps its seeds)."""
+    catalog = kedro_runs.catalog(env=ENV)
+    name = f"laser_{args.backbone}"
+    time_table = pd.DataFrame(times).assign(backbone=args.backbone, threads=args.threads)
+    utility_table = pd.DataFrame(utility).assign(backbone=args.backbone)
+    catalog.save(f"bmk_{name}_time", time_table)
+    catalog.save(f"bmk_{name}_utility", utility_table)
+    catalog.save(f"bmk_{name}_cohesion_loss", pd.concat(losses, ignore_index=True))
+    last = time_table[time_table["request"] == "last_group_5"]
+    catalog.save(f"bmk_{name}_time_plot", figure(last, "speedup", "Retrain / unlearning time"))
+    after = utility_table.query("phase == 'unlearned' and request == 'rand@5' and groups > 0")
+    catalog.save(f"bmk_{name}_utility_plot", figure(after, "ndcg@10", "NDCG@10 after rand@5"))
+    summary = last.groupby(["method", "groups"])["speedup"].agg(["mean", "min"])
+    logger.info("\n%s", summary.to_string())
+
+
 def main() -> None:
     args = parse_arguments()
     times, utility, losses = [], [], []
     for seed in args.seeds:
         t, u, loss = seed_tables(args, seed)
         times, utility, losses = times + t, utility + u, [*losses, loss]
-    catalog = kedro_runs.catalog(env=ENV)
-    time_table = pd.DataFrame(times).assign(backbone=args.backbone, threads=args.threads)
-    utility_table = pd.DataFrame(utility).assign(backbone=args.backbone)
-    catalog.save("bmk_laser_time", time_table)
-    catalog.save("bmk_laser_utility", utility_table)
-    catalog.save("bmk_laser_cohesion_loss", pd.concat(losses, ignore_index=True))
-    last = time_table[time_table["request"] == "last_group_5"]
-    catalog.save("bmk_laser_time_plot", figure(last, "speedup", "Retrain time / unlearning time"))
-    after = utility_table.query("phase == 'unlearned' and request == 'rand@5' and groups > 0")
-    catalog.save("bmk_laser_utility_plot", figure(after, "ndcg@10", "NDCG@10 after rand@5"))
-    summary = last.groupby(["method", "groups"])["speedup"].agg(["mean", "min"])
-    logger.info("\n%s", summary.to_string())
+        save_tables(args, times, utility, losses)
 
 
 if __name__ == "__main__":
