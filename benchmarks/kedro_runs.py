@@ -14,15 +14,32 @@ PROJECT = Path(__file__).resolve().parents[1]
 os.environ.setdefault("KEDRO_DISABLE_TELEMETRY", "1")
 
 
+def nested(params: dict[str, Any] | None) -> dict[str, Any]:
+    """Dotted keys as nested blocks (``{"runtime.threads": 1}`` -> ``{"runtime": {"threads": 1}}``),
+    as ``kedro run --params`` does on the command line."""
+    out: dict[str, Any] = {}
+    for key, value in (params or {}).items():
+        *parents, leaf = key.split(".")
+        block = out
+        for name in parents:
+            block = block.setdefault(name, {})
+        block[leaf] = value
+    return out
+
+
 def run(pipeline: str, params: dict[str, Any] | None = None, env: str | None = None) -> None:
     """``kedro run --pipeline <pipeline> --params ...`` in-process."""
     bootstrap_project(PROJECT)
-    with KedroSession.create(project_path=PROJECT, env=env, runtime_params=params or {}) as session:
+    with KedroSession.create(
+        project_path=PROJECT, env=env, runtime_params=nested(params)
+    ) as session:
         session.run(pipeline_name=pipeline)
 
 
 def catalog(params: dict[str, Any] | None = None, env: str | None = None) -> DataCatalog:
     """The project's catalog (latest versions), for loading results and saving figures."""
     bootstrap_project(PROJECT)
-    with KedroSession.create(project_path=PROJECT, env=env, runtime_params=params or {}) as session:
+    with KedroSession.create(
+        project_path=PROJECT, env=env, runtime_params=nested(params)
+    ) as session:
         return session.load_context().catalog

@@ -33,8 +33,9 @@ from recunlearn.data.requests import select_users
 from recunlearn.evaluation.metrics import evaluate_model
 from recunlearn.execution import ProcessPoolExecutor
 from recunlearn.models import build_backbone
+from recunlearn.runtime import RuntimeConfig, apply_runtime
 from recunlearn.seeding import numpy_rng
-from recunlearn.training import TrainConfig
+from recunlearn.training import TrainConfig, rows_to_tensors
 from recunlearn.unlearning import METHODS, PrepareContext, UnlearningRequest
 from recunlearn.unlearning.retrain import Retrain
 from recunlearn.unlearning.stages import StageTask, build_stage_model, run_stage, stage_seed
@@ -53,6 +54,7 @@ def parse_arguments(argv: list[str] | None = None) -> argparse.Namespace:
     parser.add_argument("--epochs", type=int, default=50, help="T, epochs per group")
     parser.add_argument("--threads", type=int, default=1)
     parser.add_argument("--workers", type=int, default=2, help="C-SISA's process pool")
+    parser.add_argument("--device", choices=["auto", "cpu", "cuda"], default="cpu")
     return parser.parse_args(argv)
 
 
@@ -61,6 +63,7 @@ class Run:
 
     def __init__(self, args: argparse.Namespace, seed: int) -> None:
         self.args, self.seed = args, seed
+        self.device = apply_runtime(RuntimeConfig(device=args.device, threads=args.threads))
         self.params = {"seed": seed, "runtime.threads": args.threads}
         for pipeline in ("ingestion", "poisoning"):
             kedro_runs.run(pipeline, self.params, ENV)
@@ -70,11 +73,11 @@ class Run:
         interactions = catalog.load("int_interactions")
         self.n_users = int(interactions["user"].max()) + 1
         self.n_items = int(interactions["item"].max()) + 1
-        raw = catalog.load("params:training")[args.backbone] | {"max_epochs": args.epochs}
-        self.config = TrainConfig.model_validate(raw)
+        block = TrainConfig.model_validate(catalog.load("params:training")[args.backbone])
+        self.config = block.model_copy(update={"max_epochs": args.epochs})
         self.original = build_backbone(
             args.backbone, self.n_users, self.n_items, self.config, self.train
-        )
+        ).to(self.device)
 
     def groupings(self, n_groups: int):
         """The grouping step's groupings for S = ``n_groups``, and its cohesion table."""
@@ -86,10 +89,10 @@ class Run:
 
     def request(self, forget_users: np.ndarray, executor=None) -> UnlearningRequest:
         rows = self.train.assign(forget=self.train["user"].isin(forget_users))
-        extra = {} if executor is None else {"executor": executor}
-        return UnlearningRequest(
-            self.original, rows, self.train.iloc[:0], self.config, self.seed, **extra
+        request = UnlearningRequest(
+            self.original, rows, self.train.iloc[:0], self.config, self.seed, self.device
         )
+        return request if executor is None else replace(request, executor=executor)
 
     def requests(self, cbkm) -> dict[str, np.ndarray]:
         """Forgetting users of each request kind."""
@@ -105,7 +108,9 @@ class Run:
     def utility(self, model, forget_users: np.ndarray) -> dict[str, float]:
         retained = self.train[~self.train["user"].isin(forget_users)]
         forget = self.train[self.train["user"].isin(forget_users)]
-        metrics = evaluate_model(model, None, retained, self.test, forget, ks=[10])
+        metrics = evaluate_model(
+            model, None, retained, self.test, forget, ks=[10], device=self.device
+        )
         return {"ndcg@10": metrics["ndcg@10"], "hr@10": metrics.get("hr@10", np.nan)}
 
 
@@ -150,27 +155,26 @@ def cohesion_loss(run: Run, groupings, cohesion: pd.DataFrame) -> pd.DataFrame:
     rows = []
     for rank, group in enumerate(cbkm.order):
         users = np.flatnonzero(cbkm.labels == group)
-        rows = run.train[run.train["user"].isin(users)]
+        group_rows = run.train[run.train["user"].isin(users)]
         backbone = run.args.backbone
         task = StageTask(
             backbone,
             run.n_users,
             run.n_items,
             run.config,
-            rows,
-            rows,
+            group_rows,
+            group_rows,
             None,
             stage_seed(run.seed, "fig8", backbone, group, "init"),
             stage_seed(run.seed, "fig8", backbone, group, "batches"),
             run.args.epochs,
+            str(run.device),
         )
         model = build_stage_model(replace(task, start=run_stage(task)[0]))
         test = run.test[run.test["user"].isin(users)]
-        logits = model.score_pairs(
-            torch.as_tensor(test["user"].to_numpy()), torch.as_tensor(test["item"].to_numpy())
-        )
+        users_t, items_t, labels_t = rows_to_tensors(test, run.device)
         loss = torch.nn.functional.binary_cross_entropy_with_logits(
-            logits, torch.as_tensor(test["label"].to_numpy(), dtype=torch.float32)
+            model.score_pairs(users_t, items_t), labels_t
         )
         rho = cohesion.query("grouping == 'cbkm' and group == @group")["cohesion"].iloc[0]
         rows.append(

@@ -24,6 +24,8 @@ DEFAULT_METHODS = (
     "alteraser_adamw",
     "laser",
     "csisa",
+    "sisa",
+    "receraser",
 )
 
 

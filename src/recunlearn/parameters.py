@@ -73,6 +73,9 @@ class PoisoningConfig(_Strict):
     """user_wise: K, the percentage of users whose rows are forgotten."""
     selection: Literal["rand", "top"] = "rand"
     """user_wise: random users (rand@K) or the most active (top@K)."""
+    user_count: PositiveInt | None = None
+    """user_wise: forget exactly this many users instead of ``percent`` % (1: a single
+    user's request, where shard-based exact methods retrain few shards)."""
 
 
 class EvaluationConfig(_Strict):

@@ -5,9 +5,10 @@ from __future__ import annotations
 from typing import Literal
 
 import torch
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, field_validator
 
 from recunlearn.errors import ParameterError
+from recunlearn.execution.dask_executor import scheduler_address
 
 
 class RuntimeConfig(BaseModel):
@@ -19,10 +20,24 @@ class RuntimeConfig(BaseModel):
     """``auto`` takes CUDA when present, else the CPU."""
     threads: int = Field(1, ge=1)
     """torch intra-op threads on the CPU; recorded next to every timing."""
-    executor: Literal["inprocess", "processes"] = "processes"
-    """Where shards and user groups train: this process, or a local process pool."""
+    executor: str = "processes"
+    """Where shards and user groups train: ``inprocess`` (this process), ``processes``
+    (a local process pool) or ``dask://host:port`` (the Dask scheduler at that address)."""
     workers: int = Field(2, ge=1)
     """Worker processes of the ``processes`` executor."""
+
+    @field_validator("executor")
+    @classmethod
+    def _known_executor(cls, value: str) -> str:
+        if value in ("inprocess", "processes"):
+            return value
+        if not value.startswith("dask://"):
+            raise ValueError(
+                "runtime.executor must be 'inprocess', 'processes' or 'dask://host:port', "
+                f"got {value!r}"
+            )
+        scheduler_address(value)
+        return value
 
 
 def resolve_device(name: str) -> torch.device:

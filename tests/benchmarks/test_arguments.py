@@ -32,6 +32,7 @@ def script(name: str):
         "influence_sweeps",
         "influence_speed",
         "laser",
+        "exact",
     ],
 )
 def test_every_script_runs_without_arguments(name):
@@ -51,6 +52,11 @@ def test_seeds_and_sweep_options():
     assert (seeds.seeds, seeds.env, seeds.threads) == ([1, 2], "alteraser", 1)
     sweep = script("alteraser_sweep").parse_arguments(["--seed", "3", "--repeats", "1"])
     assert (sweep.seed, sweep.repeats, sweep.env, sweep.backbone) == (3, 1, "alteraser", "mf")
+
+
+def test_exact_options():
+    args = script("exact").parse_arguments(["--repeats", "2", "--threads", "2"])
+    assert (args.repeats, args.threads) == (2, 2)
 
 
 def test_laser_options():
@@ -75,3 +81,12 @@ def test_alteraser_tables_options():
     assert (chosen.seeds, chosen.kinds, chosen.backbones) == ([4], ["private"], ["mf"])
     with pytest.raises(SystemExit):
         tables.parse_arguments(["--kinds", "label_flip"])
+
+
+def test_dotted_runtime_parameters_become_nested_blocks_like_the_cli_makes_them():
+    nested = script("kedro_runs").nested
+    assert nested({"runtime.threads": 2, "grouping.walks.depth": 4, "seed": 1}) == {
+        "runtime": {"threads": 2},
+        "grouping": {"walks": {"depth": 4}},
+        "seed": 1,
+    }

@@ -77,6 +77,21 @@ def test_user_wise_percent_is_checked(interactions, rng):
         select_users(interactions, 0.0, "rand", rng)
 
 
+def test_user_wise_user_count_forgets_exactly_that_many_users(interactions, rng):
+    marked = select_users(interactions, 5.0, "rand", rng, count=1)
+    chosen = marked.loc[marked["forget"], "user"].unique()
+    assert len(chosen) == 1
+    assert marked["forget"].sum() == (interactions["user"] == chosen[0]).sum()
+    top = select_users(interactions, 5.0, "top", rng, count=2)
+    counts = interactions["user"].value_counts()
+    assert set(top.loc[top["forget"], "user"]) == set(counts.sort_index().nlargest(2).index)
+
+
+def test_user_wise_user_count_is_checked(interactions, rng):
+    with pytest.raises(ParameterError, match="poisoning.user_count"):
+        select_users(interactions, 5.0, "rand", rng, count=25)  # 24 users
+
+
 def test_private_request_deletes_half_of_each_chosen_users_positives(interactions, rng):
     marked = delete_private(interactions, 5, rng)
     pd.testing.assert_frame_equal(marked.drop(columns="forget"), interactions)

@@ -5,8 +5,18 @@ import pandas as pd
 import pytest
 import torch
 
-from recunlearn.evaluation.metrics import evaluate_model, repredict_score
-from recunlearn.evaluation.report import completeness_table, markdown_report, tidy_metrics
+from recunlearn.evaluation.metrics import (
+    active_users,
+    activity_ndcg,
+    evaluate_model,
+    repredict_score,
+)
+from recunlearn.evaluation.report import (
+    completeness_table,
+    markdown_report,
+    tidy_metrics,
+    with_speedup,
+)
 from recunlearn.models import build_backbone
 from recunlearn.training import TrainConfig
 
@@ -101,6 +111,58 @@ def test_markdown_labels_results_selected_on_validation():
     )
 
 
+def test_active_users_are_the_top_five_percent_by_training_rows():
+    rows = pd.DataFrame({"user": [7] * 5 + [3] * 5 + list(range(10, 48)), "item": 0})
+    # 40 users: ceil(0.05 * 40) = 2 active; users 3 and 7 tie at 5 rows, both above the rest
+    assert active_users(rows).tolist() == [3, 7]
+    # user 7 down to 1 row: user 3 first, then the lowest id among the 1-row users
+    assert active_users(rows.iloc[4:]).tolist() == [3, 7]
+    # user 7 gone: 39 users, ceil(1.95) = 2 active
+    assert active_users(rows.iloc[5:]).tolist() == [3, 10]
+
+
+def test_activity_ndcg_splits_users_by_activity_on_a_hand_worked_ranking():
+    top = torch.tensor([[4, 1, 2], [9, 5, 6], [8, 7, 3]])
+    test = pd.DataFrame({"user": [0, 1, 2, 2], "item": [4, 5, 0, 7], "label": [1, 1, 1, 0]})
+    active = np.array([True, False, False])
+    values = activity_ndcg(top, np.array([0, 1, 2]), test, active, ks=[2])
+    assert values["active_ndcg@2"] == pytest.approx(1.0)  # hit at rank 1
+    # inactive: user 1 hits at rank 2 (1 / log2 3), user 2 misses: mean 0.5 / log2(3)
+    assert values["inactive_ndcg@2"] == pytest.approx(0.5 / math.log2(3))
+
+
+def test_evaluate_model_reports_active_and_inactive_ndcg(model_and_data):
+    model, train, test, forget = model_and_data
+    metrics = evaluate_model(model, None, train, test, forget, ks=(5,))
+    assert {"active_ndcg@5", "inactive_ndcg@5"} <= set(metrics)
+
+
+def test_markdown_has_the_auc_table_and_the_time_and_fairness_table():
+    values = {
+        "original": {"auc_0": 0.70, "auc_1": 0.69, "auc_2": 0.68, "active_ndcg@20": 0.3},
+        "retrain": {"auc_0": 0.72, "auc_1": 0.71, "auc_2": 0.70, "seconds": 10.0},
+        "sisa": {"auc_0": 0.60, "seconds": 10.0, "shards_retrained": 10.0},
+        "warm_start": {"auc_0": 0.71, "seconds": 2.0, "inactive_ndcg@20": 0.1},
+    }
+    tidy = with_speedup(tidy_metrics(values, "mf"))
+    text = markdown_report(tidy, completeness_table(tidy))
+    table2 = text.split("(IFRU Table 2)")[1].split("##")[0]
+    header = table2.strip().splitlines()[0]
+    assert header.index("mf original") < header.index("mf retrain") < header.index("mf sisa")
+    assert "warm_start" not in table2 and "0.6000" in table2
+    table3 = text.split("(IFRU Table 3")[1]
+    assert "shards_retrained" in table3 and "active_ndcg@20" in table3
+    row = next(line for line in table3.splitlines() if "mf warm_start" in line)
+    assert [cell.strip() for cell in row.strip("|").split("|")] == [
+        "mf warm_start",
+        "2",
+        "5",  # speed-up: Retrain's 10 s / 2 s
+        "nan",
+        "nan",
+        "0.1",
+    ]
+
+
 def test_degenerate_figures_get_a_note_and_a_warning(caplog):
     tidy = tidy_metrics(
         {
@@ -146,4 +208,4 @@ def test_metrics_on_cuda_equal_the_cpu_ones(model_and_data):
     on_cpu = evaluate_model(model, reference, train, test, forget, ks=(5, 10))
     on_cuda = evaluate_model(model, reference, train, test, forget, ks=(5, 10), device="cuda")
     assert model.device.type == "cuda" and reference.device.type == "cuda"
-    assert on_cuda == pytest.approx(on_cpu, rel=1e-6, abs=1e-9)
+    assert on_cuda == pytest.approx(on_cpu, rel=1e-6, abs=1e-9, nan_ok=True)

@@ -62,6 +62,8 @@ def tiny_parameters() -> dict[str, Any]:
         "unlearning.alteraser_ah": {"max_passes": 2},
         "unlearning.alteraser_hf": {"max_passes": 2},
         "unlearning.alteraser_adamw": {"max_passes": 2},
+        "unlearning.sisa": {"shards": 3, "epochs": 3},
+        "unlearning.receraser": {"shards": 3, "epochs": 3, "aggregator_epochs": 2},
         "unlearning.laser": {"epochs": 2},
         "unlearning.laser_rand": {"grouping": "rand", "epochs": 2},
         "unlearning.laser_bkm": {"grouping": "bkm", "epochs": 2},
@@ -109,9 +111,16 @@ class KeptMemoryDataset(MemoryDataset):
 
 
 def run_pipeline(
-    pipeline: Pipeline, data: dict[str, Any], params: dict[str, Any] | None = None
+    pipeline: Pipeline,
+    data: dict[str, Any],
+    params: dict[str, Any] | None = None,
+    outputs: dict[str, KeptMemoryDataset] | None = None,
 ) -> dict[str, Any]:
-    """Run ``pipeline`` with in-memory inputs; return every dataset it produced, loaded."""
+    """Run ``pipeline`` with in-memory inputs; return every dataset it produced, loaded.
+
+    ``outputs``, when given, receives the output datasets before the run, so a test can
+    see what a failed run left behind.
+    """
     catalog = DataCatalog()
     for name, value in (params or tiny_parameters()).items():
         catalog[f"params:{name}"] = value
@@ -119,6 +128,8 @@ def run_pipeline(
         catalog[name] = value
     for name in pipeline.all_outputs():
         catalog[name] = KeptMemoryDataset()
+        if outputs is not None:
+            outputs[name] = catalog[name]
     SequentialRunner().run(pipeline, catalog)
     return {name: catalog.load(name) for name in pipeline.all_outputs()}
 

@@ -10,8 +10,9 @@ column marking D_r), so ``D[D.forget]`` is D_r and ``D[~D.forget]`` is D - D_r.
   training rows); D_r is the fakes, the AltEraser protocol.
 - ``private``: ``n_users`` random users each delete floor(n_u+/2) of their own positive
   training rows, chosen at random; D_r is those rows (AltEraser §5.1's privacy scenario).
-- ``user_wise``: every training row of ``percent``% of users, chosen at random
-  (``rand@K``) or the most active first (``top@K``), the LASER protocol.
+- ``user_wise``: every training row of ``percent``% of users (or of exactly
+  ``user_count`` users: 1 is a single user's request), chosen at random (``rand@K``)
+  or the most active first (``top@K``), the LASER protocol.
 - ``none``: nothing to forget (checks that a method is harmless).
 """
 
@@ -97,13 +98,26 @@ def delete_private(train: pd.DataFrame, n_users: int, rng: np.random.Generator) 
 
 
 def select_users(
-    train: pd.DataFrame, percent: float, selection: str, rng: np.random.Generator
+    train: pd.DataFrame,
+    percent: float,
+    selection: str,
+    rng: np.random.Generator,
+    count: int | None = None,
 ) -> pd.DataFrame:
-    """Mark every row of ``percent``% of users (``rand`` or ``top`` by activity)."""
+    """Mark every row of ``percent``% of users (``rand`` or ``top`` by activity).
+
+    ``count`` (``poisoning.user_count``) asks for exactly that many users instead:
+    ``1`` is a single user's request to be forgotten.
+    """
     if not 0.0 < percent < 100.0:
         raise ParameterError(f"parameter 'poisoning.percent' must be in (0, 100), got {percent}")
     counts = train["user"].value_counts()
-    n_pick = max(1, int(round(percent / 100.0 * len(counts))))
+    if count is not None and not 1 <= count <= len(counts):
+        raise ParameterError(
+            f"parameter 'poisoning.user_count' must be in [1, {len(counts)}] "
+            f"(users with training rows), got {count}"
+        )
+    n_pick = count if count is not None else max(1, int(round(percent / 100.0 * len(counts))))
     if selection == "rand":
         users = rng.choice(np.sort(counts.index.to_numpy()), size=n_pick, replace=False)
     elif selection == "top":

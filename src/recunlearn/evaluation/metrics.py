@@ -6,6 +6,9 @@
 - ``repredict``: mean predicted probability on D_r (lower = more forgotten).
 - ``rbo@K``: RBO (p) of each forgetting user's top-K list against the reference
   (Retrain) model's, averaged over those users.
+- ``active_ndcg@K``, ``inactive_ndcg@K``: NDCG@K of the active users (the top 5 % by
+  training rows) and of the others, CURE4Rec's fairness view (Chen et al., NeurIPS
+  2024): exact unlearning's shards can serve the two groups unequally.
 
 Everything is computed on the model's device (scores, AUC, top-K lists, hits), in
 bounded blocks (see :func:`recunlearn.evaluation.ranking.top_k_tensor`); the host
@@ -14,6 +17,7 @@ holds only the row tables and the seen-item matrix.
 
 from __future__ import annotations
 
+import math
 from collections.abc import Sequence
 
 import numpy as np
@@ -85,6 +89,30 @@ def _ranking_metrics(
     return out
 
 
+ACTIVE_SHARE = 0.05
+"""CURE4Rec's active users: the top 5 % of users by training rows."""
+
+
+def active_users(train_rows: pd.DataFrame, share: float = ACTIVE_SHARE) -> np.ndarray:
+    """The ceil(share * users) users with the most training rows (ties: lower id first)."""
+    counts = train_rows["user"].value_counts().rename("rows").reset_index()
+    ordered = counts.sort_values(["rows", "user"], ascending=[False, True])
+    n_active = max(1, math.ceil(share * len(ordered))) if len(ordered) else 0
+    return np.sort(ordered["user"].to_numpy()[:n_active])
+
+
+def activity_ndcg(
+    top: torch.Tensor, users: np.ndarray, test: pd.DataFrame, active: np.ndarray, ks: Sequence[int]
+) -> dict[str, float]:
+    """NDCG@K of the users flagged ``active`` (rows of ``top``, ids ``users``) and of the rest."""
+    out = {}
+    for prefix, mask in (("active_", active), ("inactive_", ~active)):
+        rows = torch.as_tensor(np.flatnonzero(mask), device=top.device)
+        metrics = _ranking_metrics(top[rows], users[mask], test, ks, prefix)
+        out |= {name: value for name, value in metrics.items() if "ndcg" in name}
+    return out
+
+
 def evaluate_model(
     model: ScoringModel,
     reference: ScoringModel | None,
@@ -113,6 +141,8 @@ def evaluate_model(
     test_users = np.unique(test.loc[test["label"] == 1, "user"].to_numpy())
     top = top_k_tensor(model, test_users, seen, k_max)
     result |= _ranking_metrics(top, test_users, test, ks, "")
+    active = np.isin(test_users, active_users(train_rows))
+    result |= activity_ndcg(top, test_users, test, active, ks)
     forget_users = np.unique(forget["user"].to_numpy())
     forget_top = top_k_tensor(model, forget_users, seen, k_max)
     result |= _ranking_metrics(forget_top, forget_users, test, ks, "forget_")

@@ -13,6 +13,9 @@ from recunlearn.evaluation.completeness import GAP_TOLERANCE, completeness
 logger = logging.getLogger(__name__)
 
 COMPLETENESS_METRICS = ("auc_0", "auc_1", "auc_2")
+TABLE2_MODELS = ("original", "retrain", "sisa", "receraser", "scif", "ifru")
+"""The models of the IFRU paper's Table 2, in its column order."""
+TIME_METRICS = ("seconds", "speedup", "prepare_seconds", "shards_retrained", "aggregator_seconds")
 
 
 def tidy_metrics(metrics: Mapping[str, Mapping[str, float]], backbone: str) -> pd.DataFrame:
@@ -66,6 +69,38 @@ def completeness_table(tidy: pd.DataFrame) -> pd.DataFrame:
     return pd.DataFrame(rows, columns=["backbone", "model", "metric", "gap", "completeness"])
 
 
+def auc_table(tidy: pd.DataFrame) -> str | None:
+    """IFRU Table 2's analogue: AUC_0/1/2 of Original, Retrain, SISA, RecEraser, SCIF, IFRU."""
+    rows = tidy[tidy["metric"].isin(COMPLETENESS_METRICS) & tidy["model"].isin(TABLE2_MODELS)]
+    if rows.empty:
+        return None
+    wide = rows.pivot_table(index="metric", columns=["backbone", "model"], values="value")
+    order = sorted(wide.columns, key=lambda c: (c[0], TABLE2_MODELS.index(c[1])))
+    wide = wide[order]
+    wide.columns = [f"{backbone} {model}" for backbone, model in wide.columns]
+    return wide.to_markdown(floatfmt=".4f")
+
+
+def fairness_k(tidy: pd.DataFrame) -> int | None:
+    """The cut-off of the fairness columns: 20 (CURE4Rec's) when evaluated, else the largest."""
+    names = tidy.loc[tidy["metric"].str.startswith("active_ndcg@"), "metric"]
+    ks = sorted({int(name.split("@")[1]) for name in names})
+    return None if not ks else 20 if 20 in ks else ks[-1]
+
+
+def time_and_fairness_table(tidy: pd.DataFrame) -> str:
+    """IFRU Table 3's analogue on this request: every method's unlearning time, the shards
+    it retrained, and NDCG@K of active vs inactive users (CURE4Rec's fairness view)."""
+    k = fairness_k(tidy)
+    fairness = () if k is None else (f"active_ndcg@{k}", f"inactive_ndcg@{k}")
+    rows = tidy[tidy["metric"].isin((*TIME_METRICS, *fairness))]
+    wide = rows.pivot_table(index=["backbone", "model"], columns="metric", values="value")
+    columns = [c for c in (*TIME_METRICS, *fairness) if c in wide.columns]
+    wide = wide[columns]
+    wide.index = [f"{backbone} {model}" for backbone, model in wide.index]
+    return wide.to_markdown(floatfmt=".4g")
+
+
 def report_notes(tidy: pd.DataFrame, completeness_rows: pd.DataFrame) -> list[str]:
     """Why some figures are NaN, one note each, also logged as warnings.
 
@@ -111,6 +146,15 @@ def markdown_report(tidy: pd.DataFrame, completeness_rows: pd.DataFrame) -> str:
         )
         lines += ["## Completeness coefficient (m - Original) / (Retrain - Original)", ""]
         lines += [wide.to_markdown(floatfmt=".3f"), ""]
+    table2 = auc_table(tidy)
+    if table2 is not None:
+        lines += ["## AUC of exact and influence methods (IFRU Table 2)", "", table2, ""]
+    lines += [
+        "## Unlearning time and fairness (IFRU Table 3; active = top 5 % users by rows)",
+        "",
+        time_and_fairness_table(tidy),
+        "",
+    ]
     notes = report_notes(tidy, completeness_rows)
     if notes:
         lines += ["## Notes", "", *(f"- {note}" for note in notes), ""]

@@ -1,5 +1,6 @@
-"""Where independent units of work (shards, groups) run: in-process or a process pool."""
+"""Where independent units of work (shards, groups) run: in-process, a process pool or Dask."""
 
+from recunlearn.execution.dask_executor import DaskExecutor
 from recunlearn.execution.executors import (
     Executor,
     InProcessExecutor,
@@ -9,6 +10,7 @@ from recunlearn.execution.executors import (
 )
 
 __all__ = [
+    "DaskExecutor",
     "Executor",
     "InProcessExecutor",
     "ProcessPoolExecutor",

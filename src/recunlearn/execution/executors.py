@@ -1,5 +1,10 @@
 """One interface for running independent units of work (shards, user groups).
 
+Three places to run them: this process (:class:`InProcessExecutor`), a local pool of
+spawned processes (:class:`ProcessPoolExecutor`) or a Dask distributed cluster
+(:class:`~recunlearn.execution.dask_executor.DaskExecutor`), chosen by
+``runtime.executor`` (``inprocess``, ``processes`` or ``dask://host:port``).
+
 ``Executor.map(function, tasks, labels)`` returns ``[function(t) for t in tasks]`` in
 task order, wherever the work ran. Each task carries everything it needs (rows,
 hyperparameters, derived seeds), so the results are the same in-process and in
@@ -62,11 +67,35 @@ def _set_threads(threads: int) -> None:
     torch.set_num_threads(threads)
 
 
+_POOLS: dict[tuple[int, int], futures.ProcessPoolExecutor] = {}
+"""Worker pools by (workers, threads), kept for the life of this process."""
+
+
+def _shared_pool(workers: int, threads: int) -> futures.ProcessPoolExecutor:
+    """The pool of ``workers`` spawned processes of ``threads`` torch threads.
+
+    Spawning a worker costs seconds (it imports torch and this package), so every map
+    of a run (each method's shards, both phases, every backbone) reuses the same
+    workers; a pool whose worker died is dropped and the next map starts a new one.
+    """
+    key = (workers, threads)
+    if key not in _POOLS:
+        _POOLS[key] = futures.ProcessPoolExecutor(
+            max_workers=workers,
+            mp_context=multiprocessing.get_context("spawn"),
+            initializer=_set_threads,
+            initargs=(threads,),
+        )
+    return _POOLS[key]
+
+
 class ProcessPoolExecutor(Executor):
-    """Runs the tasks in ``workers`` fresh (spawned) processes of ``threads`` torch threads.
+    """Runs the tasks in ``workers`` spawned processes of ``threads`` torch threads.
 
     Spawned rather than forked: forking a process whose torch thread pools already
-    run can deadlock the child.
+    run can deadlock the child. The workers are shared by every map in this process
+    (see :func:`_shared_pool`). A single task runs in this process (the same result:
+    the run's thread count is this process's too).
     """
 
     def __init__(self, workers: int, threads: int) -> None:
@@ -75,17 +104,19 @@ class ProcessPoolExecutor(Executor):
     def map(
         self, function: Callable[[Any], Any], tasks: Sequence[Any], labels: Sequence[str]
     ) -> list[Any]:
-        if not tasks:
-            return []
-        context = multiprocessing.get_context("spawn")
-        with futures.ProcessPoolExecutor(
-            max_workers=min(self.workers, len(tasks)),
-            mp_context=context,
-            initializer=_set_threads,
-            initargs=(self.threads,),
-        ) as pool:
-            submitted = [pool.submit(function, task) for task in tasks]
+        if len(tasks) <= 1:  # a spawned worker would cost more (importing torch) than it saves
+            return InProcessExecutor().map(function, tasks, labels)
+        pool = _shared_pool(self.workers, self.threads)
+        submitted = [pool.submit(function, task) for task in tasks]
+        try:
             return [_result(future, label) for future, label in zip(submitted, labels, strict=True)]
+        except ShardFailedError as error:
+            for future in submitted:
+                future.cancel()
+            if isinstance(error.__cause__, futures.process.BrokenProcessPool):
+                _POOLS.pop((self.workers, self.threads), None)
+                pool.shutdown(wait=False, cancel_futures=True)
+            raise
 
     def describe(self) -> str:
         return f"processes({self.workers})"
@@ -101,11 +132,17 @@ def _result(future: futures.Future, label: str) -> Any:
 
 
 def make_executor(spec: str, workers: int, threads: int) -> Executor:
-    """The executor named by ``runtime.executor``: ``inprocess`` or ``processes``."""
+    """The executor named by ``runtime.executor``: ``inprocess``, ``processes`` or
+    ``dask://host:port`` (a Dask scheduler's address)."""
+    from recunlearn.execution.dask_executor import DaskExecutor, scheduler_address
+
     if spec == "inprocess":
         return InProcessExecutor()
     if spec == "processes":
         return ProcessPoolExecutor(workers, threads)
+    if spec.startswith("dask://"):
+        return DaskExecutor(scheduler_address(spec), threads)
     raise ParameterError(
-        f"parameter 'runtime.executor' must be 'inprocess' or 'processes', got {spec!r}"
+        "parameter 'runtime.executor' must be 'inprocess', 'processes' or "
+        f"'dask://host:port', got {spec!r}"
     )

@@ -7,6 +7,8 @@ from typing import TYPE_CHECKING, Any
 import pandas as pd
 import torch
 
+from recunlearn.models.attention import AttentionEnsemble
+from recunlearn.models.averaging import AveragingEnsemble
 from recunlearn.models.base import Recommender
 from recunlearn.models.dmf import DMF
 from recunlearn.models.enmf import ENMF
@@ -30,6 +32,8 @@ DEFAULT_BACKBONES: tuple[str, ...] = ("mf", "lightgcn")
 """The backbones the pipelines build when not told otherwise (the default ``kedro run``)."""
 
 __all__ = [
+    "AttentionEnsemble",
+    "AveragingEnsemble",
     "BACKBONES",
     "DEFAULT_BACKBONES",
     "DMF",
@@ -89,7 +93,11 @@ def build_backbone(
 def model_from_state(config: dict[str, Any], state: dict[str, torch.Tensor]) -> ScoringModel:
     """Rebuild a backbone or a model of sub-models from its saved config and ``state_dict``."""
     if config["backbone"] == GroupedModel.name:
-        return _grouped_from_state(config, state)
+        return GroupedModel(_members_from_state(config, state), state["user_group"])
+    if config["backbone"] == AveragingEnsemble.name:
+        return AveragingEnsemble(_members_from_state(config, state))
+    if config["backbone"] == AttentionEnsemble.name:
+        return _attention_from_state(config, state)
     kwargs = {k: v for k, v in config.items() if k != "backbone"}
     if config["backbone"] == "lightgcn":
         kwargs["graph_users"], kwargs["graph_items"] = state["graph_users"], state["graph_items"]
@@ -98,13 +106,30 @@ def model_from_state(config: dict[str, Any], state: dict[str, torch.Tensor]) -> 
     return model
 
 
-def _grouped_from_state(config: dict[str, Any], state: dict[str, torch.Tensor]) -> GroupedModel:
+def _members_from_state(
+    config: dict[str, Any], state: dict[str, torch.Tensor]
+) -> list[ScoringModel]:
     members = []
     for index, member_config in enumerate(config["members"]):
         prefix = f"members.{index}."
         member_state = {k[len(prefix) :]: v for k, v in state.items() if k.startswith(prefix)}
         members.append(model_from_state(member_config, member_state))
-    return GroupedModel(members, state["user_group"])
+    return members
+
+
+def _attention_from_state(
+    config: dict[str, Any], state: dict[str, torch.Tensor]
+) -> AttentionEnsemble:
+    model = AttentionEnsemble(
+        state["user_members"],
+        state["item_members"],
+        config["attention_dim"],
+        config["n_layers"],
+        state["graph_users"],
+        state["graph_items"],
+    )
+    model.load_state_dict(state)
+    return model
 
 
 def model_payload(model: ScoringModel) -> dict[str, Any]:

@@ -15,8 +15,10 @@ from recunlearn.unlearning.base import (
 from recunlearn.unlearning.csisa import CSisa
 from recunlearn.unlearning.ifru import IFRU, IFRUGaussNewton
 from recunlearn.unlearning.laser import Laser, LaserAnti, LaserBkm, LaserRand
+from recunlearn.unlearning.receraser import RecEraser
 from recunlearn.unlearning.retrain import Retrain, RetrainStar
 from recunlearn.unlearning.scif import SCIF, SCIFGaussNewton
+from recunlearn.unlearning.sisa import Sisa
 from recunlearn.unlearning.warm_start import WarmStart
 
 # One entry per column of the report; each class's config defaults match its name,
@@ -37,6 +39,8 @@ METHODS: dict[str, type[UnlearningMethod]] = {
     "laser_bkm": LaserBkm,
     "laser_anti": LaserAnti,
     "csisa": CSisa,
+    "sisa": Sisa,
+    "receraser": RecEraser,
 }
 
 __all__ = [

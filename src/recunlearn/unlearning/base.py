@@ -29,6 +29,7 @@ from recunlearn.errors import ParameterError
 from recunlearn.execution import Executor, InProcessExecutor
 from recunlearn.models.base import Recommender
 from recunlearn.training.config import TrainConfig
+from recunlearn.unlearning.partitions import RowPartition
 from recunlearn.unlearning.user_groups import UserGroups
 
 
@@ -70,10 +71,16 @@ class PrepareContext:
     """The grouping step's groupings by name (``rand``, ``bkm``, ``cbkm``), easy to hard."""
     executor: Executor = field(default_factory=InProcessExecutor)
     """Where independent units of work (shards, groups) run."""
+    partition: RowPartition | None = None
+    """A row partition fixed in advance for sharded methods (their from-scratch oracle
+    reuses the prepared one); ``None``: the method partitions D by its own rule."""
 
     @classmethod
     def of(
-        cls, request: UnlearningRequest, groupings: Mapping[str, UserGroups] | None = None
+        cls,
+        request: UnlearningRequest,
+        groupings: Mapping[str, UserGroups] | None = None,
+        partition: RowPartition | None = None,
     ) -> PrepareContext:
         """The learning-time view of a request: D with the ``forget`` marks dropped."""
         return cls(
@@ -85,6 +92,7 @@ class PrepareContext:
             device=request.device,
             groupings=groupings,
             executor=request.executor,
+            partition=partition,
         )
 
 
@@ -162,6 +170,10 @@ class UnlearningMethod(ABC):
 
     def prepare(self, context: PrepareContext) -> PreparedState | None:
         """Learn on D; the default learns nothing beyond the shared Original model."""
+        return None
+
+    def partition_of(self, state: PreparedState) -> RowPartition | None:
+        """The row partition ``state`` was prepared with (``None``: the method has none)."""
         return None
 
     @abstractmethod

@@ -5,7 +5,7 @@ from recunlearn.pipelines.poisoning import create_pipeline as poisoning
 from recunlearn.pipelines.training import create_pipeline as training
 from recunlearn.pipelines.unlearning import create_pipeline
 
-from ..conftest import run_pipeline
+from ..conftest import run_pipeline, tiny_parameters
 
 
 def test_unlearning_runs_every_registered_method_in_memory(raw_ratings):
@@ -21,6 +21,25 @@ def test_unlearning_runs_every_registered_method_in_memory(raw_ratings):
     assert model.n_users == model_from_payload(out["mf.original.model"]).n_users
     assert out["mf.retrain.log"]["method"] == "retrain"
     assert out["mf.retrain.log"]["forget_rows"] == len(out["mi_forget"])
+
+
+def test_sharded_methods_prepare_their_state_and_unlearn_from_it(raw_ratings):
+    pipeline = (
+        ingestion()
+        + poisoning()
+        + training(backbones=["mf"])
+        + create_pipeline(backbones=["mf"], methods=["retrain", "sisa", "receraser"])
+    )
+    params = tiny_parameters()
+    params["runtime"] = {"device": "cpu", "threads": 1, "executor": "inprocess"}
+    out = run_pipeline(pipeline, {"raw_ratings": raw_ratings, "mf.tuning.best_params": {}}, params)
+    for method in ("sisa", "receraser"):
+        log = out[f"mf.{method}.log"]
+        assert log["shards"] == 3 and 1 <= log["shards_retrained"] <= 3
+        assert log["prepare_seconds"] == out[f"mf.{method}.state"]["config"]["seconds"]
+        model = model_from_payload(out[f"mf.{method}.model"])
+        assert model.n_users == model_from_payload(out["mf.original.model"]).n_users
+    assert "aggregator_seconds" in out["mf.receraser.log"]
 
 
 def test_exact_methods_learn_their_state_before_the_request(raw_ratings):

@@ -61,8 +61,9 @@ def evaluate(
     baseline = model_from_payload(original).to(device).eval()
     metrics |= prediction_metrics(scored, baseline, retrain, prediction_rows(test, forget))
     extra = {"seconds": float(log["seconds"])}
-    if "prepare_seconds" in log:
-        extra["prepare_seconds"] = float(log["prepare_seconds"])
+    for name in ("prepare_seconds", "shards_retrained", "aggregator_seconds"):
+        if name in log:
+            extra[name] = float(log[name])
     if log.get("selected_on_validation"):
         extra["selected_on_validation"] = 1.0
     return metrics | extra

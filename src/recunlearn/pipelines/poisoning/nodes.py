@@ -34,7 +34,7 @@ def make_deletion_request(
     elif cfg.kind == "private":
         marked = delete_private(train, cfg.n_users, rng)
     elif cfg.kind == "user_wise":
-        marked = select_users(train, cfg.percent, cfg.selection, rng)
+        marked = select_users(train, cfg.percent, cfg.selection, rng, cfg.user_count)
     else:
         marked = train.reset_index(drop=True).assign(forget=False)
     forget, retain = split_request(marked)

@@ -1,0 +1,202 @@
+"""Exact unlearning (SISA, RecEraser): shard throughput per executor, single-user speed-ups.
+
+Runs the ``single_user`` environment's data steps through the pipelines (ingestion, a
+deletion request of one random user's rows, tuning and MF's Original), so D, D_r and
+Original are those of a real run, then measures in this process:
+
+1. ``bmk_exact_throughput``: SISA's shards (10, MF) trained through each executor:
+   in-process, the local process pool (2 workers) and a Dask ``LocalCluster`` of 2
+   workers on 127.0.0.1 (and in-process on CUDA where present). ``rows_per_second`` =
+   shard rows x epochs / seconds of the warm map; the first map (``cold_seconds``)
+   includes starting the workers.
+2. ``bmk_exact_single_user``: unlearning the user with Retrain, SISA, RecEraser (InBP,
+   the default) and RecEraser with the user-based partition (UBP), each through the
+   in-process and the process-pool executor: median seconds over ``--repeats``, the
+   speed-up over Retrain's median (both timed here), the shards retrained, and AUC_0,
+   NDCG@20 and active/inactive NDCG@20 of every unlearned model.
+
+Usage: ``python benchmarks/exact.py [--repeats 3] [--threads 1]``
+"""
+
+from __future__ import annotations
+
+import argparse
+import logging
+import statistics
+import time
+
+import kedro_runs
+import pandas as pd
+import torch
+from kedro.io import DataCatalog
+
+from recunlearn.evaluation.metrics import evaluate_model
+from recunlearn.execution import DaskExecutor, InProcessExecutor, ProcessPoolExecutor
+from recunlearn.models import model_from_payload
+from recunlearn.runtime import resolve_device
+from recunlearn.training import TrainConfig
+from recunlearn.unlearning import METHODS, PrepareContext, UnlearningRequest
+
+logger = logging.getLogger("benchmarks.exact")
+ENV = "single_user"
+VARIANTS = {  # name: (method, config overrides)
+    "sisa": ("sisa", {}),
+    "receraser": ("receraser", {}),
+    "receraser_ubp": ("receraser", {"partition": "user"}),
+}
+
+
+def parse_arguments(argv: list[str] | None = None) -> argparse.Namespace:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--repeats", type=int, default=3)
+    parser.add_argument("--threads", type=int, default=1)
+    return parser.parse_args(argv)
+
+
+def prepare_data(threads: int) -> tuple[UnlearningRequest, dict, pd.DataFrame, DataCatalog]:
+    """Run the single-user protocol's data steps for MF; the request, settings and test rows."""
+    params = {"grid": {"backbones": ["mf"]}, "runtime": {"threads": threads, "device": "cpu"}}
+    for pipeline in ("ingestion", "poisoning", "tuning", "training"):
+        kedro_runs.run(pipeline, params, ENV)
+    catalog = kedro_runs.catalog(params, ENV)
+    train = catalog.load("mi_train")
+    request = UnlearningRequest(
+        original=model_from_payload(catalog.load("mf.original.model")),
+        train_rows=train,
+        valid_rows=catalog.load("prm_valid"),
+        train_config=TrainConfig.model_validate(catalog.load("mf.original.train_config")),
+        seed=catalog.load("params:seed"),
+    )
+    return request, catalog.load("params:unlearning"), catalog.load("prm_test"), catalog
+
+
+def with_executor(request: UnlearningRequest, executor, device="cpu") -> UnlearningRequest:
+    return UnlearningRequest(
+        request.original.to(device),
+        request.train_rows,
+        request.valid_rows,
+        request.train_config,
+        request.seed,
+        device,
+        executor,
+    )
+
+
+def shard_throughput(request: UnlearningRequest, settings: dict, executors: dict) -> pd.DataFrame:
+    """Seconds to train SISA's every shard through each executor, cold then warm."""
+    method = METHODS["sisa"](settings["sisa"])
+    context = PrepareContext.of(request)
+    labels = method.shard_labels(context)
+    original = request.original
+    meta = {"backbone": original.name, "n_users": original.n_users, "n_items": original.n_items}
+    shards = list(range(method.config.shards))
+    rows = []
+    for name, (executor, device) in executors.items():
+        timed = PrepareContext.of(with_executor(request, executor, device))
+        seconds = []
+        for _ in range(2):
+            start = time.perf_counter()
+            method.train_shards(meta, context.train_rows, labels, shards, timed, executor)
+            seconds.append(time.perf_counter() - start)
+        row_epochs = len(context.train_rows) * method.config.epochs
+        rows.append(
+            {
+                "executor": name,
+                "device": device,
+                "shards": len(shards),
+                "epochs": method.config.epochs,
+                "cold_seconds": seconds[0],
+                "warm_seconds": seconds[1],
+                "rows_per_second": row_epochs / seconds[1],
+            }
+        )
+        logger.info("throughput %s", rows[-1])
+    return pd.DataFrame(rows)
+
+
+def timed_unlearning(method, state, request: UnlearningRequest, repeats: int):
+    """The last outcome and the median of ``repeats`` unlearning times (its own log's)."""
+    outcomes = [method.unlearn(state, request) for _ in range(repeats)]
+    return outcomes[-1], statistics.median(o.log["seconds"] for o in outcomes)
+
+
+def single_user(
+    request: UnlearningRequest, settings: dict, test: pd.DataFrame, repeats: int, executors: dict
+) -> pd.DataFrame:
+    """Every variant's unlearning of the user next to Retrain's, timed in this process."""
+    forget = request.forget_rows
+    retrain = METHODS["retrain"](settings["retrain"])
+    reference, retrain_seconds = timed_unlearning(retrain, None, request, repeats)
+    rows = [("retrain", "inprocess", reference, retrain_seconds, float("nan"))]
+    for variant, (name, overrides) in VARIANTS.items():
+        method = METHODS[name]({**settings[name], **overrides})
+        start = time.perf_counter()
+        state = method.prepare(PrepareContext.of(request))
+        prepare_seconds = time.perf_counter() - start
+        for executor_name, executor in executors.items():
+            outcome, seconds = timed_unlearning(
+                method, state, with_executor(request, executor), repeats
+            )
+            rows.append((variant, executor_name, outcome, seconds, prepare_seconds))
+    table = []
+    for variant, executor_name, outcome, seconds, prepare_seconds in rows:
+        metrics = evaluate_model(
+            outcome.model, reference.model, request.train_rows, test, forget, [20]
+        )
+        table.append(
+            {
+                "method": variant,
+                "executor": executor_name,
+                "forget_rows": len(forget),
+                "unlearn_seconds": seconds,
+                "speedup_vs_retrain": retrain_seconds / seconds,
+                "prepare_seconds": prepare_seconds,
+                "shards_retrained": outcome.log.get("shards_retrained", float("nan")),
+                "aggregator_seconds": outcome.log.get("aggregator_seconds", float("nan")),
+                **{
+                    k: metrics[k]
+                    for k in ("auc_0", "ndcg@20", "active_ndcg@20", "inactive_ndcg@20")
+                },
+            }
+        )
+        logger.info("single user %s", table[-1])
+    return pd.DataFrame(table)
+
+
+def main() -> None:
+    from distributed import LocalCluster
+
+    args = parse_arguments()
+    torch.set_num_threads(args.threads)
+    request, settings, test, catalog = prepare_data(args.threads)
+    pool = ProcessPoolExecutor(2, args.threads)
+    with LocalCluster(
+        n_workers=2,
+        threads_per_worker=1,
+        processes=True,
+        host="127.0.0.1",
+        dashboard_address=None,
+    ) as cluster:
+        executors = {
+            "inprocess": (InProcessExecutor(), "cpu"),
+            "processes(2)": (pool, "cpu"),
+            "dask(2 workers)": (DaskExecutor(cluster.scheduler_address, args.threads), "cpu"),
+        }
+        if torch.cuda.is_available():
+            executors["inprocess cuda"] = (InProcessExecutor(), str(resolve_device("cuda")))
+        throughput = shard_throughput(request, settings, executors)
+    catalog.save("bmk_exact_throughput", throughput.assign(threads=args.threads))
+    unlearning = single_user(
+        request,
+        settings,
+        test,
+        args.repeats,
+        {"inprocess": InProcessExecutor(), "processes(2)": pool},
+    )
+    catalog.save("bmk_exact_single_user", unlearning.assign(threads=args.threads))
+    logger.info("\n%s\n%s", throughput.to_string(index=False), unlearning.to_string(index=False))
+
+
+if __name__ == "__main__":
+    logging.basicConfig(level=logging.INFO)
+    main()
