@@ -5,7 +5,7 @@ For each seed it runs the ``laser`` environment's ingestion, poisoning and group
 
 - Fig. 4 analogue (``bmk_laser_<backbone>_time``): unlearning time of Retrain, C-SISA (a process
   pool of ``--workers``) and LASER for a request of 5 % of the users of the last group
-  of the cohesion order, with ``retrain_seconds / method_seconds`` per S;
+  of each S's cohesion order, with ``retrain_seconds / method_seconds`` per S;
 - Fig. 5 analogue (``bmk_laser_<backbone>_utility``): NDCG@10 and HR@10 after learning and after
   unlearning ``rand@5`` and ``top@5`` requests for Retrain, C-SISA, L-Rand, L-BKM and
   L-CBKM across S (and anti-SeqTrain at S = 8, the Fig. 7 ablation);
@@ -94,12 +94,17 @@ class Run:
         )
         return request if executor is None else replace(request, executor=executor)
 
-    def requests(self, cbkm) -> dict[str, np.ndarray]:
-        """Forgetting users of each request kind."""
-        rng = numpy_rng(self.seed, "benchmark", "laser")
+    def last_group_request(self, cbkm) -> np.ndarray:
+        """5 % of the users of the last CBKM group (in SeqTrain's order) of this S."""
+        rng = numpy_rng(self.seed, "benchmark", "laser", "last", cbkm.n_groups)
         last = np.flatnonzero(cbkm.labels == cbkm.order[-1])
         present = last[np.isin(last, self.train["user"].unique())]
-        out = {"last_group_5": rng.choice(present, max(1, round(0.05 * len(present))), False)}
+        return rng.choice(present, max(1, round(0.05 * len(present))), False)
+
+    def requests(self) -> dict[str, np.ndarray]:
+        """Forgetting users of the user-wise requests rand@5 and top@5."""
+        rng = numpy_rng(self.seed, "benchmark", "laser")
+        out = {}
         for kind in ("rand", "top"):
             marked = select_users(self.train, 5.0, kind, rng)
             out[f"{kind}@5"] = marked.loc[marked["forget"], "user"].unique()
@@ -123,6 +128,9 @@ def timed_unlearn(method, state, request):
 def group_count_rows(run: Run, n_groups: int, requests, retrain) -> tuple[list, list]:
     """Fig. 4 and Fig. 5 rows of one S."""
     groupings, _ = run.groupings(n_groups)
+    last = run.last_group_request(groupings["cbkm"])
+    requests = {"last_group_5": last, **requests}
+    retrain = {**retrain, "last_group_5": timed_unlearn(Retrain(), None, run.request(last))[1]}
     names = list(GROUPED) + (["laser_anti"] if n_groups == 8 else [])
     times, utility = [], []
     for name in names:
@@ -192,8 +200,7 @@ def cohesion_loss(run: Run, groupings, cohesion: pd.DataFrame) -> pd.DataFrame:
 
 def seed_tables(args: argparse.Namespace, seed: int) -> tuple[list, list, pd.DataFrame]:
     run = Run(args, seed)
-    eight, cohesion = run.groupings(8)
-    requests = run.requests(eight["cbkm"])
+    requests = run.requests()
     retrain, times, utility = {}, [], []
     for kind, users in requests.items():
         outcome, retrain[kind] = timed_unlearn(Retrain(), None, run.request(users))
@@ -210,8 +217,8 @@ def seed_tables(args: argparse.Namespace, seed: int) -> tuple[list, list, pd.Dat
         more_times, more_utility = group_count_rows(run, n_groups, requests, retrain)
         times += more_times
         utility += more_utility
-    loss = cohesion_loss(run, eight, cohesion)
-    return times, utility, loss
+    eight, cohesion = run.groupings(8)
+    return times, utility, cohesion_loss(run, eight, cohesion)
 
 
 def figure(frame: pd.DataFrame, y: str, title: str) -> Figure:
