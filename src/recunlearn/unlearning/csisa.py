@@ -35,8 +35,10 @@ from recunlearn.unlearning.stages import (
     Parameters,
     StageTask,
     build_stage_model,
+    isolated_task,
+    pack_parameters,
     run_stage,
-    stage_seed,
+    unpack_parameters,
 )
 from recunlearn.unlearning.user_groups import Grouping, UserGroups
 
@@ -50,19 +52,6 @@ class CSisaConfig(BaseModel):
     """Which of the grouping step's groupings defines the sub-models' users."""
     epochs: PositiveInt = 50
     """T: epochs per sub-model."""
-
-
-def _member_tensors(members: dict[int, Parameters]) -> dict[str, torch.Tensor]:
-    return {
-        f"member_{g}.{name}": tensor
-        for g, parameters in members.items()
-        for name, tensor in parameters.items()
-    }
-
-
-def _member(tensors: dict[str, torch.Tensor], group: int) -> Parameters:
-    prefix = f"member_{group}."
-    return {k[len(prefix) :]: v for k, v in tensors.items() if k.startswith(prefix)}
 
 
 class CSisa(UnlearningMethod):
@@ -80,19 +69,8 @@ class CSisa(UnlearningMethod):
     ) -> StageTask:
         labels = np.asarray(meta["labels"], dtype=np.int64)
         group_rows = rows[labels[rows["user"].to_numpy()] == group]
-        backbone = meta["backbone"]
-        return StageTask(
-            backbone=backbone,
-            n_users=meta["n_users"],
-            n_items=meta["n_items"],
-            train_config=cfg,
-            rows=group_rows,
-            graph_rows=group_rows,
-            start=None,
-            init_seed=stage_seed(seed, self.name, backbone, group, "init"),
-            batch_seed=stage_seed(seed, self.name, backbone, group, "batches"),
-            epochs=self.config.epochs,
-            device=str(device),
+        return isolated_task(
+            self.name, meta, group_rows, group, cfg, seed, device, self.config.epochs
         )
 
     def _train_groups(
@@ -129,7 +107,7 @@ class CSisa(UnlearningMethod):
             context.device,
             context.executor,
         )
-        return PreparedState(meta, _member_tensors(members), time.perf_counter() - start)
+        return PreparedState(meta, pack_parameters("member", members), time.perf_counter() - start)
 
     def unlearn(self, state: PreparedState | None, request: UnlearningRequest) -> UnlearningOutcome:
         start = time.perf_counter()
@@ -156,7 +134,7 @@ class CSisa(UnlearningMethod):
             task = self._task(
                 meta, retain, group, request.train_config, request.seed, request.device
             )
-            parameters = retrained.get(group, _member(state.tensors, group))
+            parameters = retrained.get(group, unpack_parameters(state.tensors, "member", group))
             members.append(build_stage_model(replace(task, start=parameters)))
         model = GroupedModel(members, torch.as_tensor(labels))
         return UnlearningOutcome(

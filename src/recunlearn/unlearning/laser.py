@@ -24,7 +24,6 @@ from __future__ import annotations
 import time
 
 import numpy as np
-import torch
 from pydantic import BaseModel, ConfigDict, PositiveInt
 
 from recunlearn.seeding import derive_seed
@@ -37,7 +36,7 @@ from recunlearn.unlearning.base import (
     UnlearningRequest,
 )
 from recunlearn.unlearning.seqtrain import SeqTrainPlan
-from recunlearn.unlearning.stages import Parameters
+from recunlearn.unlearning.stages import pack_parameters, unpack_parameters
 from recunlearn.unlearning.user_groups import Grouping, Order, UserGroups
 
 
@@ -52,19 +51,6 @@ class LaserConfig(BaseModel):
     """``easy_to_hard``: descending cohesion (SeqTrain); ``hard_to_easy``: anti-SeqTrain."""
     epochs: PositiveInt = 50
     """T: epochs per group (the paper's 50 on MovieLens)."""
-
-
-def _stage_tensors(checkpoints: list[Parameters], first: int = 0) -> dict[str, torch.Tensor]:
-    return {
-        f"stage_{first + k}.{name}": tensor
-        for k, parameters in enumerate(checkpoints)
-        for name, tensor in parameters.items()
-    }
-
-
-def _checkpoint(tensors: dict[str, torch.Tensor], stage: int) -> Parameters:
-    prefix = f"stage_{stage}."
-    return {k[len(prefix) :]: v for k, v in tensors.items() if k.startswith(prefix)}
 
 
 class Laser(UnlearningMethod):
@@ -109,7 +95,7 @@ class Laser(UnlearningMethod):
         initial = plan.initial(context.train_rows)
         checkpoints, seconds = plan.train(context.train_rows, 0, initial)
         meta["stage_seconds"] = seconds
-        tensors = _stage_tensors([initial, *checkpoints])
+        tensors = pack_parameters("stage", dict(enumerate([initial, *checkpoints])))
         return PreparedState(meta, tensors, time.perf_counter() - start)
 
     def unlearn(self, state: PreparedState | None, request: UnlearningRequest) -> UnlearningOutcome:
@@ -122,8 +108,12 @@ class Laser(UnlearningMethod):
         positions = [plan.order.index(g) for g in touched]
         first = min(positions, default=len(plan.order))
         retain = request.retain_rows
-        checkpoints, _ = plan.train(retain, first, _checkpoint(state.tensors, first))
-        final = checkpoints[-1] if checkpoints else _checkpoint(state.tensors, len(plan.order))
+        checkpoints, _ = plan.train(retain, first, unpack_parameters(state.tensors, "stage", first))
+        final = (
+            checkpoints[-1]
+            if checkpoints
+            else unpack_parameters(state.tensors, "stage", len(plan.order))
+        )
         model = plan.model(retain, final)
         return UnlearningOutcome(
             model,

@@ -34,7 +34,14 @@ from recunlearn.unlearning.base import (
     UnlearningRequest,
 )
 from recunlearn.unlearning.partitions import RowPartition
-from recunlearn.unlearning.stages import Parameters, StageTask, run_stage, stage_seed
+from recunlearn.unlearning.stages import (
+    Parameters,
+    StageTask,
+    isolated_task,
+    pack_parameters,
+    run_stage,
+    unpack_parameters,
+)
 
 Members = dict[int, Parameters]
 
@@ -49,21 +56,6 @@ class ShardedConfig(BaseModel):
     epochs: PositiveInt = 50
     """Epochs each shard's sub-model trains (fixed, as C-SISA's and LASER's T: no early
     stopping, so a shard is a function of its rows and seeds alone)."""
-
-
-def member_tensors(members: Members) -> dict[str, torch.Tensor]:
-    """``member_{s}.{name}`` entries of a prepared state."""
-    return {
-        f"member_{s}.{name}": tensor
-        for s, parameters in members.items()
-        for name, tensor in parameters.items()
-    }
-
-
-def stored_member(tensors: dict[str, torch.Tensor], shard: int) -> Parameters:
-    """Shard ``shard``'s parameters in a prepared state."""
-    prefix = f"member_{shard}."
-    return {k[len(prefix) :]: v for k, v in tensors.items() if k.startswith(prefix)}
 
 
 class ShardedMethod(UnlearningMethod):
@@ -102,20 +94,7 @@ class ShardedMethod(UnlearningMethod):
         self, meta: dict, rows: pd.DataFrame, shard: int, cfg: TrainConfig, seed: int, device
     ) -> StageTask:
         """Shard ``shard``'s sub-model on ``rows`` (already that shard's rows)."""
-        backbone = meta["backbone"]
-        return StageTask(
-            backbone=backbone,
-            n_users=meta["n_users"],
-            n_items=meta["n_items"],
-            train_config=cfg,
-            rows=rows,
-            graph_rows=rows,
-            start=None,
-            init_seed=stage_seed(seed, self.name, backbone, shard, "init"),
-            batch_seed=stage_seed(seed, self.name, backbone, shard, "batches"),
-            epochs=self.config.epochs,
-            device=str(device),
-        )
+        return isolated_task(self.name, meta, rows, shard, cfg, seed, device, self.config.epochs)
 
     def train_shards(
         self,
@@ -157,7 +136,7 @@ class ShardedMethod(UnlearningMethod):
         )
         _, kept, log = self.aggregate(meta, members, rows, labels, None, context)
         meta |= log
-        tensors = member_tensors(members) | partition.tensors() | kept
+        tensors = pack_parameters("member", members) | partition.tensors() | kept
         return PreparedState(meta, tensors, time.perf_counter() - start)
 
     def unlearn(self, state: PreparedState | None, request: UnlearningRequest) -> UnlearningOutcome:
@@ -172,7 +151,7 @@ class ShardedMethod(UnlearningMethod):
             meta, retain, labels[~forget], touched, request, request.executor
         )
         members = {
-            s: retrained[s] if s in retrained else stored_member(state.tensors, s)
+            s: retrained[s] if s in retrained else unpack_parameters(state.tensors, "member", s)
             for s in range(meta["shards"])
         }
         stored = None if touched else state.tensors

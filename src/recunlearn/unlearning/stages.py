@@ -11,7 +11,9 @@ T epochs, §4.2): a checkpoint is then the parameters alone.
 from __future__ import annotations
 
 import time
+from collections.abc import Mapping
 from dataclasses import dataclass
+from typing import Any
 
 import pandas as pd
 import torch
@@ -49,6 +51,51 @@ class StageTask:
     batch_seed: int
     epochs: int
     device: str = "cpu"
+
+
+def pack_parameters(
+    prefix: str, parameter_sets: Mapping[int, Parameters]
+) -> dict[str, torch.Tensor]:
+    """``{prefix}_{k}.{name}`` entries of a prepared state: checkpoint or sub-model k's tensors."""
+    return {
+        f"{prefix}_{k}.{name}": tensor
+        for k, parameters in parameter_sets.items()
+        for name, tensor in parameters.items()
+    }
+
+
+def unpack_parameters(tensors: Mapping[str, torch.Tensor], prefix: str, index: int) -> Parameters:
+    """Checkpoint or sub-model ``index``'s parameters, stored by :func:`pack_parameters`."""
+    head = f"{prefix}_{index}."
+    return {k[len(head) :]: v for k, v in tensors.items() if k.startswith(head)}
+
+
+def isolated_task(
+    method: str,
+    meta: Mapping[str, Any],
+    rows: pd.DataFrame,
+    index: int,
+    cfg: TrainConfig,
+    seed: int,
+    device: torch.device | str,
+    epochs: int,
+) -> StageTask:
+    """A sub-model (shard ``index``, group ``index``) trained alone on ``rows`` for ``epochs``
+    epochs from its own seeded initialisation (SISA, RecEraser, C-SISA)."""
+    backbone = meta["backbone"]
+    return StageTask(
+        backbone=backbone,
+        n_users=meta["n_users"],
+        n_items=meta["n_items"],
+        train_config=cfg,
+        rows=rows,
+        graph_rows=rows,
+        start=None,
+        init_seed=stage_seed(seed, method, backbone, index, "init"),
+        batch_seed=stage_seed(seed, method, backbone, index, "batches"),
+        epochs=epochs,
+        device=str(device),
+    )
 
 
 def stage_seed(seed: int, method: str, backbone: str, group: int, purpose: str) -> int:
