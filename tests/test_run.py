@@ -104,6 +104,8 @@ def test_logs_carry_the_run_id_the_report_states_and_the_run_prints_where_it_is(
     assert f"| `mf.ifru.log` | `{version.name}` |" in report
     html = latest(project / "data" / "08_reporting" / "report.html")
     assert f"Report (rpt_report_html): {html}" in (project / "kedro_run_output.txt").read_text()
+    # conf/logging.yml: the catalog's per-dataset load/save lines stay below INFO
+    assert "Loading data from" not in (project / "kedro_run_output.txt").read_text()
     assert 'id="figure-tradeoff"' in html.read_text()
 
 

@@ -25,6 +25,7 @@ from typing import Any
 import torch
 
 from recunlearn.errors import ParameterError, RecUnlearnError
+from recunlearn.progress import progress_bar
 
 
 class ShardFailedError(RecUnlearnError, RuntimeError):
@@ -52,11 +53,13 @@ class InProcessExecutor(Executor):
         self, function: Callable[[Any], Any], tasks: Sequence[Any], labels: Sequence[str]
     ) -> list[Any]:
         results = []
-        for task, label in zip(tasks, labels, strict=True):
-            try:
-                results.append(function(task))
-            except Exception as error:
-                raise ShardFailedError(f"{label} failed: {error}") from error
+        with progress_bar(len(tasks), "shards") as bar:
+            for task, label in zip(tasks, labels, strict=True):
+                try:
+                    results.append(function(task))
+                except Exception as error:
+                    raise ShardFailedError(f"{label} failed: {error}") from error
+                bar.update(1)
         return results
 
     def describe(self) -> str:
@@ -109,7 +112,12 @@ class ProcessPoolExecutor(Executor):
         pool = _shared_pool(self.workers, self.threads)
         submitted = [pool.submit(function, task) for task in tasks]
         try:
-            return [_result(future, label) for future, label in zip(submitted, labels, strict=True)]
+            with progress_bar(len(tasks), f"shards on {self.workers} workers") as bar:
+                results = []
+                for future, label in zip(submitted, labels, strict=True):
+                    results.append(_result(future, label))
+                    bar.update(1)
+            return results
         except ShardFailedError as error:
             for future in submitted:
                 future.cancel()

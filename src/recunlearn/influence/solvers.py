@@ -31,6 +31,7 @@ from dataclasses import dataclass
 import torch
 
 from recunlearn.errors import ParameterError
+from recunlearn.progress import progress_bar
 
 HVP = Callable[[torch.Tensor], torch.Tensor]
 Monitor = Callable[[torch.Tensor], float]
@@ -107,8 +108,10 @@ class ConjugateGradient(InverseHVPSolver):
         direction = precondition(residual).clone()
         rs_old = residual.dot(direction)
         iterations, on_cap = 0, True
+        bar = progress_bar(self.max_iter, "CG products")
         while iterations < self.max_iter:
             iterations += 1
+            bar.update(1)
             product = apply(direction)
             curvature = direction.dot(product)
             if float(curvature) <= 0.0:
@@ -123,6 +126,7 @@ class ConjugateGradient(InverseHVPSolver):
             rs_new = residual.dot(preconditioned)
             direction = preconditioned + (rs_new / rs_old) * direction
             rs_old = rs_new
+        bar.close()
         result = SolveResult(x, iterations, iterations, float(residual.norm()) / norm_b)
         return self.checked(result, stopped_on_cap=on_cap and iterations >= self.max_iter)
 

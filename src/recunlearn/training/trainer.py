@@ -27,6 +27,7 @@ import torch
 from recunlearn.evaluation.tensor_auc import tensor_auc
 from recunlearn.models.base import Recommender
 from recunlearn.models.scoring import ScoringModel
+from recunlearn.progress import progress_bar
 from recunlearn.training.config import TrainConfig
 
 Rows = tuple[torch.Tensor, torch.Tensor, torch.Tensor]
@@ -192,13 +193,15 @@ def train_model(
     order = batch_order_generator(generator, device)
     best, history, epoch = _BestState(), [], 0
     start = time.perf_counter()
-    with deterministic(device):
+    bar = progress_bar(cfg.max_epochs, f"{model.name} epochs")
+    with deterministic(device), bar:
         for epoch in range(1, cfg.max_epochs + 1):
             model.train()
             record = {
                 "epoch": float(epoch),
                 "train_loss": _run_epoch(model, optimizer, data, cfg, order),
             }
+            bar.update(1)
             if len(valid_rows) and epoch % cfg.eval_every == 0:
                 record["valid_auc"] = _validation_auc(model, valid)
                 if on_evaluation is not None:
