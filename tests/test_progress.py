@@ -16,8 +16,9 @@ class Terminal(io.StringIO):
         return True
 
 
-@pytest.fixture
-def terminal(monkeypatch) -> Terminal:
+def use_terminal(monkeypatch) -> Terminal:
+    """stderr as a terminal. Called in the test body: pytest re-installs its own capture
+    of sys.stderr between a fixture's set-up and the test call."""
     stream = Terminal()
     monkeypatch.setattr(progress.sys, "stderr", stream)
     monkeypatch.delenv("CI", raising=False)
@@ -25,14 +26,16 @@ def terminal(monkeypatch) -> Terminal:
     return stream
 
 
-def test_bars_are_drawn_on_a_terminal(terminal):
+def test_bars_are_drawn_on_a_terminal(monkeypatch):
+    terminal = use_terminal(monkeypatch)
     assert progress_enabled()
     InProcessExecutor().map(abs, [-1, -2, -3], ["a", "b", "c"])
     assert "shards" in terminal.getvalue() and "/3" in terminal.getvalue()
 
 
 @pytest.mark.parametrize(("name", "value"), [("CI", "true"), ("RECUNLEARN_PROGRESS", "0")])
-def test_bars_are_silent_on_ci_or_when_switched_off(terminal, monkeypatch, name, value):
+def test_bars_are_silent_on_ci_or_when_switched_off(monkeypatch, name, value):
+    terminal = use_terminal(monkeypatch)
     monkeypatch.setenv(name, value)
     assert not progress_enabled()
     InProcessExecutor().map(abs, [-1, -2], ["a", "b"])
