@@ -75,3 +75,12 @@ def test_markdown_page_puts_header_and_headline_above_the_full_tables(report_inp
     assert page.index("run id") < page.index("MF · IFRU") < page.index("# Full metric tables")
     assert page.index("# Full metric tables") < page.index("## mf")
     assert "('mf'" not in "\n".join(headline_markdown(tables))
+
+
+def test_every_registered_method_and_backbone_has_a_plain_label():
+    from recunlearn.evaluation.headline import BACKBONE_LABELS, METHOD_LABELS
+    from recunlearn.models import BACKBONES
+    from recunlearn.unlearning import METHODS
+
+    assert set(METHODS) <= set(METHOD_LABELS)
+    assert set(BACKBONES) <= set(BACKBONE_LABELS)

@@ -17,7 +17,13 @@ import pandas as pd
 from recunlearn.evaluation.provenance import ORIGINAL_FAMILY, report_run_id
 
 FAMILY_ORDER = (ORIGINAL_FAMILY, "ground truth", "influence", "fine-tuning", "exact")
-BACKBONE_LABELS = {"mf": "MF", "lightgcn": "LightGCN", "dmf": "DMF", "neumf": "NeuMF"}
+BACKBONE_LABELS = {
+    "mf": "MF",
+    "lightgcn": "LightGCN",
+    "dmf": "DMF",
+    "neumf": "NeuMF",
+    "enmf": "ENMF",
+}
 METHOD_LABELS = {
     "original": "Original",
     "retrain": "Retrain",
@@ -31,7 +37,12 @@ METHOD_LABELS = {
     "alteraser_hf": "AltEraser (HF-Newton)",
     "alteraser_adamw": "AltEraser (AdamW)",
     "laser": "LASER",
+    "laser_rand": "LASER (L-Rand)",
+    "laser_bkm": "LASER (L-BKM)",
+    "laser_anti": "LASER (anti-SeqTrain)",
     "csisa": "C-SISA",
+    "sisa": "SISA",
+    "receraser": "RecEraser",
 }
 COEFFICIENT_COLUMNS = {
     "auc_0": "completeness AUC_0",
