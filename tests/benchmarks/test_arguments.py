@@ -33,6 +33,7 @@ def script(name: str):
         "influence_speed",
         "laser",
         "exact",
+        "unlearning_speedup",
     ],
 )
 def test_every_script_runs_without_arguments(name):

@@ -1,0 +1,114 @@
+"""How IFRU's speed-up over Retrain grows with the data, for two kinds of request.
+
+For each size (ML-100K through the catalog, or a number of synthetic training rows) it
+trains MF's Original to its early stop on D, then answers two deletion requests:
+
+- ``share``: 2 % of the training rows (the share grows with |D|);
+- ``fixed``: a fixed number of rows (``--rows``, the same request size at every |D|);
+
+each with Retrain (trained to its early stop on D - D_r) and with IFRU (its learning-time
+``prepare``, the Lanczos damping estimate, timed apart from the request), all in one
+process on one device. Saves ``bmk_unlearning_speedup`` (seconds, epochs, speed-up with and
+without the preparation; device, threads and torch version in every row).
+
+Usage: ``python benchmarks/unlearning_speedup.py [--device auto|cpu|cuda]
+[--sizes ml-100k 1e5 1e6] [--rows 1000] [--threads 1] [--seed 0]``
+"""
+
+from __future__ import annotations
+
+import argparse
+import logging
+import sys
+import time
+
+import kedro_runs
+import numpy as np
+import pandas as pd
+import torch
+from scaling_parts import SizedData, fresh_model, load_size
+
+from recunlearn.runtime import RuntimeConfig, apply_runtime
+from recunlearn.seeding import numpy_rng, torch_generator
+from recunlearn.training import TrainConfig, train_model
+from recunlearn.unlearning import METHODS, PrepareContext, UnlearningRequest
+
+logger = logging.getLogger("benchmarks.unlearning_speedup")
+
+
+def parse_arguments(argv: list[str] | None = None) -> argparse.Namespace:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--device", choices=["auto", "cpu", "cuda"], default="auto")
+    parser.add_argument("--sizes", nargs="+", default=["ml-100k", "1e5", "1e6"])
+    parser.add_argument("--rows", type=int, default=1000, help="rows of the fixed request")
+    parser.add_argument("--threads", type=int, default=1)
+    parser.add_argument("--seed", type=int, default=0)
+    return parser.parse_args(argv)
+
+
+def requests(data: SizedData, rows: int, seed: int) -> dict[str, pd.DataFrame]:
+    """D with its ``forget`` column for each request kind."""
+    fixed = np.zeros(len(data.train), dtype=bool)
+    chosen = numpy_rng(seed, "speedup", "fixed").choice(len(data.train), rows, replace=False)
+    fixed[chosen] = True
+    return {"share": data.train, "fixed": data.train.assign(forget=fixed)}
+
+
+def timed(work, *arguments):
+    start = time.perf_counter()
+    result = work(*arguments)
+    return result, time.perf_counter() - start
+
+
+def request_row(original, train: pd.DataFrame, data: SizedData, cfg, args, device) -> dict:
+    """Retrain and IFRU on one request: seconds, epochs and the speed-ups."""
+    request = UnlearningRequest(original, train, data.valid, cfg, args.seed, device)
+    retrain, retrain_seconds = timed(METHODS["retrain"]().unlearn, None, request)
+    method = METHODS["ifru"]()
+    state, prepare_seconds = timed(method.prepare, PrepareContext.of(request))
+    ifru, ifru_seconds = timed(method.unlearn, state, request)
+    return {
+        "forget_rows": int(train["forget"].sum()),
+        "retrain_seconds": retrain_seconds,
+        "retrain_epochs": retrain.log["epochs"],
+        "ifru_seconds": ifru_seconds,
+        "ifru_prepare_seconds": prepare_seconds,
+        "ifru_products": ifru.log.get("hvp_count"),
+        "ifru_converged": ifru.log.get("converged"),
+        "speedup": retrain_seconds / ifru_seconds,
+        "speedup_with_prepare": retrain_seconds / (ifru_seconds + prepare_seconds),
+    }
+
+
+def measure(size: str, catalog, args, device: torch.device) -> list[dict]:
+    data = load_size(size, catalog, args.seed)
+    cfg = TrainConfig.model_validate(catalog.load("params:training.mf"))
+    original = fresh_model("mf", data, cfg, args.seed)
+    order = torch_generator(args.seed, "speedup", "original")
+    log = train_model(original, data.train, data.valid, cfg, order, device)
+    base = {"size": size, "train_rows": len(data.train), "original_epochs": log.epochs}
+    return [
+        base | {"request": kind} | request_row(original, train, data, cfg, args, device)
+        for kind, train in requests(data, min(args.rows, len(data.train)), args.seed).items()
+    ]
+
+
+def main(argv: list[str] | None = None) -> pd.DataFrame:
+    args = parse_arguments(argv)
+    device = apply_runtime(RuntimeConfig(device=args.device, threads=args.threads))
+    catalog = kedro_runs.catalog({"runtime.threads": args.threads})
+    table = pd.DataFrame(
+        [row for size in args.sizes for row in measure(size, catalog, args, device)]
+    )
+    table["device"] = torch.cuda.get_device_name(device) if device.type == "cuda" else "cpu"
+    table["threads"], table["torch"] = torch.get_num_threads(), torch.__version__
+    catalog.save("bmk_unlearning_speedup", table)
+    shown = table[["size", "request", "forget_rows", "retrain_seconds", "retrain_epochs",
+                   "ifru_seconds", "speedup", "speedup_with_prepare"]]  # fmt: skip
+    sys.stdout.write(shown.to_string(index=False, float_format=lambda x: f"{x:.4g}") + "\n")
+    return table
+
+
+if __name__ == "__main__":
+    logging.basicConfig(level=logging.INFO)
+    main()
