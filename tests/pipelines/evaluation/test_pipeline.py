@@ -71,7 +71,12 @@ def test_same_seed_gives_identical_metrics(raw_ratings):
     second = run_pipeline(pipeline, {"raw_ratings": raw_ratings.copy(), **REPORT_INPUTS})[
         "rpt_metrics"
     ]
-    timing = ["seconds", "prepare_seconds", "aggregator_seconds", "speedup"]  # wall-clock, not results
+    timing = [
+        "seconds",
+        "prepare_seconds",
+        "aggregator_seconds",
+        "speedup",
+    ]  # wall-clock, not results
     pd.testing.assert_frame_equal(
         first[~first["metric"].isin(timing)], second[~second["metric"].isin(timing)]
     )
