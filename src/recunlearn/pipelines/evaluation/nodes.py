@@ -24,6 +24,7 @@ from recunlearn.evaluation.provenance import (
     runs_table,
 )
 from recunlearn.evaluation.report import (
+    LOGGED_COSTS,
     completeness_table,
     markdown_report,
     tidy_metrics,
@@ -61,7 +62,7 @@ def evaluate(
     baseline = model_from_payload(original).to(device).eval()
     metrics |= prediction_metrics(scored, baseline, retrain, prediction_rows(test, forget))
     extra = {"seconds": float(log["seconds"])}
-    for name in ("prepare_seconds", "shards_retrained", "aggregator_seconds"):
+    for name in LOGGED_COSTS:
         if name in log:
             extra[name] = float(log[name])
     if log.get("selected_on_validation"):
