@@ -84,8 +84,7 @@ def name(request) -> str:
 
 @pytest.fixture(params=sorted(BACKBONES))
 def backbone(request, name) -> str:
-    supported = METHODS[name].supported_backbones
-    if supported is not None and request.param not in supported:
+    if not METHODS[name].supports(request.param):
         pytest.skip(f"{name} refuses {request.param} (see test_unsupported_backbones_are_refused)")
     return request.param
 

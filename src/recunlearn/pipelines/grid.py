@@ -24,11 +24,7 @@ __all__ = ["DEFAULT_METHODS", "GridConfig", "GridHook", "active_grid"]
 def methods_on(backbone: str, methods: Iterable[str]) -> list[str]:
     """The ``methods`` that can run on ``backbone`` (``supported_backbones``): a grid
     cell a method refuses (IFRU on ENMF) is left out of the DAG, not run."""
-    return [
-        m
-        for m in methods
-        if METHODS[m].supported_backbones is None or backbone in METHODS[m].supported_backbones
-    ]
+    return [m for m in methods if METHODS[m].supports(backbone)]
 
 
 _ACTIVE: dict[str, GridConfig] = {}

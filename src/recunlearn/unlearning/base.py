@@ -145,9 +145,14 @@ class UnlearningMethod(ABC):
     """The backbones the method works on (None: every backbone)."""
 
     @classmethod
+    def supports(cls, backbone: str) -> bool:
+        """Whether the method can unlearn from ``backbone``."""
+        return cls.supported_backbones is None or backbone in cls.supported_backbones
+
+    @classmethod
     def check_backbone(cls, backbone: str) -> None:
         """Refuse a backbone the method cannot unlearn from, naming the parameter."""
-        if cls.supported_backbones is not None and backbone not in cls.supported_backbones:
+        if not cls.supports(backbone):
             raise ParameterError(
                 f"unlearning.{cls.name}: backbone {backbone!r} is not supported "
                 f"(supported: {', '.join(sorted(cls.supported_backbones))})"
