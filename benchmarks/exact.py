@@ -5,14 +5,16 @@ deletion request of one random user's rows, tuning and MF's Original), so D, D_r
 Original are those of a real run, then measures in this process:
 
 1. ``bmk_exact_throughput``: SISA's shards (10, MF) trained through each executor:
-   in-process, the local process pool (2 workers) and a Dask ``LocalCluster`` of 2
-   workers on 127.0.0.1 (and in-process on CUDA where present). ``rows_per_second`` =
-   shard rows x epochs / seconds of the warm map; the first map (``cold_seconds``)
-   includes starting the workers.
+   in-process (one shard after another), stacked (all shards as one stacked model),
+   the local process pool (2 workers) and a Dask ``LocalCluster`` of 2 workers on
+   127.0.0.1; where CUDA is present, also in-process and stacked on the GPU.
+   ``rows_per_second`` = shard rows x epochs / seconds of the warm map; the first map
+   (``cold_seconds``) includes starting the workers.
 2. ``bmk_exact_single_user``: unlearning the user with Retrain, SISA, RecEraser (InBP,
    the default) and RecEraser with the user-based partition (UBP), each through the
-   in-process and the process-pool executor: median seconds over ``--repeats``, the
-   speed-up over Retrain's median (both timed here), the shards retrained, and AUC_0,
+   in-process, stacked and process-pool executors (and in-process and stacked on the
+   GPU where present): median seconds over ``--repeats``, the speed-up over the median
+   of Retrain on the same device (both timed here), the shards retrained, and AUC_0,
    NDCG@20 and active/inactive NDCG@20 of every unlearned model.
 
 Usage: ``python benchmarks/exact.py [--repeats 3] [--threads 1]``
@@ -31,7 +33,12 @@ import torch
 from kedro.io import DataCatalog
 
 from recunlearn.evaluation.metrics import evaluate_model
-from recunlearn.execution import DaskExecutor, InProcessExecutor, ProcessPoolExecutor
+from recunlearn.execution import (
+    DaskExecutor,
+    InProcessExecutor,
+    ProcessPoolExecutor,
+    StackedExecutor,
+)
 from recunlearn.models import model_from_payload
 from recunlearn.runtime import resolve_device
 from recunlearn.training import TrainConfig
@@ -123,33 +130,37 @@ def timed_unlearning(method, state, request: UnlearningRequest, repeats: int):
 def single_user(
     request: UnlearningRequest, settings: dict, test: pd.DataFrame, repeats: int, executors: dict
 ) -> pd.DataFrame:
-    """Every variant's unlearning of the user next to Retrain's, timed in this process."""
+    """Every variant's unlearning of the user next to Retrain's on the same device."""
     forget = request.forget_rows
     retrain = METHODS["retrain"](settings["retrain"])
-    reference, retrain_seconds = timed_unlearning(retrain, None, request, repeats)
-    rows = [("retrain", "inprocess", reference, retrain_seconds, float("nan"))]
+    retrained = {}
+    for device in sorted({device for _, device in executors.values()}):
+        on_device = with_executor(request, InProcessExecutor(), device)
+        retrained[device] = timed_unlearning(retrain, None, on_device, repeats)
+    reference = retrained["cpu"][0]
+    rows = [("retrain", "inprocess", d, *retrained[d], float("nan")) for d in retrained]
     for variant, (name, overrides) in VARIANTS.items():
         method = METHODS[name]({**settings[name], **overrides})
-        start = time.perf_counter()
-        state = method.prepare(PrepareContext.of(request))
-        prepare_seconds = time.perf_counter() - start
-        for executor_name, executor in executors.items():
-            outcome, seconds = timed_unlearning(
-                method, state, with_executor(request, executor), repeats
-            )
-            rows.append((variant, executor_name, outcome, seconds, prepare_seconds))
+        states = {}  # each device's learning-time state, prepared on that device
+        for executor_name, (executor, device) in executors.items():
+            on_device = with_executor(request, executor, device)
+            if device not in states:
+                states[device] = method.prepare(PrepareContext.of(on_device))
+            outcome, seconds = timed_unlearning(method, states[device], on_device, repeats)
+            rows.append((variant, executor_name, device, outcome, seconds, states[device].seconds))
     table = []
-    for variant, executor_name, outcome, seconds, prepare_seconds in rows:
+    for variant, executor_name, device, outcome, seconds, prepare_seconds in rows:
         metrics = evaluate_model(
-            outcome.model, reference.model, request.train_rows, test, forget, [20]
+            outcome.model.cpu(), reference.model, request.train_rows, test, forget, [20]
         )
         table.append(
             {
                 "method": variant,
                 "executor": executor_name,
+                "device": device,
                 "forget_rows": len(forget),
                 "unlearn_seconds": seconds,
-                "speedup_vs_retrain": retrain_seconds / seconds,
+                "speedup_vs_retrain": retrained[device][1] / seconds,
                 "prepare_seconds": prepare_seconds,
                 "shards_retrained": outcome.log.get("shards_retrained", float("nan")),
                 "aggregator_seconds": outcome.log.get("aggregator_seconds", float("nan")),
@@ -161,6 +172,22 @@ def single_user(
         )
         logger.info("single user %s", table[-1])
     return pd.DataFrame(table)
+
+
+def local_executors(pool: ProcessPoolExecutor) -> dict:
+    """Executors of this machine, by name: (executor, device); the GPU ones where CUDA is."""
+    executors = {
+        "inprocess": (InProcessExecutor(), "cpu"),
+        "stacked": (StackedExecutor(), "cpu"),
+        "processes(2)": (pool, "cpu"),
+    }
+    if torch.cuda.is_available():
+        cuda = str(resolve_device("cuda"))
+        executors |= {
+            "inprocess cuda": (InProcessExecutor(), cuda),
+            "stacked cuda": (StackedExecutor(), cuda),
+        }
+    return executors
 
 
 def main() -> None:
@@ -177,22 +204,11 @@ def main() -> None:
         host="127.0.0.1",
         dashboard_address=None,
     ) as cluster:
-        executors = {
-            "inprocess": (InProcessExecutor(), "cpu"),
-            "processes(2)": (pool, "cpu"),
-            "dask(2 workers)": (DaskExecutor(cluster.scheduler_address, args.threads), "cpu"),
-        }
-        if torch.cuda.is_available():
-            executors["inprocess cuda"] = (InProcessExecutor(), str(resolve_device("cuda")))
-        throughput = shard_throughput(request, settings, executors)
+        local = local_executors(pool)
+        dask = DaskExecutor(cluster.scheduler_address, args.threads)
+        throughput = shard_throughput(request, settings, local | {"dask(2 workers)": (dask, "cpu")})
     catalog.save("bmk_exact_throughput", throughput.assign(threads=args.threads))
-    unlearning = single_user(
-        request,
-        settings,
-        test,
-        args.repeats,
-        {"inprocess": InProcessExecutor(), "processes(2)": pool},
-    )
+    unlearning = single_user(request, settings, test, args.repeats, local)
     catalog.save("bmk_exact_single_user", unlearning.assign(threads=args.threads))
     logger.info("\n%s\n%s", throughput.to_string(index=False), unlearning.to_string(index=False))
 

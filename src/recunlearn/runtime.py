@@ -22,19 +22,20 @@ class RuntimeConfig(BaseModel):
     """torch intra-op threads on the CPU; recorded next to every timing."""
     executor: str = "processes"
     """Where shards and user groups train: ``inprocess`` (this process), ``processes``
-    (a local process pool) or ``dask://host:port`` (the Dask scheduler at that address)."""
+    (a local process pool), ``stacked`` (this process, the sub-models of one backbone as
+    one stacked model: for one GPU) or ``dask://host:port`` (the Dask scheduler there)."""
     workers: int = Field(2, ge=1)
     """Worker processes of the ``processes`` executor."""
 
     @field_validator("executor")
     @classmethod
     def _known_executor(cls, value: str) -> str:
-        if value in ("inprocess", "processes"):
+        if value in ("inprocess", "processes", "stacked"):
             return value
         if not value.startswith("dask://"):
             raise ValueError(
-                "runtime.executor must be 'inprocess', 'processes' or 'dask://host:port', "
-                f"got {value!r}"
+                "runtime.executor must be 'inprocess', 'processes', 'stacked' or "
+                f"'dask://host:port', got {value!r}"
             )
         scheduler_address(value)
         return value

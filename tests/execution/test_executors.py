@@ -13,8 +13,10 @@ from recunlearn.execution import (
     InProcessExecutor,
     ProcessPoolExecutor,
     ShardFailedError,
+    StackedExecutor,
     make_executor,
 )
+from recunlearn.runtime import RuntimeConfig
 from recunlearn.training import TrainConfig
 from recunlearn.unlearning import METHODS, PrepareContext, UnlearningRequest
 from recunlearn.unlearning.user_groups import UserGroups
@@ -43,6 +45,14 @@ def test_a_worker_that_dies_fails_the_map_naming_the_shard():
 def test_a_task_that_raises_names_the_shard_in_process():
     with pytest.raises(ShardFailedError, match="shard 3 failed: bad shard"):
         InProcessExecutor().map(square_or_die, [1, 3], ["shard 1", "shard 3"])
+
+
+def test_stacked_is_a_named_executor_that_maps_in_process():
+    executor = make_executor("stacked", 2, 1)
+    assert isinstance(executor, StackedExecutor) and executor.stacks_stages
+    assert RuntimeConfig(executor="stacked").executor == "stacked"
+    assert executor.map(square_or_die, [1, 4], ["a", "b"]) == [1, 16]
+    assert not InProcessExecutor().stacks_stages and not ProcessPoolExecutor(2, 1).stacks_stages
 
 
 def test_unknown_executor_names_the_parameter():

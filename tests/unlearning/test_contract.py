@@ -7,10 +7,14 @@ Parametrised over ``METHODS`` and ``BACKBONES`` (never a hand-kept list of metho
 - the result stays on the request's device (CPU always, CUDA where present);
 - exact methods: prepared on D then unlearned equals the same method prepared from
   scratch on D - D_r (with the same row partition, for sharded methods), bit for bit
-  on the CPU.
+  on the CPU;
+- exact methods: the stacked executor (sub-models trained as one stacked model) gives
+  the in-process executor's prepared state and unlearned model, bit for bit on the CPU.
 """
 
 from __future__ import annotations
+
+from dataclasses import replace
 
 import numpy as np
 import pandas as pd
@@ -18,6 +22,7 @@ import pytest
 import torch
 
 from recunlearn.errors import ParameterError
+from recunlearn.execution import StackedExecutor
 from recunlearn.models import BACKBONES, build_backbone
 from recunlearn.training import TrainConfig, train_backbone
 from recunlearn.unlearning import METHODS, PrepareContext, UnlearningRequest
@@ -56,13 +61,16 @@ def test_every_method_has_a_small_setting():
     assert set(SMALL) == set(METHODS)
 
 
-def make_request(interactions, backbone, forget_users=(4,), device="cpu") -> UnlearningRequest:
+def make_request(
+    interactions, backbone, forget_users=(4,), device="cpu", executor=None
+) -> UnlearningRequest:
     """D = the checkerboard, D_r = every row of ``forget_users``; Original trained on D."""
     train = interactions.assign(forget=interactions["user"].isin(forget_users))
     init, batches = training_streams(0, backbone)
     model = build_backbone(backbone, 24, 18, CONFIG, train, init)
     train_backbone(model, train, train.iloc[:20], CONFIG, batches, device)
-    return UnlearningRequest(model, train, train.iloc[:20], CONFIG, 0, device)
+    request = UnlearningRequest(model, train, train.iloc[:20], CONFIG, 0, device)
+    return request if executor is None else replace(request, executor=executor)
 
 
 def run(name: str, request: UnlearningRequest, partition=None):
@@ -154,3 +162,16 @@ def test_exact_methods_equal_their_from_scratch_oracle(interactions, name, backb
         outcome.model.state_dict().items(), oracle.model.state_dict().items(), strict=True
     ):
         assert key == other_key and torch.equal(value, other), key
+
+
+def test_exact_methods_give_the_same_models_stacked(interactions, name, backbone):
+    if METHODS[name].family != "exact":
+        pytest.skip("only exact methods train sub-models through an executor")
+    results = []
+    for executor in (None, StackedExecutor()):
+        request = make_request(interactions, backbone, forget_users=(4, 7), executor=executor)
+        results.append(run(name, request))
+    (state, outcome), (stacked_state, stacked_outcome) = results
+    for key, value in (state.tensors if state else {}).items():
+        assert torch.equal(stacked_state.tensors[key], value), key
+    assert torch.equal(scores(stacked_outcome.model), scores(outcome.model))

@@ -1,4 +1,4 @@
-"""Where independent units of work (shards, groups) run: in-process, a process pool or Dask."""
+"""Where independent units of work (shards, groups) run: in-process (alone or stacked), a process pool or Dask."""
 
 from recunlearn.execution.dask_executor import DaskExecutor
 from recunlearn.execution.executors import (
@@ -6,6 +6,7 @@ from recunlearn.execution.executors import (
     InProcessExecutor,
     ProcessPoolExecutor,
     ShardFailedError,
+    StackedExecutor,
     make_executor,
 )
 
@@ -15,5 +16,6 @@ __all__ = [
     "InProcessExecutor",
     "ProcessPoolExecutor",
     "ShardFailedError",
+    "StackedExecutor",
     "make_executor",
 ]

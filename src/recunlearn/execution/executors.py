@@ -3,7 +3,10 @@
 Three places to run them: this process (:class:`InProcessExecutor`), a local pool of
 spawned processes (:class:`ProcessPoolExecutor`) or a Dask distributed cluster
 (:class:`~recunlearn.execution.dask_executor.DaskExecutor`), chosen by
-``runtime.executor`` (``inprocess``, ``processes`` or ``dask://host:port``).
+``runtime.executor`` (``inprocess``, ``processes`` or ``dask://host:port``). A fourth,
+``stacked`` (:class:`StackedExecutor`), runs in this process and lets training stages
+of the same backbone train as one stacked model
+(:func:`recunlearn.unlearning.stages.train_stages`).
 
 ``Executor.map(function, tasks, labels)`` returns ``[function(t) for t in tasks]`` in
 task order, wherever the work ran. Each task carries everything it needs (rows,
@@ -35,6 +38,9 @@ class ShardFailedError(RecUnlearnError, RuntimeError):
 class Executor(ABC):
     """Runs ``function`` over ``tasks``; results in task order."""
 
+    stacks_stages: bool = False
+    """Whether sub-model training stages run as one stacked model (:class:`StackedExecutor`)."""
+
     @abstractmethod
     def map(
         self, function: Callable[[Any], Any], tasks: Sequence[Any], labels: Sequence[str]
@@ -64,6 +70,21 @@ class InProcessExecutor(Executor):
 
     def describe(self) -> str:
         return "inprocess"
+
+
+class StackedExecutor(InProcessExecutor):
+    """In this process; sub-models of one backbone train together as one stacked model.
+
+    Meant for one GPU, where a step of a small sub-model costs little more than its
+    kernel launches: K sub-models then share each step. Each sub-model's result is the
+    one it gets alone (:mod:`recunlearn.training.stacked`). Any other map runs as
+    :class:`InProcessExecutor`'s.
+    """
+
+    stacks_stages = True
+
+    def describe(self) -> str:
+        return "stacked"
 
 
 def _set_threads(threads: int) -> None:
@@ -140,17 +161,19 @@ def _result(future: futures.Future, label: str) -> Any:
 
 
 def make_executor(spec: str, workers: int, threads: int) -> Executor:
-    """The executor named by ``runtime.executor``: ``inprocess``, ``processes`` or
-    ``dask://host:port`` (a Dask scheduler's address)."""
+    """The executor named by ``runtime.executor``: ``inprocess``, ``processes``,
+    ``stacked`` or ``dask://host:port`` (a Dask scheduler's address)."""
     from recunlearn.execution.dask_executor import DaskExecutor, scheduler_address
 
     if spec == "inprocess":
         return InProcessExecutor()
+    if spec == "stacked":
+        return StackedExecutor()
     if spec == "processes":
         return ProcessPoolExecutor(workers, threads)
     if spec.startswith("dask://"):
         return DaskExecutor(scheduler_address(spec), threads)
     raise ParameterError(
-        "parameter 'runtime.executor' must be 'inprocess', 'processes' or "
+        "parameter 'runtime.executor' must be 'inprocess', 'processes', 'stacked' or "
         f"'dask://host:port', got {spec!r}"
     )

@@ -107,8 +107,7 @@ class Recommender(ScoringModel):
     # -- shared behaviour ------------------------------------------------------
     def forward(self, users: torch.Tensor, items: torch.Tensor) -> torch.Tensor:
         """Logits of (user, item) pairs."""
-        user_final, item_final = self.propagate()
-        return (F.embedding(users, user_final) * F.embedding(items, item_final)).sum(dim=-1)
+        return dot_product_logits(*self.propagate(), users, items)
 
     def all_scores(self, users: torch.Tensor) -> torch.Tensor:
         """Logits of ``users`` against every item, shape (len(users), n_items)."""
@@ -131,6 +130,13 @@ class Recommender(ScoringModel):
         return row_loss_terms(
             logits, labels, self.user_embedding, self.item_embedding, users, items, l2
         )
+
+
+def dot_product_logits(
+    user_final: torch.Tensor, item_final: torch.Tensor, users: torch.Tensor, items: torch.Tensor
+) -> torch.Tensor:
+    """Logits of (user, item) pairs as dot products of final embeddings (MF, LightGCN head)."""
+    return (F.embedding(users, user_final) * F.embedding(items, item_final)).sum(dim=-1)
 
 
 def row_loss_terms(

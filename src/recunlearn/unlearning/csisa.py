@@ -7,7 +7,7 @@ here each user also keeps its group's item embeddings, so a user's scores are
 exactly its sub-model's). Unlearning retrains only the groups that hold a row of the
 request, from their initialisation, on their remaining rows; every other group's
 parameters are the very tensors of the prepared state. Groups train through the
-request's executor (in-process or a local process pool).
+request's executor (in-process, stacked, a local process pool or Dask).
 """
 
 from __future__ import annotations
@@ -37,7 +37,7 @@ from recunlearn.unlearning.stages import (
     build_stage_model,
     isolated_task,
     pack_parameters,
-    run_stage,
+    train_stages,
     unpack_parameters,
 )
 from recunlearn.unlearning.user_groups import Grouping, UserGroups
@@ -84,7 +84,7 @@ class CSisa(UnlearningMethod):
         executor: Executor,
     ) -> dict[int, Parameters]:
         tasks = [self._task(meta, rows, g, cfg, seed, device) for g in groups]
-        results = executor.map(run_stage, tasks, [f"{self.name} group {g}" for g in groups])
+        results = train_stages(executor, tasks, [f"{self.name} group {g}" for g in groups])
         return {g: parameters for g, (parameters, _) in zip(groups, results, strict=True)}
 
     def prepare(self, context: PrepareContext) -> PreparedState:

@@ -39,7 +39,7 @@ from recunlearn.unlearning.stages import (
     StageTask,
     isolated_task,
     pack_parameters,
-    run_stage,
+    train_stages,
     unpack_parameters,
 )
 
@@ -108,7 +108,7 @@ class ShardedMethod(UnlearningMethod):
         """Train ``shards`` on their rows of ``rows``; (parameters, summed shard seconds)."""
         cfg, seed, device = request.train_config, request.seed, request.device
         tasks = [self.shard_task(meta, rows[labels == s], s, cfg, seed, device) for s in shards]
-        results = executor.map(run_stage, tasks, [f"{self.name} shard {s}" for s in shards])
+        results = train_stages(executor, tasks, [f"{self.name} shard {s}" for s in shards])
         members = {s: parameters for s, (parameters, _) in zip(shards, results, strict=True)}
         return members, float(sum(seconds for _, seconds in results))
 

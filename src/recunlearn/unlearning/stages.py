@@ -11,16 +11,18 @@ T epochs, §4.2): a checkpoint is then the parameters alone.
 from __future__ import annotations
 
 import time
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
 import pandas as pd
 import torch
 
+from recunlearn.execution import Executor, ShardFailedError
 from recunlearn.models import Recommender, build_backbone
 from recunlearn.seeding import derive_seed
 from recunlearn.training.config import TrainConfig
+from recunlearn.training.stacked import can_stack, train_stacked
 from recunlearn.training.trainer import train_model
 
 Parameters = dict[str, torch.Tensor]
@@ -136,3 +138,61 @@ def run_stage(task: StageTask) -> tuple[Parameters, float]:
         batches = torch.Generator().manual_seed(task.batch_seed)
         train_model(model, task.rows, task.rows.iloc[:0], cfg, batches, task.device)
     return parameters_of(model), time.perf_counter() - start
+
+
+def train_stages(
+    executor: Executor, tasks: Sequence[StageTask], labels: Sequence[str]
+) -> list[tuple[Parameters, float]]:
+    """:func:`run_stage` of every task through ``executor``, results in task order.
+
+    A stacking executor (``runtime.executor: stacked``) trains the tasks that share a
+    backbone, sizes, hyperparameters, epochs and device as one stacked model
+    (:func:`recunlearn.training.stacked.train_stacked`: each gets the parameters it gets
+    alone); a task of a backbone that cannot be stacked, or with nothing to train, runs
+    alone. A stacked group's wall time is split evenly among its tasks.
+    """
+    if not executor.stacks_stages:
+        return executor.map(run_stage, tasks, labels)
+    results: dict[int, tuple[Parameters, float]] = {}
+    for group in _stack_groups(tasks):
+        names = ", ".join(labels[i] for i in group)
+        try:
+            results |= _run_stacked([tasks[i] for i in group], group)
+        except Exception as error:
+            raise ShardFailedError(f"{names} failed: {error}") from error
+    return [results[i] for i in range(len(tasks))]
+
+
+def _stack_groups(tasks: Sequence[StageTask]) -> list[list[int]]:
+    """Indices of tasks that can train together (same model and schedule), in task order."""
+    groups: dict[tuple, list[int]] = {}
+    for index, task in enumerate(tasks):
+        trains = len(task.rows) > 0 and task.epochs > 0
+        key = (
+            (
+                task.backbone,
+                task.n_users,
+                task.n_items,
+                task.train_config.model_dump_json(),
+                task.epochs,
+                task.device,
+            )
+            if trains
+            else ("alone", index)
+        )
+        groups.setdefault(key, []).append(index)
+    return list(groups.values())
+
+
+def _run_stacked(tasks: list[StageTask], indices: list[int]) -> dict[int, tuple[Parameters, float]]:
+    """The group's stages trained as one stacked model (alone if it cannot be stacked)."""
+    start = time.perf_counter()
+    models = [build_stage_model(task) for task in tasks]
+    if len(tasks) == 1 or not can_stack(models[0]):
+        return {i: run_stage(task) for i, task in zip(indices, tasks, strict=True)}
+    first = tasks[0]
+    cfg = first.train_config
+    generators = [torch.Generator().manual_seed(task.batch_seed) for task in tasks]
+    train_stacked(models, [t.rows for t in tasks], cfg, generators, first.epochs, first.device)
+    seconds = (time.perf_counter() - start) / len(tasks)
+    return {i: (parameters_of(m), seconds) for i, m in zip(indices, models, strict=True)}
