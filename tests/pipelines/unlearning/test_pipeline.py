@@ -1,3 +1,5 @@
+import pytest
+
 from recunlearn.models import model_from_payload
 from recunlearn.pipelines.grouping import create_pipeline as grouping
 from recunlearn.pipelines.ingestion import create_pipeline as ingestion
@@ -23,7 +25,8 @@ def test_unlearning_runs_every_registered_method_in_memory(raw_ratings):
     assert out["mf.retrain.log"]["forget_rows"] == len(out["mi_forget"])
 
 
-def test_sharded_methods_prepare_their_state_and_unlearn_from_it(raw_ratings):
+@pytest.mark.parametrize("executor", ["inprocess", "stacked"])
+def test_sharded_methods_prepare_their_state_and_unlearn_from_it(raw_ratings, executor):
     pipeline = (
         ingestion()
         + poisoning()
@@ -31,11 +34,12 @@ def test_sharded_methods_prepare_their_state_and_unlearn_from_it(raw_ratings):
         + create_pipeline(backbones=["mf"], methods=["retrain", "sisa", "receraser"])
     )
     params = tiny_parameters()
-    params["runtime"] = {"device": "cpu", "threads": 1, "executor": "inprocess"}
+    params["runtime"] = {"device": "cpu", "threads": 1, "executor": executor}
     out = run_pipeline(pipeline, {"raw_ratings": raw_ratings, "mf.tuning.best_params": {}}, params)
     for method in ("sisa", "receraser"):
         log = out[f"mf.{method}.log"]
         assert log["shards"] == 3 and 1 <= log["shards_retrained"] <= 3
+        assert log["executor"] == executor
         assert log["prepare_seconds"] == out[f"mf.{method}.state"]["config"]["seconds"]
         model = model_from_payload(out[f"mf.{method}.model"])
         assert model.n_users == model_from_payload(out["mf.original.model"]).n_users
