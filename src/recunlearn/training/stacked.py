@@ -76,26 +76,16 @@ def stack_models(models: Sequence[Recommender], config: TrainConfig) -> Recommen
             raise ValueError(f"backbone {model.name!r} cannot be stacked with {first.name!r}")
     n_users, n_items, blocks = first.n_users, first.n_items, len(models)
     fixed = torch.Generator().manual_seed(0)  # the draws are overwritten just below
-    graph = _stacked_graph_rows(models)
-    stacked = build_backbone(first.name, blocks * n_users, blocks * n_items, config, graph, fixed)
+    no_rows = pd.DataFrame({"user": [], "item": [], "label": []})
+    stacked = build_backbone(first.name, blocks * n_users, blocks * n_items, config, no_rows, fixed)
+    if hasattr(first, "graph_users"):  # graph backbones: the block-diagonal graph
+        users = torch.cat([m.graph_users.cpu() + k * n_users for k, m in enumerate(models)])
+        items = torch.cat([m.graph_items.cpu() + k * n_items for k, m in enumerate(models)])
+        stacked.set_graph(users, items)
     with torch.no_grad():
         for table in TABLES:
-            getattr(stacked, table).copy_(torch.cat([getattr(m, table).cpu() for m in models]))
+            getattr(stacked, table).copy_(torch.cat([getattr(m, table) for m in models]))
     return stacked
-
-
-def _stacked_graph_rows(models: Sequence[Recommender]) -> pd.DataFrame:
-    """Every model's graph edges (``graph_users``, ``graph_items`` buffers) moved into its
-    block, as positive rows; no rows for backbones without a graph."""
-    frames = [pd.DataFrame({"user": [], "item": [], "label": []})]
-    for k, model in enumerate(models):
-        if hasattr(model, "graph_users"):
-            edges = {
-                "user": model.graph_users.cpu().numpy() + k * model.n_users,
-                "item": model.graph_items.cpu().numpy() + k * model.n_items,
-            }
-            frames.append(pd.DataFrame(edges).assign(label=1.0))
-    return pd.concat(frames, ignore_index=True).astype({"user": "int64", "item": "int64"})
 
 
 def unstack_into(stacked: Recommender, models: Sequence[Recommender]) -> None:
@@ -103,12 +93,7 @@ def unstack_into(stacked: Recommender, models: Sequence[Recommender]) -> None:
     with torch.no_grad():
         for k, model in enumerate(models):
             for table in TABLES:
-                getattr(model, table).copy_(_block(stacked, table, k, len(models)))
-
-
-def _block(stacked: Recommender, table: str, block: int, blocks: int) -> torch.Tensor:
-    """Block ``block`` of ``blocks`` of the stacked ``table`` (a view)."""
-    return _block_of(getattr(stacked, table), block, blocks)
+                getattr(model, table).copy_(_block_of(getattr(stacked, table), k, len(models)))
 
 
 class _BlockViews:
@@ -117,7 +102,10 @@ class _BlockViews:
     def __init__(self, stacked: Recommender, blocks: int) -> None:
         self.stacked, self.blocks = stacked, blocks
         self.views = [
-            [nn.Parameter(_block(stacked, table, k, blocks).detach()) for table in TABLES]
+            [
+                nn.Parameter(_block_of(getattr(stacked, table), k, blocks).detach())
+                for table in TABLES
+            ]
             for k in range(blocks)
         ]
 
@@ -160,7 +148,7 @@ def train_stacked(
     ]
     orders = [batch_order_generator(g, device) for g in generators]
     views = _BlockViews(stacked, blocks)
-    optimizer = make_adam_over(views.parameters(), cfg.lr, device)
+    optimizer = make_adam(views.parameters(), cfg.lr, device)
     stacked.train()
     with deterministic(device):
         for _ in range(epochs):
@@ -168,13 +156,6 @@ def train_stacked(
     unstack_into(stacked, models)
     for model in models:
         model.eval()
-
-
-def make_adam_over(parameters: list[nn.Parameter], lr: float, device: torch.device):
-    """:func:`make_adam`'s optimiser over an explicit parameter list."""
-    holder = nn.Module()
-    holder.params = nn.ParameterList(parameters)
-    return make_adam(holder, lr, device)  # type: ignore[arg-type]
 
 
 def _stacked_epoch(

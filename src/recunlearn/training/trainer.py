@@ -17,7 +17,7 @@ from __future__ import annotations
 
 import contextlib
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -137,15 +137,17 @@ def _mean_row_loss(batch_means: list[torch.Tensor], n_rows: int, batch_size: int
     return float((means * weights.to(means.device)).sum()) / n_rows
 
 
-def make_adam(model: Recommender, lr: float, device: torch.device) -> torch.optim.Adam:
-    """Adam over every parameter; PyTorch's fused kernel where it exists (CPU, CUDA).
+def make_adam(
+    parameters: Iterable[torch.Tensor], lr: float, device: torch.device
+) -> torch.optim.Adam:
+    """Adam over ``parameters``; PyTorch's fused kernel where it exists (CPU, CUDA).
 
     The fused kernel does the for-loop implementation's arithmetic in one pass; its
     rounding differs in the last bits (measured on ML-100K MF: validation AUC equal
     to 1e-7 after 30 epochs).
     """
     fused = device.type in ("cpu", "cuda")
-    return torch.optim.Adam(model.parameters(), lr=lr, fused=fused or None)
+    return torch.optim.Adam(parameters, lr=lr, fused=fused or None)
 
 
 @dataclass
@@ -189,7 +191,7 @@ def train_model(
     device = torch.device(device)
     model.to(device)
     data, valid = rows_to_tensors(train_rows, device), rows_to_tensors(valid_rows, device)
-    optimizer = make_adam(model, cfg.lr, device)
+    optimizer = make_adam(model.parameters(), cfg.lr, device)
     order = batch_order_generator(generator, device)
     best, history, epoch = _BestState(), [], 0
     start = time.perf_counter()
