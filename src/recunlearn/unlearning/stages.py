@@ -133,11 +133,16 @@ def run_stage(task: StageTask) -> tuple[Parameters, float]:
     """Train the task's stage; return its parameters (CPU) and its wall time."""
     start = time.perf_counter()
     model = build_stage_model(task)
+    train_stage_model(model, task)
+    return parameters_of(model), time.perf_counter() - start
+
+
+def train_stage_model(model: Recommender, task: StageTask) -> None:
+    """Train ``model`` (the task's, as built) for the task's epochs on its rows, in place."""
     if len(task.rows) and task.epochs > 0:
         cfg = task.train_config.model_copy(update={"max_epochs": task.epochs})
         batches = torch.Generator().manual_seed(task.batch_seed)
         train_model(model, task.rows, task.rows.iloc[:0], cfg, batches, task.device)
-    return parameters_of(model), time.perf_counter() - start
 
 
 def train_stages(
@@ -185,14 +190,22 @@ def _stack_groups(tasks: Sequence[StageTask]) -> list[list[int]]:
 
 
 def _run_stacked(tasks: list[StageTask], indices: list[int]) -> dict[int, tuple[Parameters, float]]:
-    """The group's stages trained as one stacked model (alone if it cannot be stacked)."""
+    """The group's stages trained as one stacked model (one after another if it cannot be)."""
     start = time.perf_counter()
     models = [build_stage_model(task) for task in tasks]
     if len(tasks) == 1 or not can_stack(models[0]):
-        return {i: run_stage(task) for i, task in zip(indices, tasks, strict=True)}
-    first = tasks[0]
-    cfg = first.train_config
-    generators = [torch.Generator().manual_seed(task.batch_seed) for task in tasks]
-    train_stacked(models, [t.rows for t in tasks], cfg, generators, first.epochs, first.device)
-    seconds = (time.perf_counter() - start) / len(tasks)
-    return {i: (parameters_of(m), seconds) for i, m in zip(indices, models, strict=True)}
+        built = (time.perf_counter() - start) / len(tasks)  # each task's share of the builds
+        seconds = []
+        for model, task in zip(models, tasks, strict=True):
+            began = time.perf_counter()
+            train_stage_model(model, task)
+            seconds.append(built + time.perf_counter() - began)
+    else:
+        first = tasks[0]
+        generators = [torch.Generator().manual_seed(task.batch_seed) for task in tasks]
+        rows = [task.rows for task in tasks]
+        train_stacked(models, rows, first.train_config, generators, first.epochs, first.device)
+        seconds = [(time.perf_counter() - start) / len(tasks)] * len(tasks)
+    return {
+        i: (parameters_of(m), took) for i, m, took in zip(indices, models, seconds, strict=True)
+    }
