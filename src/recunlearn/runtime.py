@@ -9,6 +9,7 @@ from pydantic import BaseModel, ConfigDict, Field, field_validator
 
 from recunlearn.errors import ParameterError
 from recunlearn.execution.dask_executor import scheduler_address
+from recunlearn.execution.executors import EXECUTOR_CHOICES, LOCAL_EXECUTORS
 
 
 class RuntimeConfig(BaseModel):
@@ -30,13 +31,10 @@ class RuntimeConfig(BaseModel):
     @field_validator("executor")
     @classmethod
     def _known_executor(cls, value: str) -> str:
-        if value in ("inprocess", "processes", "stacked"):
+        if value in LOCAL_EXECUTORS:
             return value
         if not value.startswith("dask://"):
-            raise ValueError(
-                "runtime.executor must be 'inprocess', 'processes', 'stacked' or "
-                f"'dask://host:port', got {value!r}"
-            )
+            raise ValueError(f"runtime.executor must be {EXECUTOR_CHOICES}, got {value!r}")
         scheduler_address(value)
         return value
 

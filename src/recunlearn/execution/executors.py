@@ -160,6 +160,12 @@ def _result(future: futures.Future, label: str) -> Any:
         raise ShardFailedError(f"{label} failed: {error}") from error
 
 
+LOCAL_EXECUTORS = ("inprocess", "processes", "stacked")
+"""The executors named without an address (``dask://host:port`` names a cluster)."""
+EXECUTOR_CHOICES = "'inprocess', 'processes', 'stacked' or 'dask://host:port'"
+"""What ``runtime.executor`` may be, as error messages say it."""
+
+
 def make_executor(spec: str, workers: int, threads: int) -> Executor:
     """The executor named by ``runtime.executor``: ``inprocess``, ``processes``,
     ``stacked`` or ``dask://host:port`` (a Dask scheduler's address)."""
@@ -173,7 +179,4 @@ def make_executor(spec: str, workers: int, threads: int) -> Executor:
         return ProcessPoolExecutor(workers, threads)
     if spec.startswith("dask://"):
         return DaskExecutor(scheduler_address(spec), threads)
-    raise ParameterError(
-        "parameter 'runtime.executor' must be 'inprocess', 'processes', 'stacked' or "
-        f"'dask://host:port', got {spec!r}"
-    )
+    raise ParameterError(f"parameter 'runtime.executor' must be {EXECUTOR_CHOICES}, got {spec!r}")
