@@ -31,7 +31,7 @@ import pandas as pd
 import torch
 
 from recunlearn.models import model_from_payload
-from recunlearn.training import score_rows
+from recunlearn.predictions import score_rows
 
 logger = logging.getLogger("benchmarks.alteraser_tables")
 ENV = "alteraser"

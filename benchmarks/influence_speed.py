@@ -34,7 +34,7 @@ from recunlearn.models import model_from_payload
 from recunlearn.seeding import torch_generator
 from recunlearn.training import TrainConfig, train_model
 from recunlearn.unlearning import METHODS, PrepareContext, UnlearningRequest
-from recunlearn.unlearning.influence_base import hessian_rows
+from recunlearn.unlearning.influence.base import hessian_rows
 
 logger = logging.getLogger("benchmarks.influence_speed")
 BACKBONES = ("mf", "lightgcn")

@@ -28,8 +28,9 @@ from recunlearn.data.requests import flip_labels  # noqa: E402
 from recunlearn.evaluation.auc import auc_variants  # noqa: E402
 from recunlearn.evaluation.completeness import completeness  # noqa: E402
 from recunlearn.models import build_backbone  # noqa: E402
+from recunlearn.predictions import score_rows  # noqa: E402
 from recunlearn.seeding import numpy_rng  # noqa: E402
-from recunlearn.training import TrainConfig, score_rows, train_model  # noqa: E402
+from recunlearn.training import TrainConfig, train_model  # noqa: E402
 from recunlearn.unlearning import METHODS, PrepareContext, UnlearningRequest  # noqa: E402
 from recunlearn.unlearning.retrain import training_streams  # noqa: E402
 

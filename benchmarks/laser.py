@@ -33,12 +33,13 @@ from recunlearn.data.requests import select_users
 from recunlearn.evaluation.metrics import evaluate_model
 from recunlearn.execution import ProcessPoolExecutor
 from recunlearn.models import build_backbone
+from recunlearn.predictions import rows_to_tensors
 from recunlearn.runtime import RuntimeConfig, apply_runtime
 from recunlearn.seeding import numpy_rng
-from recunlearn.training import TrainConfig, rows_to_tensors
+from recunlearn.training import TrainConfig
 from recunlearn.unlearning import METHODS, PrepareContext, UnlearningRequest
+from recunlearn.unlearning.exact.stages import StageTask, build_stage_model, run_stage, stage_seed
 from recunlearn.unlearning.retrain import Retrain
-from recunlearn.unlearning.stages import StageTask, build_stage_model, run_stage, stage_seed
 from recunlearn.unlearning.user_groups import groupings_from_tables
 
 logger = logging.getLogger("benchmarks.laser")

@@ -40,11 +40,11 @@ from scaling_parts import (
 )
 
 from recunlearn.evaluation.metrics import evaluate_model
-from recunlearn.evaluation.tensor_auc import tensor_auc
 from recunlearn.models import Recommender
+from recunlearn.predictions import rows_to_tensors, tensor_auc
 from recunlearn.runtime import RuntimeConfig, apply_runtime
 from recunlearn.seeding import torch_generator
-from recunlearn.training import TrainConfig, rows_to_tensors, train_model
+from recunlearn.training import TrainConfig, train_model
 from recunlearn.unlearning import METHODS
 
 PHASES = ("mf", "lightgcn", "evaluation", "ifru")

@@ -20,7 +20,7 @@ import logging
 import kedro_runs
 import pandas as pd
 
-from recunlearn.pipelines.grid import GridConfig
+from recunlearn.grid import GridConfig
 
 logger = logging.getLogger("benchmarks.seeds")
 

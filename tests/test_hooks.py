@@ -9,9 +9,8 @@ import pytest
 from kedro.config import OmegaConfigLoader
 
 from recunlearn.errors import ParameterError
-from recunlearn.hooks import ParameterTreeHook
-from recunlearn.pipelines.grid import GridHook, active_grid
-from recunlearn.pipelines.provenance import ProvenanceHook
+from recunlearn.hooks import GridHook, ParameterTreeHook, ProvenanceHook
+from recunlearn.pipelines.grid import active_grid
 from recunlearn.settings import HOOKS
 
 CONF = Path(__file__).resolve().parents[1] / "conf"

@@ -138,7 +138,7 @@ def test_the_solver_choices_are_the_registered_solvers():
     from typing import get_args
 
     from recunlearn.influence.solvers import SOLVERS
-    from recunlearn.unlearning.influence_base import SolverConfig
+    from recunlearn.unlearning.influence.config import SolverConfig
 
     assert set(get_args(SolverConfig.model_fields["solver"].annotation)) == set(SOLVERS)
 

@@ -1,12 +1,36 @@
-"""Kedro hooks: the whole parameter tree is checked before anything is built or run."""
+"""The project's Kedro hooks, registered in ``settings.py`` in this order.
+
+- :class:`ParameterTreeHook`: the whole parameter tree is checked before anything is
+  built or run;
+- :class:`GridHook`: the environment's ``grid`` decides which (backbone, method) cells
+  the pipelines hold;
+- :class:`ProvenanceHook`: for one ``kedro run``, the run id (Kedro's ``session_id``,
+  also the save version of everything the run writes) is merged into every
+  ``{backbone}.{model}.log`` as ``run_id`` just before it is saved, and the catalog
+  version of every versioned dataset a node loads is recorded. Both reach the report
+  through the ``run_provenance`` input (a
+  :class:`~recunlearn.datasets.session_record.SessionRecordDataset` put into the run's
+  catalog before the run starts). When the run wrote a report, it ends by printing
+  where the report is.
+"""
 
 from __future__ import annotations
 
+from typing import Any
+
+import click
 from kedro.config import MissingConfigException
 from kedro.framework.context import KedroContext
 from kedro.framework.hooks import hook_impl
+from kedro.io import DatasetError
 
+from recunlearn.datasets.session_record import RUN_PROVENANCE, SessionRecordDataset
+from recunlearn.grid import GridConfig
 from recunlearn.parameter_tree import check_parameter_tree
+from recunlearn.pipelines.grid import set_active_grid
+
+REPORT_DATASETS = ("rpt_report_md", "rpt_report_html")
+LOG_SUFFIX = ".log"
 
 
 class ParameterTreeHook:
@@ -25,3 +49,69 @@ class ParameterTreeHook:
         except MissingConfigException:
             return
         check_parameter_tree(params)
+
+
+class GridHook:
+    """Reads the environment's ``grid`` parameters before the pipelines are built."""
+
+    @hook_impl
+    def after_context_created(self, context: Any) -> None:
+        parameters = context.config_loader["parameters"]
+        set_active_grid(GridConfig.model_validate(parameters.get("grid") or {}))
+
+
+def dataset_version(catalog: Any, name: str) -> str | None:
+    """The version ``name`` loads from (None when it is not versioned)."""
+    dataset = catalog.get(name) if catalog is not None else None
+    resolve = getattr(dataset, "resolve_load_version", None)
+    try:
+        return resolve() if resolve else None
+    except DatasetError:
+        return None
+
+
+def saved_path(catalog: Any, name: str) -> str | None:
+    """Where the latest version of ``name`` lies (None when unknown)."""
+    dataset = catalog.get(name)
+    try:
+        return str(dataset._get_load_path())  # noqa: SLF001 (Kedro has no public accessor)
+    except (AttributeError, DatasetError):
+        return None
+
+
+class ProvenanceHook:
+    """Records the run id in model logs and the catalog versions the run reads."""
+
+    def __init__(self) -> None:
+        self.run_id = "unknown"
+        self.versions: dict[str, str] = {}
+        self._catalog: Any = None
+
+    @hook_impl
+    def before_pipeline_run(self, run_params: dict[str, Any], pipeline: Any, catalog: Any) -> None:
+        self.run_id = str(run_params["run_id"])
+        self.versions = {}
+        self._catalog = catalog
+        if RUN_PROVENANCE in pipeline.inputs():
+            catalog[RUN_PROVENANCE] = SessionRecordDataset(self)
+
+    @hook_impl
+    def after_dataset_loaded(self, dataset_name: str, data: Any, node: Any) -> None:
+        version = dataset_version(self._catalog, dataset_name)
+        if version is not None:
+            self.versions[dataset_name] = version
+
+    @hook_impl
+    def before_dataset_saved(self, dataset_name: str, data: Any, node: Any) -> None:
+        if dataset_name.endswith(LOG_SUFFIX) and isinstance(data, dict):
+            data["run_id"] = self.run_id
+
+    @hook_impl
+    def after_pipeline_run(
+        self, run_params: dict[str, Any], run_result: Any, pipeline: Any, catalog: Any
+    ) -> None:
+        for name in REPORT_DATASETS:
+            if name in pipeline.all_outputs():
+                path = saved_path(catalog, name)
+                if path:
+                    click.echo(f"Report ({name}): {path}")

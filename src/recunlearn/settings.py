@@ -2,9 +2,7 @@
 
 from kedro.config import OmegaConfigLoader
 
-from recunlearn.hooks import ParameterTreeHook
-from recunlearn.pipelines.grid import GridHook
-from recunlearn.pipelines.provenance import ProvenanceHook
+from recunlearn.hooks import GridHook, ParameterTreeHook, ProvenanceHook
 
 CONFIG_LOADER_CLASS = OmegaConfigLoader
 CONFIG_LOADER_ARGS = {

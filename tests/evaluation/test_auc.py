@@ -5,7 +5,8 @@ import pandas as pd
 import pytest
 from sklearn.metrics import roc_auc_score
 
-from recunlearn.evaluation.auc import auc, auc_variants
+from recunlearn.evaluation.auc import auc_variants
+from recunlearn.predictions import auc
 
 
 @pytest.mark.parametrize("seed", range(5))

@@ -11,13 +11,13 @@ from recunlearn.evaluation.metrics import (
     evaluate_model,
     repredict_score,
 )
-from recunlearn.evaluation.report import (
+from recunlearn.models import build_backbone
+from recunlearn.report.tables import (
     completeness_table,
     markdown_report,
     tidy_metrics,
     with_speedup,
 )
-from recunlearn.models import build_backbone
 from recunlearn.training import TrainConfig
 
 
@@ -172,7 +172,7 @@ def test_degenerate_figures_get_a_note_and_a_warning(caplog):
         },
         "mf",
     )
-    with caplog.at_level("WARNING", logger="recunlearn.evaluation.report"):
+    with caplog.at_level("WARNING", logger="recunlearn.report.tables"):
         text = markdown_report(tidy, completeness_table(tidy))
     notes = [
         "mf: AUC_1 is NaN for ifru: its test subset has no rows or a single class "

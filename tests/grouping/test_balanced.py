@@ -12,6 +12,8 @@ from recunlearn.grouping import (
     greedy_assignment,
     plain_kmeans,
 )
+from recunlearn.grouping.balanced import squared_distances
+from recunlearn.unlearning.exact.balanced_partition import capacity as capacity_with_factor
 
 
 def literal_greedy(distances: np.ndarray, capacity: int) -> np.ndarray:
@@ -96,6 +98,38 @@ def test_plain_kmeans_follows_unequal_clusters_where_balanced_caps_them():
     balanced = balanced_kmeans(points, 2, 50, np.random.default_rng(0))
     assert plain.tolist() == [8, 40]
     assert np.sort(np.bincount(balanced.labels)).tolist() == [24, 24]
+
+
+@pytest.mark.parametrize("seed", range(6))
+def test_greedy_pass_with_spare_room_equals_the_literal_algorithm(seed):
+    """RecEraser's shards have room for capacity_factor (1.2) times their share."""
+    rng = np.random.default_rng(seed)
+    n_users, n_groups = int(rng.integers(5, 60)), int(rng.integers(2, 7))
+    distances = rng.random((n_users, n_groups)).round(1 if seed % 2 else 6)  # ties when coarse
+    capacity = capacity_with_factor(n_users, n_groups, 1.2)
+    np.testing.assert_array_equal(
+        greedy_assignment(distances, capacity), literal_greedy(distances, capacity)
+    )
+
+
+def test_greedy_pass_by_hand():
+    # Users 0 and 1 both prefer group 0 (room 1); user 1 is closer, so 0 goes to group 1.
+    distances = np.array([[0.5, 0.9], [0.1, 3.0]])
+    assert greedy_assignment(distances, capacity=1).tolist() == [1, 0]
+    assert greedy_assignment(distances, capacity=2).tolist() == [0, 0]
+    distances = np.array([[0.5, 0.9], [0.1, 3.0], [2.0, 0.2], [0.3, 0.4]])
+    # pairs by distance: (1,0) (2,1) (3,0) (3,1) (0,0: full) (0,1)
+    assert greedy_assignment(distances, capacity=2).tolist() == [1, 0, 1, 0]
+
+
+def test_squared_distances_of_dense_and_sparse_rows_match_the_definition():
+    rng = np.random.default_rng(3)
+    points, centroids = rng.normal(size=(9, 4)), rng.normal(size=(3, 4))
+    expected = ((points[:, None, :] - centroids[None, :, :]) ** 2).sum(-1)
+    np.testing.assert_allclose(squared_distances(points, centroids), expected, atol=1e-12)
+    sparse = sp.csr_matrix(np.where(points > 0, points, 0.0))
+    expected = ((sparse.toarray()[:, None, :] - centroids[None, :, :]) ** 2).sum(-1)
+    np.testing.assert_allclose(squared_distances(sparse, centroids), expected, atol=1e-12)
 
 
 def test_too_little_room_is_refused():

@@ -6,10 +6,10 @@ import pytest
 import torch
 import torch.nn.functional as F
 
-from recunlearn.evaluation.auc import auc
 from recunlearn.models import DMF, build_backbone
 from recunlearn.models.dmf import MU, cosine_logit
-from recunlearn.training import TrainConfig, score_rows, train_model
+from recunlearn.predictions import auc, score_rows
+from recunlearn.training import TrainConfig, train_model
 
 from ..conftest import checkerboard
 

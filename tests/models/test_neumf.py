@@ -3,10 +3,10 @@
 import pytest
 import torch
 
-from recunlearn.evaluation.auc import auc
 from recunlearn.models import NeuMF, build_backbone
 from recunlearn.models import neumf as neumf_module
-from recunlearn.training import TrainConfig, score_rows, train_model
+from recunlearn.predictions import auc, score_rows
+from recunlearn.training import TrainConfig, train_model
 
 from ..conftest import checkerboard
 

@@ -1,4 +1,4 @@
-"""AUC and the IFRU paper's AUC_0 / AUC_1 / AUC_2 (Section 4.1.3)."""
+"""The IFRU paper's AUC_0 / AUC_1 / AUC_2 (Section 4.1.3) on the test rows."""
 
 from __future__ import annotations
 
@@ -6,7 +6,8 @@ import logging
 
 import numpy as np
 import pandas as pd
-from scipy.stats import rankdata
+
+from recunlearn.predictions.auc import auc
 
 logger = logging.getLogger(__name__)
 
@@ -15,20 +16,6 @@ SUBSETS = {
     "auc_1": "test rows whose user or item is in V(D_r)",
     "auc_2": "test rows whose user and item are both in V(D_r)",
 }
-
-
-def auc(labels: np.ndarray, scores: np.ndarray) -> float:
-    """Area under the ROC curve by the rank-sum (Mann-Whitney) formula, ties averaged.
-
-    Returns NaN when only one class is present (the AUC is undefined).
-    """
-    labels = np.asarray(labels).astype(bool)
-    n_pos = int(labels.sum())
-    n_neg = labels.size - n_pos
-    if n_pos == 0 or n_neg == 0:
-        return float("nan")
-    ranks = rankdata(np.asarray(scores, dtype=np.float64))
-    return float((ranks[labels].sum() - n_pos * (n_pos + 1) / 2) / (n_pos * n_neg))
 
 
 def forget_nodes(forget: pd.DataFrame) -> tuple[np.ndarray, np.ndarray]:

@@ -34,9 +34,8 @@ from recunlearn.evaluation.ranking import (
     relevance_hits,
     top_k_tensor,
 )
-from recunlearn.evaluation.tensor_auc import tensor_auc
 from recunlearn.models.scoring import ScoringModel
-from recunlearn.training.trainer import rows_to_tensors
+from recunlearn.predictions import rows_to_tensors, tensor_auc
 
 
 def seen_matrix(rows: pd.DataFrame, n_users: int, n_items: int) -> sp.csr_matrix:

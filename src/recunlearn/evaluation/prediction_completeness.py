@@ -29,7 +29,7 @@ import torch
 
 from recunlearn.evaluation.auc import forget_nodes
 from recunlearn.models.scoring import ScoringModel
-from recunlearn.training.trainer import score_rows
+from recunlearn.predictions import score_rows
 
 PREDICTION_SETS = ("auc_1", "forget")
 """Row sets the coefficient is measured on: AUC_1's test rows and D_r."""

@@ -7,8 +7,8 @@ from recunlearn.execution.executors import (
     ProcessPoolExecutor,
     ShardFailedError,
     StackedExecutor,
-    make_executor,
 )
+from recunlearn.execution.factory import make_executor
 
 __all__ = [
     "DaskExecutor",

@@ -6,7 +6,7 @@ spawned processes (:class:`ProcessPoolExecutor`) or a Dask distributed cluster
 ``runtime.executor`` (``inprocess``, ``processes`` or ``dask://host:port``). A fourth,
 ``stacked`` (:class:`StackedExecutor`), runs in this process and lets training stages
 of the same backbone train as one stacked model
-(:func:`recunlearn.unlearning.stages.train_stages`).
+(:func:`recunlearn.unlearning.exact.stages.train_stages`).
 
 ``Executor.map(function, tasks, labels)`` returns ``[function(t) for t in tasks]`` in
 task order, wherever the work ran. Each task carries everything it needs (rows,
@@ -27,7 +27,7 @@ from typing import Any
 
 import torch
 
-from recunlearn.errors import ParameterError, RecUnlearnError
+from recunlearn.errors import RecUnlearnError
 from recunlearn.progress import progress_bar
 
 
@@ -164,19 +164,3 @@ LOCAL_EXECUTORS = ("inprocess", "processes", "stacked")
 """The executors named without an address (``dask://host:port`` names a cluster)."""
 EXECUTOR_CHOICES = "'inprocess', 'processes', 'stacked' or 'dask://host:port'"
 """What ``runtime.executor`` may be, as error messages say it."""
-
-
-def make_executor(spec: str, workers: int, threads: int) -> Executor:
-    """The executor named by ``runtime.executor``: ``inprocess``, ``processes``,
-    ``stacked`` or ``dask://host:port`` (a Dask scheduler's address)."""
-    from recunlearn.execution.dask_executor import DaskExecutor, scheduler_address
-
-    if spec == "inprocess":
-        return InProcessExecutor()
-    if spec == "stacked":
-        return StackedExecutor()
-    if spec == "processes":
-        return ProcessPoolExecutor(workers, threads)
-    if spec.startswith("dask://"):
-        return DaskExecutor(scheduler_address(spec), threads)
-    raise ParameterError(f"parameter 'runtime.executor' must be {EXECUTOR_CHOICES}, got {spec!r}")

@@ -30,7 +30,7 @@ import torch
 
 from recunlearn.influence.blocks import gram_per_block
 from recunlearn.influence.objective import EmbeddingObjective, LossTerm
-from recunlearn.training.trainer import rows_to_tensors
+from recunlearn.predictions import rows_to_tensors
 
 Propagation = Callable[[torch.Tensor], torch.Tensor]
 

@@ -23,7 +23,7 @@ import torch
 from torch.func import functional_call, grad, vjp
 
 from recunlearn.models.base import Recommender, row_loss_terms
-from recunlearn.training.trainer import rows_to_tensors
+from recunlearn.predictions import rows_to_tensors
 
 
 @dataclass(frozen=True)

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any
+from typing import Any, Protocol
 
 import pandas as pd
 import torch
@@ -18,8 +18,15 @@ from recunlearn.models.mf import MatrixFactorization
 from recunlearn.models.neumf import NeuMF
 from recunlearn.models.scoring import EmbeddingScorer, Scorer, ScoringModel
 
-if TYPE_CHECKING:
-    from recunlearn.training.config import TrainConfig
+
+class Architecture(Protocol):
+    """The architecture fields a backbone is built from (``TrainConfig`` has them all)."""
+
+    embedding_dim: int
+    init_std: float
+    n_layers: int
+    mlp_layers: list[int]
+
 
 BACKBONES: dict[str, type[Recommender]] = {
     "mf": MatrixFactorization,
@@ -32,6 +39,7 @@ DEFAULT_BACKBONES: tuple[str, ...] = ("mf", "lightgcn")
 """The backbones the pipelines build when not told otherwise (the default ``kedro run``)."""
 
 __all__ = [
+    "Architecture",
     "AttentionEnsemble",
     "AveragingEnsemble",
     "BACKBONES",
@@ -66,7 +74,7 @@ def build_backbone(
     name: str,
     n_users: int,
     n_items: int,
-    config: TrainConfig,
+    config: Architecture,
     train_rows: pd.DataFrame,
     generator: torch.Generator | None = None,
 ) -> Recommender:

@@ -2,13 +2,6 @@
 
 from recunlearn.training.config import TrainConfig
 from recunlearn.training.dispatch import train_backbone
-from recunlearn.training.trainer import TrainLog, rows_to_tensors, score_rows, train_model
+from recunlearn.training.trainer import TrainLog, train_model
 
-__all__ = [
-    "TrainConfig",
-    "TrainLog",
-    "rows_to_tensors",
-    "score_rows",
-    "train_backbone",
-    "train_model",
-]
+__all__ = ["TrainConfig", "TrainLog", "train_backbone", "train_model"]

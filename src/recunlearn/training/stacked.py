@@ -35,16 +35,14 @@ from torch import nn
 
 from recunlearn.models import build_backbone
 from recunlearn.models.base import Recommender, dot_product_logits, row_loss_terms
+from recunlearn.predictions import Rows, rows_to_tensors
 from recunlearn.training.config import TrainConfig
 from recunlearn.training.trainer import (
     batch_order_generator,
     deterministic,
     epoch_order,
     make_adam,
-    rows_to_tensors,
 )
-
-Rows = tuple[torch.Tensor, torch.Tensor, torch.Tensor]
 
 TABLES = ("user_embedding", "item_embedding")
 """The parameters of a stackable backbone: its per-user and per-item tables."""

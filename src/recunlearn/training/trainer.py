@@ -24,13 +24,10 @@ import numpy as np
 import pandas as pd
 import torch
 
-from recunlearn.evaluation.tensor_auc import tensor_auc
 from recunlearn.models.base import Recommender
-from recunlearn.models.scoring import ScoringModel
+from recunlearn.predictions import Rows, rows_to_tensors, tensor_auc
 from recunlearn.progress import progress_bar
 from recunlearn.training.config import TrainConfig
-
-Rows = tuple[torch.Tensor, torch.Tensor, torch.Tensor]
 
 
 @dataclass
@@ -47,21 +44,6 @@ class TrainLog:
     @property
     def seconds_per_epoch(self) -> float:
         return self.seconds / max(self.epochs, 1)
-
-
-def rows_to_tensors(rows: pd.DataFrame, device: torch.device | str) -> Rows:
-    """(users, items, labels) tensors of a row table on ``device``."""
-
-    def to(column: str, dtype: torch.dtype) -> torch.Tensor:
-        return torch.as_tensor(rows[column].to_numpy(copy=True), dtype=dtype, device=device)
-
-    return to("user", torch.long), to("item", torch.long), to("label", torch.float32)
-
-
-def score_rows(model: ScoringModel, rows: pd.DataFrame, chunk: int = 65536) -> np.ndarray:
-    """Predicted logits for each (user, item) row, as float64 NumPy (through the model's scorer)."""
-    users, items, _ = rows_to_tensors(rows, model.device)
-    return model.score_pairs(users, items, chunk).double().cpu().numpy()
 
 
 @contextlib.contextmanager

@@ -22,10 +22,10 @@ import numpy as np
 import pandas as pd
 import torch
 
-from recunlearn.evaluation.auc import auc
 from recunlearn.models.enmf import ENMF
+from recunlearn.predictions import auc, rows_to_tensors, score_rows
 from recunlearn.training.config import TrainConfig
-from recunlearn.training.trainer import TrainLog, rows_to_tensors, score_rows
+from recunlearn.training.trainer import TrainLog
 
 
 def _run_epoch(

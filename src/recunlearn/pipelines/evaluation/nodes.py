@@ -8,32 +8,32 @@ import pandas as pd
 import plotly.graph_objects as go
 from matplotlib.figure import Figure
 
-from recunlearn.evaluation.headline import headline_frame, headline_tables
-from recunlearn.evaluation.html_report import html_report
-from recunlearn.evaluation.interactive_figures import (
+from recunlearn.evaluation.metrics import evaluate_model
+from recunlearn.evaluation.prediction_completeness import prediction_metrics, prediction_rows
+from recunlearn.models import model_from_payload
+from recunlearn.parameters import EvaluationConfig
+from recunlearn.report.headline import headline_frame, headline_tables
+from recunlearn.report.html import html_report
+from recunlearn.report.interactive_figures import (
     auc_figure as interactive_auc_figure,
 )
-from recunlearn.evaluation.interactive_figures import completeness_figure, tradeoff_figure
-from recunlearn.evaluation.metrics import evaluate_model
-from recunlearn.evaluation.plots import auc_figure
-from recunlearn.evaluation.prediction_completeness import prediction_metrics, prediction_rows
-from recunlearn.evaluation.provenance import (
+from recunlearn.report.interactive_figures import completeness_figure, tradeoff_figure
+from recunlearn.report.page import markdown_page
+from recunlearn.report.plots import auc_figure
+from recunlearn.report.provenance import (
     ReportProvenance,
     describe_run,
     drop_cross_run_speedups,
     runs_table,
 )
-from recunlearn.evaluation.report import (
+from recunlearn.report.seed_noise import coefficient_table
+from recunlearn.report.tables import (
     LOGGED_COSTS,
     completeness_table,
     markdown_report,
     tidy_metrics,
     with_speedup,
 )
-from recunlearn.evaluation.report_page import markdown_page
-from recunlearn.evaluation.seed_noise import coefficient_table
-from recunlearn.models import model_from_payload
-from recunlearn.parameters import EvaluationConfig
 from recunlearn.runtime import RuntimeConfig, apply_runtime
 
 
