@@ -29,26 +29,6 @@ from recunlearn.unlearning import METHODS, PrepareContext, UnlearningRequest
 from recunlearn.unlearning.retrain import training_streams
 from recunlearn.unlearning.user_groups import UserGroups
 
-# Small settings so the whole contract runs in seconds; one entry per method.
-SMALL = {
-    "retrain": {},
-    "retrain_star": {},
-    "warm_start": {},
-    "ifru": {"max_iter": 20, "lanczos_steps": 8},
-    "ifru_gn": {"max_iter": 20},
-    "scif": {"max_iter": 20, "lanczos_steps": 8},
-    "scif_gn": {"max_iter": 20},
-    "alteraser_ah": {"max_passes": 1},
-    "alteraser_hf": {"max_passes": 1, "cg_iterations": 5},
-    "alteraser_adamw": {"max_passes": 1},
-    "laser": {"epochs": 2},
-    "laser_rand": {"epochs": 2},
-    "laser_bkm": {"epochs": 2},
-    "laser_anti": {"epochs": 2},
-    "csisa": {"epochs": 2},
-    "sisa": {"shards": 3, "epochs": 2},
-    "receraser": {"shards": 3, "epochs": 2, "aggregator_epochs": 2},
-}
 CONFIG = TrainConfig(
     embedding_dim=4, init_std=0.1, n_layers=1, max_epochs=3, batch_size=64, lr=0.05
 )
@@ -57,8 +37,16 @@ GROUPS = dict.fromkeys(("rand", "bkm", "cbkm"), UserGroups(np.arange(24) % 3, (2
 DIFFERS_ON_EMPTY = {"retrain_star"}  # a second retrain with another seed, by design
 
 
-def test_every_method_has_a_small_setting():
-    assert set(SMALL) == set(METHODS)
+def test_small_settings_are_valid_settings_of_each_method():
+    for name, method in METHODS.items():
+        assert method(method.contract_settings).config.model_dump().items() >= dict(
+            method.contract_settings
+        ).items(), name
+
+
+def small(name: str):
+    """The method under its small settings (``contract_settings``, on the class)."""
+    return METHODS[name](METHODS[name].contract_settings)
 
 
 def make_request(
@@ -75,7 +63,7 @@ def make_request(
 
 def run(name: str, request: UnlearningRequest, partition=None):
     METHODS[name].check_backbone(request.original.name)
-    method = METHODS[name](SMALL[name])
+    method = small(name)
     state = method.prepare(PrepareContext.of(request, GROUPS, partition))
     return state, method.unlearn(state, request)
 
@@ -130,7 +118,7 @@ def test_inputs_are_not_mutated(interactions, name, backbone):
     request = make_request(interactions, backbone)
     rows = request.train_rows.copy()
     original = {k: v.clone() for k, v in request.original.state_dict().items()}
-    method = METHODS[name](SMALL[name])
+    method = small(name)
     state = method.prepare(PrepareContext.of(request, GROUPS))
     kept = {k: v.clone() for k, v in state.tensors.items()} if state else {}
     method.unlearn(state, request)
@@ -157,7 +145,7 @@ def test_exact_methods_equal_their_from_scratch_oracle(interactions, name, backb
     state, outcome = run(name, request)
     retained = request.retain_rows.assign(forget=False)
     scratch = UnlearningRequest(request.original, retained, request.valid_rows, CONFIG, 0)
-    _, oracle = run(name, scratch, METHODS[name](SMALL[name]).partition_of(state))
+    _, oracle = run(name, scratch, small(name).partition_of(state))
     for (key, value), (other_key, other) in zip(
         outcome.model.state_dict().items(), oracle.model.state_dict().items(), strict=True
     ):

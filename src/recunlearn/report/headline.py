@@ -15,6 +15,7 @@ from dataclasses import dataclass, field
 import pandas as pd
 
 from recunlearn.report.provenance import ORIGINAL_FAMILY, report_run_id
+from recunlearn.unlearning import METHODS
 
 FAMILY_ORDER = (ORIGINAL_FAMILY, "ground truth", "influence", "fine-tuning", "exact")
 BACKBONE_LABELS = {
@@ -24,26 +25,7 @@ BACKBONE_LABELS = {
     "neumf": "NeuMF",
     "enmf": "ENMF",
 }
-METHOD_LABELS = {
-    "original": "Original",
-    "retrain": "Retrain",
-    "retrain_star": "Retrain*",
-    "ifru": "IFRU",
-    "ifru_gn": "IFRU (Gauss-Newton)",
-    "scif": "SCIF",
-    "scif_gn": "SCIF (Gauss-Newton)",
-    "warm_start": "Warm-Start",
-    "alteraser_ah": "AltEraser (AH-Newton)",
-    "alteraser_hf": "AltEraser (HF-Newton)",
-    "alteraser_adamw": "AltEraser (AdamW)",
-    "laser": "LASER",
-    "laser_rand": "LASER (L-Rand)",
-    "laser_bkm": "LASER (L-BKM)",
-    "laser_anti": "LASER (anti-SeqTrain)",
-    "csisa": "C-SISA",
-    "sisa": "SISA",
-    "receraser": "RecEraser",
-}
+ORIGINAL_LABEL = "Original"
 COEFFICIENT_COLUMNS = {
     "auc_0": "completeness AUC_0",
     "pred_auc_1": "pred. completeness (AUC_1 rows)",
@@ -66,7 +48,10 @@ def backbone_label(backbone: str) -> str:
 
 def method_label(model: str) -> str:
     """``IFRU``, ``Retrain*``, ``AltEraser (AH-Newton)``, ..."""
-    return METHOD_LABELS.get(model, model.replace("_", " ").title())
+    if model == "original":
+        return ORIGINAL_LABEL
+    method = METHODS.get(model)
+    return method.label if method is not None else model.replace("_", " ").title()
 
 
 def model_label(backbone: str, model: str) -> str:

@@ -20,32 +20,40 @@ from recunlearn.unlearning.base import (
     state_payload,
 )
 from recunlearn.unlearning.exact.csisa import CSisa
-from recunlearn.unlearning.exact.laser import Laser, LaserAnti, LaserBkm, LaserRand
+from recunlearn.unlearning.exact.laser import Laser
 from recunlearn.unlearning.exact.receraser import RecEraser
 from recunlearn.unlearning.exact.sisa import Sisa
-from recunlearn.unlearning.finetune.alteraser import AltEraser, AltEraserAdamW, AltEraserHF
+from recunlearn.unlearning.finetune.alteraser import AltEraser
 from recunlearn.unlearning.finetune.warm_start import WarmStart
-from recunlearn.unlearning.influence.ifru import IFRU, IFRUGaussNewton
-from recunlearn.unlearning.influence.scif import SCIF, SCIFGaussNewton
-from recunlearn.unlearning.retrain import Retrain, RetrainStar
+from recunlearn.unlearning.influence.ifru import IFRU
+from recunlearn.unlearning.influence.scif import SCIF
+from recunlearn.unlearning.retrain import Retrain
 
-# One entry per column of the report; each class's config defaults match its name,
-# and unlearning.<name> in parameters_unlearning.yml overrides them.
+# Gauss-Newton variants: the positive semi-definite part of the Hessian, fixed damping.
+GAUSS_NEWTON = {"hessian": "gauss_newton", "damping_rule": "fixed", "damping": 1.0}
+
+# One entry per column of the report: a method class, or a variant of one that differs
+# only in its settings (``UnlearningMethod.variant``). unlearning.<name> in
+# parameters_unlearning.yml overrides the entry's settings.
 METHODS: dict[str, type[UnlearningMethod]] = {
     "retrain": Retrain,
-    "retrain_star": RetrainStar,
+    "retrain_star": Retrain.variant("retrain_star", "Retrain*", seed_key="star"),
     "ifru": IFRU,
-    "ifru_gn": IFRUGaussNewton,
+    "ifru_gn": IFRU.variant("ifru_gn", "IFRU (Gauss-Newton)", **GAUSS_NEWTON),
     "scif": SCIF,
-    "scif_gn": SCIFGaussNewton,
+    "scif_gn": SCIF.variant("scif_gn", "SCIF (Gauss-Newton)", **GAUSS_NEWTON),
     "warm_start": WarmStart,
     "alteraser_ah": AltEraser,
-    "alteraser_hf": AltEraserHF,
-    "alteraser_adamw": AltEraserAdamW,
+    "alteraser_hf": AltEraser.variant(
+        "alteraser_hf", "AltEraser (HF-Newton)", backbones=None, optimizer="hf_newton"
+    ),
+    "alteraser_adamw": AltEraser.variant(
+        "alteraser_adamw", "AltEraser (AdamW)", backbones=None, optimizer="adamw"
+    ),
     "laser": Laser,
-    "laser_rand": LaserRand,
-    "laser_bkm": LaserBkm,
-    "laser_anti": LaserAnti,
+    "laser_rand": Laser.variant("laser_rand", "LASER (L-Rand)", grouping="rand"),
+    "laser_bkm": Laser.variant("laser_bkm", "LASER (L-BKM)", grouping="bkm"),
+    "laser_anti": Laser.variant("laser_anti", "LASER (anti-SeqTrain)", order="hard_to_easy"),
     "csisa": CSisa,
     "sisa": Sisa,
     "receraser": RecEraser,

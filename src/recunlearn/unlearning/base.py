@@ -137,7 +137,14 @@ class UnlearningMethod(ABC):
     """Removes the influence of D_r from a trained recommender."""
 
     name: ClassVar[str]
+    label: ClassVar[str]
+    """How the report names the method (``IFRU``, ``AltEraser (AH-Newton)``)."""
     config_type: ClassVar[type[BaseModel]]
+    defaults: ClassVar[Mapping[str, Any]] = {}
+    """Settings that differ from ``config_type``'s defaults (a registry variant's)."""
+    contract_settings: ClassVar[Mapping[str, Any]] = {}
+    """Small settings under which the contract test (every method, every backbone)
+    runs in seconds; the defaults when empty."""
     family: ClassVar[Family]
     needs_groups: ClassVar[bool] = False
     """Whether ``prepare`` needs the grouping step's user groups."""
@@ -165,8 +172,36 @@ class UnlearningMethod(ABC):
             raise ValueError(f"method {self.name!r} needs the grouping step's {name!r} groups")
         return context.groupings[name]
 
-    def __init__(self, config: BaseModel | dict[str, Any] | None = None) -> None:
-        self.config = self.config_type.model_validate(config or {})
+    def __init__(self, config: BaseModel | Mapping[str, Any] | None = None) -> None:
+        if isinstance(config, BaseModel):
+            config = config.model_dump()
+        self.config = self.config_type.model_validate({**self.defaults, **(config or {})})
+
+    @classmethod
+    def variant(
+        cls, name: str, label: str, *, backbones: Any = "same", **defaults: Any
+    ) -> type[UnlearningMethod]:
+        """A registry entry that is this method under another name, label and defaults.
+
+        Variants that differ only in their settings (L-Rand, IFRU with Gauss-Newton) are
+        data in the registry, not classes: ``Laser.variant("laser_rand", "LASER (L-Rand)",
+        grouping="rand")``. The defaults are checked against ``config_type`` here, so a
+        misspelt setting fails at import. The name also keys the variant's random
+        streams (``self.name``), as it did when variants were written as subclasses.
+        ``backbones`` replaces ``supported_backbones`` where the settings widen it
+        (AltEraser's HF-Newton and AdamW run on every backbone).
+        """
+        cls.config_type.model_validate({**cls.defaults, **defaults})
+        namespace = {
+            "name": name,
+            "label": label,
+            "defaults": {**cls.defaults, **defaults},
+            "__doc__": f"{label}: {cls.__name__} with {defaults}.",
+            "__module__": cls.__module__,
+        }
+        if backbones != "same":
+            namespace["supported_backbones"] = backbones
+        return type(f"{cls.__name__}[{name}]", (cls,), namespace)
 
     @classmethod
     def has_preparation(cls) -> bool:

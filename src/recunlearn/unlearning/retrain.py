@@ -49,6 +49,7 @@ class Retrain(UnlearningMethod):
     """Train a fresh backbone on D - D_r with Original's hyperparameters."""
 
     name = "retrain"
+    label = "Retrain"
     family = "ground truth"
     config_type = RetrainConfig
 
@@ -77,14 +78,3 @@ class Retrain(UnlearningMethod):
                 "forget_rows": int(request.train_rows["forget"].sum()),
             },
         )
-
-
-class RetrainStarConfig(RetrainConfig):
-    seed_key: str = "star"
-
-
-class RetrainStar(Retrain):
-    """Retrain*: a second retrain that differs from Retrain only through its seed stream."""
-
-    name = "retrain_star"
-    config_type = RetrainStarConfig

@@ -58,7 +58,9 @@ class CSisa(UnlearningMethod):
     """One backbone per user group; a user is scored by its group's backbone."""
 
     name = "csisa"
+    label = "C-SISA"
     config_type = CSisaConfig
+    contract_settings = {"epochs": 2}
     family = "exact"
     needs_groups = True
     supported_backbones = PER_ROW_BACKBONES

@@ -57,7 +57,9 @@ class Laser(UnlearningMethod):
     """L-CBKM by default; ``grouping`` and ``order`` select the paper's ablations."""
 
     name = "laser"
+    label = "LASER"
     config_type = LaserConfig
+    contract_settings = {"epochs": 2}
     family = "exact"
     needs_groups = True
     supported_backbones = PER_ROW_BACKBONES
@@ -127,36 +129,3 @@ class Laser(UnlearningMethod):
                 "retain_rows": len(retain),
             },
         )
-
-
-class LaserRandConfig(LaserConfig):
-    grouping: Grouping = "rand"
-
-
-class LaserBkmConfig(LaserConfig):
-    grouping: Grouping = "bkm"
-
-
-class LaserAntiConfig(LaserConfig):
-    order: Order = "hard_to_easy"
-
-
-class LaserRand(Laser):
-    """L-Rand: SeqTrain over balanced random groups."""
-
-    name = "laser_rand"
-    config_type = LaserRandConfig
-
-
-class LaserBkm(Laser):
-    """L-BKM: SeqTrain over balanced k-means groups of the sparse rating rows."""
-
-    name = "laser_bkm"
-    config_type = LaserBkmConfig
-
-
-class LaserAnti(Laser):
-    """Anti-SeqTrain: L-CBKM's groups trained hard to easy (the paper's Fig. 7 ablation)."""
-
-    name = "laser_anti"
-    config_type = LaserAntiConfig

@@ -85,7 +85,9 @@ class RecEraser(ShardedMethod):
     """Balanced shards of similar users, items or interactions; attention aggregation."""
 
     name = "receraser"
+    label = "RecEraser"
     config_type = RecEraserConfig
+    contract_settings = {"shards": 3, "epochs": 2, "aggregator_epochs": 2}
     supported_backbones = DOT_PRODUCT_BACKBONES
 
     def shard_labels(self, context: PrepareContext) -> np.ndarray:

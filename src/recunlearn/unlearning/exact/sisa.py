@@ -40,7 +40,9 @@ class Sisa(ShardedMethod):
     """Random interaction shards; the ensemble averages its members' probabilities."""
 
     name = "sisa"
+    label = "SISA"
     config_type = SisaConfig
+    contract_settings = {"shards": 3, "epochs": 2}
     supported_backbones = PER_ROW_BACKBONES
     """Its shards train through ``stages.train_model`` (per-row BCE backbones)."""
 

@@ -96,7 +96,9 @@ def dependent_rows(model: Recommender, rows: pd.DataFrame, mask: np.ndarray) -> 
 
 class AltEraser(UnlearningMethod):
     name = "alteraser_ah"
+    label = "AltEraser (AH-Newton)"
     family = "fine-tuning"
+    contract_settings = {"max_passes": 1}
     # The closed-form per-row Hessian assumes a dot-product head (MF; graph backbones
     # switch to hf_newton); on DMF/NeuMF it would minimise the wrong loss.
     supported_backbones = frozenset({"mf", "lightgcn", "enmf"})
@@ -164,27 +166,3 @@ class AltEraser(UnlearningMethod):
 
 def _relative_change(losses: list[float]) -> float:
     return abs(losses[-2] - losses[-1]) / max(abs(losses[-2]), 1e-12)
-
-
-class AltEraserHFConfig(AltEraserConfig):
-    optimizer: Literal["ah_newton", "hf_newton", "adamw"] = "hf_newton"
-
-
-class AltEraserAdamWConfig(AltEraserConfig):
-    optimizer: Literal["ah_newton", "hf_newton", "adamw"] = "adamw"
-
-
-class AltEraserHF(AltEraser):
-    """AltEraser with Hessian-free Newton sub-problem solves."""
-
-    name = "alteraser_hf"
-    supported_backbones = None
-    config_type = AltEraserHFConfig
-
-
-class AltEraserAdamW(AltEraser):
-    """AltEraser with first-order AdamW sub-problem steps (the paper's ablation)."""
-
-    name = "alteraser_adamw"
-    supported_backbones = None
-    config_type = AltEraserAdamWConfig

@@ -30,6 +30,7 @@ class WarmStartConfig(BaseModel):
 
 class WarmStart(UnlearningMethod):
     name = "warm_start"
+    label = "Warm-Start"
     family = "fine-tuning"
     config_type = WarmStartConfig
 

@@ -18,7 +18,7 @@ at any model) with a fixed damping: a variant, labelled as such wherever it is r
 
 from __future__ import annotations
 
-from typing import Any, Literal
+from typing import Any
 
 from pydantic import Field, field_validator
 
@@ -29,7 +29,6 @@ from recunlearn.parameters import backbone_keyed
 from recunlearn.unlearning.base import UnlearningRequest
 from recunlearn.unlearning.influence.base import (
     InfluenceUnlearning,
-    PreparedDamping,
 )
 from recunlearn.unlearning.influence.config import SolverConfig
 
@@ -51,16 +50,15 @@ class IFRUConfig(SolverConfig):
         return self.pruning_ratios.get(backbone, self.pruning_ratios.get("default", [1.0, 1.0]))
 
 
-class IFRUGaussNewtonConfig(IFRUConfig):
-    """IFRU's settings with the Gauss-Newton matrix and a fixed damping by default."""
+class IFRU(InfluenceUnlearning):
+    """IFRU's selection (Algorithm 1) and removed loss (Eq. 8-9), for either Hessian:
+    the exact one damped by the Lanczos rule from ``prepare`` by default; the registry's
+    ``ifru_gn`` is the Gauss-Newton matrix with a fixed damping."""
 
-    hessian: Literal["exact", "gauss_newton"] = "gauss_newton"
-    damping_rule: Literal["fixed", "lanczos"] = "fixed"
-    damping: float = Field(1.0, ge=0)
-
-
-class IFRUUpdate(InfluenceUnlearning):
-    """IFRU's selection (Algorithm 1) and removed loss (Eq. 8-9), for either Hessian."""
+    name = "ifru"
+    label = "IFRU"
+    config_type = IFRUConfig
+    contract_settings = {"max_iter": 20, "lanczos_steps": 8}
 
     def select(self, request: UnlearningRequest) -> Selection:
         model = request.original
@@ -83,17 +81,3 @@ class IFRUUpdate(InfluenceUnlearning):
         new_graph = model.graph_state(*(t.to(device) for t in positive_edges(request.retain_rows)))
         terms = [direct, LossTerm(spill), LossTerm(spill, -1.0, new_graph)]
         return terms, {"spillover_rows": len(spill)}
-
-
-class IFRU(PreparedDamping, IFRUUpdate):
-    """IFRU with the exact Hessian, damped by the Lanczos rule from ``prepare``."""
-
-    name = "ifru"
-    config_type = IFRUConfig
-
-
-class IFRUGaussNewton(IFRUUpdate):
-    """IFRU with the Gauss-Newton matrix and a fixed damping (a variant, not the paper's)."""
-
-    name = "ifru_gn"
-    config_type = IFRUGaussNewtonConfig

@@ -19,32 +19,22 @@ Gauss-Newton matrix with a fixed damping (as ``ifru`` / ``ifru_gn``).
 
 from __future__ import annotations
 
-from typing import Any, Literal
+from typing import Any
 
 import numpy as np
 import pandas as pd
 import torch
-from pydantic import Field
 
 from recunlearn.influence.objective import EmbeddingObjective, LossTerm, Selection
 from recunlearn.unlearning.base import UnlearningRequest
 from recunlearn.unlearning.influence.base import (
     InfluenceUnlearning,
-    PreparedDamping,
 )
 from recunlearn.unlearning.influence.config import SolverConfig
 
 
 class SCIFConfig(SolverConfig):
     """SCIF has only the solver's settings."""
-
-
-class SCIFGaussNewtonConfig(SCIFConfig):
-    """SCIF's settings with the Gauss-Newton matrix and a fixed damping by default."""
-
-    hessian: Literal["exact", "gauss_newton"] = "gauss_newton"
-    damping_rule: Literal["fixed", "lanczos"] = "fixed"
-    damping: float = Field(1.0, ge=0)
 
 
 def neighbourhood_labels(forget: pd.DataFrame, retain: pd.DataFrame) -> np.ndarray:
@@ -58,8 +48,15 @@ def neighbourhood_labels(forget: pd.DataFrame, retain: pd.DataFrame) -> np.ndarr
     return np.where(count > 0, total / np.maximum(count, 1), fallback)
 
 
-class SCIFUpdate(InfluenceUnlearning):
-    """SCIF's selection (D_r's users and items) and relabelling loss, for either Hessian."""
+class SCIF(InfluenceUnlearning):
+    """SCIF's selection (D_r's users and items) and relabelling loss, for either Hessian:
+    the exact one damped by the Lanczos rule from ``prepare`` by default; the registry's
+    ``scif_gn`` is the Gauss-Newton matrix with a fixed damping."""
+
+    name = "scif"
+    label = "SCIF"
+    config_type = SCIFConfig
+    contract_settings = {"max_iter": 20, "lanczos_steps": 8}
 
     def select(self, request: UnlearningRequest) -> Selection:
         forget = request.forget_rows
@@ -75,17 +72,3 @@ class SCIFUpdate(InfluenceUnlearning):
         relabelled = forget.assign(label=neighbourhood_labels(forget, request.retain_rows))
         details = {"mean_replacement_label": float(relabelled["label"].mean())}
         return [LossTerm(forget), LossTerm(relabelled, -1.0)], details
-
-
-class SCIF(PreparedDamping, SCIFUpdate):
-    """SCIF with the exact Hessian, damped by the Lanczos rule from ``prepare``."""
-
-    name = "scif"
-    config_type = SCIFConfig
-
-
-class SCIFGaussNewton(SCIFUpdate):
-    """SCIF with the Gauss-Newton matrix and a fixed damping (a variant)."""
-
-    name = "scif_gn"
-    config_type = SCIFGaussNewtonConfig
