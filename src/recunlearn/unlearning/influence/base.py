@@ -187,18 +187,9 @@ class InfluenceUnlearning(UnlearningMethod):
         cfg = self.config
         monitor = validation_monitor(request, objective) if cfg.select_on_validation else None
         preconditioner = None
-        if cfg.preconditioner == "block_jacobi" and curvature is not None and cfg.solver == "cg":
+        if curvature is not None and cfg.preconditioned(closed_form=True):
             preconditioner = block_jacobi(curvature.diagonal_blocks(), damping)
-        return make_solver(
-            cfg.solver,
-            damping,
-            cfg.tol,
-            cfg.max_iter,
-            cfg.adam_lr,
-            monitor,
-            cfg.validate_every,
-            preconditioner,
-        )
+        return make_solver(cfg.solver_settings(damping), monitor, preconditioner)
 
     def damping(
         self, state: PreparedState | None, request: UnlearningRequest
