@@ -1,5 +1,6 @@
 """What every registered backbone must do, whatever its head."""
 
+import numpy as np
 import pytest
 import torch
 
@@ -52,6 +53,25 @@ def test_payload_round_trip_preserves_scores(interactions, name):
         torch.testing.assert_close(restored.scorer().users(users), model.scorer().users(users))
     assert restored.config() == model.config()
     assert type(restored) is type(model)
+
+
+@pytest.mark.parametrize("name", sorted(BACKBONES))
+def test_each_backbone_builds_itself_from_the_architecture_in_its_config(interactions, name):
+    model = build(name, interactions)
+    saved = model.config()
+    assert (saved["embedding_dim"], saved["init_std"]) == (8, 0.1)
+    for field in BACKBONES[name].architecture_fields:
+        assert list(np.atleast_1d(saved[field])) == list(np.atleast_1d(getattr(CONFIG, field)))
+    assert {"lightgcn": ("n_layers",), "dmf": ("mlp_layers",), "neumf": ("mlp_layers",)}.get(
+        name, ()
+    ) == BACKBONES[name].architecture_fields
+
+
+def test_lightgcn_takes_its_graph_from_the_positive_training_rows(interactions):
+    model = build("lightgcn", interactions)
+    positive = interactions[interactions["label"] == 1]
+    assert model.graph_users.tolist() == positive["user"].tolist()
+    assert model.graph_items.tolist() == positive["item"].tolist()
 
 
 @pytest.mark.parametrize("name", sorted(BACKBONES))

@@ -70,6 +70,7 @@ class DMF(Recommender):
     """
 
     name = "dmf"
+    architecture_fields = ("mlp_layers",)
     dot_product_head: ClassVar[bool] = False
 
     def __init__(
