@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 from kedro.config import OmegaConfigLoader
 
-from recunlearn.models import BACKBONES, DEFAULT_BACKBONES
+from recunlearn.models import BACKBONES
 from recunlearn.parameter_tree import parameter_problems
 from recunlearn.parameters import EvaluationConfig, IngestionConfig, PoisoningConfig
 from recunlearn.runtime import RuntimeConfig
@@ -35,7 +35,7 @@ def test_every_step_validates(env):
     EvaluationConfig.model_validate(params["evaluation"])
     RuntimeConfig.model_validate(params["runtime"])
     TuningConfig.model_validate(params["tuning"])
-    assert set(DEFAULT_BACKBONES) <= set(params["training"]) <= set(BACKBONES)
+    assert set(params["grid"]["backbones"]) <= set(params["training"]) <= set(BACKBONES)
     for values in params["training"].values():
         TrainConfig.model_validate(values)
 

@@ -17,8 +17,8 @@ from kedro.config import OmegaConfigLoader
 from kedro.io import DataCatalog
 from nbclient import NotebookClient
 
-from recunlearn.grid import DEFAULT_METHODS
 from recunlearn.models import BACKBONES
+from recunlearn.pipelines.grid import base_grid
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -85,7 +85,7 @@ def latest(path: Path) -> Path:
 
 def test_kedro_run_writes_versioned_report(project):
     metrics = pd.read_csv(latest(project / "data" / "08_reporting" / "metrics.csv"))
-    assert set(metrics["model"]) == {"original", *DEFAULT_METHODS}
+    assert set(metrics["model"]) == {"original", *base_grid().methods}
     assert set(metrics["backbone"]) == {"mf", "lightgcn"}
     assert latest(project / "data" / "08_reporting" / "auc.png").stat().st_size > 1000
     assert latest(project / "data" / "06_models" / "mf" / "original.pt").exists()

@@ -127,7 +127,9 @@ def parameter_problems(params: Mapping[str, Any]) -> list[str]:
         model.model_validate(dict(params))
     except ValidationError as error:
         return [describe(model, problem) for problem in error.errors(include_url=False)]
-    return GridConfig.model_validate(params.get("grid") or {}).unusable_methods()
+    if "grid" not in params:
+        return []
+    return GridConfig.model_validate(params["grid"]).unusable_methods()
 
 
 def check_parameter_tree(params: Mapping[str, Any]) -> None:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from kedro.pipeline import Pipeline
 
+from recunlearn.grid import GridConfig
 from recunlearn.pipelines import (
     evaluation,
     grouping,
@@ -13,17 +14,25 @@ from recunlearn.pipelines import (
     tuning,
     unlearning,
 )
+from recunlearn.pipelines.grid import active_grid
 
 
 def register_pipelines() -> dict[str, Pipeline]:
+    """The pipelines of the active grid (the session environment's; ``conf/base``'s
+    outside a session), handed to every grid-shaped pipeline explicitly."""
+    return pipelines_for(active_grid())
+
+
+def pipelines_for(grid: GridConfig) -> dict[str, Pipeline]:
+    """The named pipelines holding ``grid``'s cells, and ``__default__`` (all, in order)."""
     pipelines = {
         "ingestion": ingestion.create_pipeline(),
         "poisoning": poisoning.create_pipeline(),
         "grouping": grouping.create_pipeline(),
-        "tuning": tuning.create_pipeline(),
-        "training": training.create_pipeline(),
-        "unlearning": unlearning.create_pipeline(),
-        "evaluation": evaluation.create_pipeline(),
+        "tuning": tuning.create_pipeline(grid),
+        "training": training.create_pipeline(grid),
+        "unlearning": unlearning.create_pipeline(grid),
+        "evaluation": evaluation.create_pipeline(grid),
     }
     pipelines["__default__"] = sum(pipelines.values(), Pipeline([]))
     return pipelines

@@ -6,7 +6,6 @@ import torch
 
 from recunlearn.models import (
     BACKBONES,
-    DEFAULT_BACKBONES,
     build_backbone,
     model_from_payload,
     model_payload,
@@ -28,7 +27,6 @@ def every_pair(n_users=24, n_items=18) -> tuple[torch.Tensor, torch.Tensor]:
 
 def test_registry_and_defaults():
     assert set(BACKBONES) == {"mf", "lightgcn", "dmf", "neumf", "enmf"}
-    assert DEFAULT_BACKBONES == ("mf", "lightgcn")
     for name, backbone in BACKBONES.items():
         assert backbone.name == name
     assert [BACKBONES[n].dot_product_head for n in ("mf", "lightgcn", "dmf", "neumf")] == [

@@ -39,9 +39,10 @@ DIFFERS_ON_EMPTY = {"retrain_star"}  # a second retrain with another seed, by de
 
 def test_small_settings_are_valid_settings_of_each_method():
     for name, method in METHODS.items():
-        assert method(method.contract_settings).config.model_dump().items() >= dict(
-            method.contract_settings
-        ).items(), name
+        assert (
+            method(method.contract_settings).config.model_dump().items()
+            >= dict(method.contract_settings).items()
+        ), name
 
 
 def small(name: str):

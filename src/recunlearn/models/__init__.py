@@ -25,15 +25,12 @@ BACKBONES: dict[str, type[Recommender]] = {
     "neumf": NeuMF,
     "enmf": ENMF,
 }
-DEFAULT_BACKBONES: tuple[str, ...] = ("mf", "lightgcn")
-"""The backbones the pipelines build when not told otherwise (the default ``kedro run``)."""
 
 __all__ = [
     "Architecture",
     "AttentionEnsemble",
     "AveragingEnsemble",
     "BACKBONES",
-    "DEFAULT_BACKBONES",
     "DMF",
     "GroupedModel",
     "LightGCN",

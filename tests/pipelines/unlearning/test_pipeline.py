@@ -7,7 +7,7 @@ from recunlearn.pipelines.poisoning import create_pipeline as poisoning
 from recunlearn.pipelines.training import create_pipeline as training
 from recunlearn.pipelines.unlearning import create_pipeline
 
-from ..conftest import run_pipeline, tiny_parameters
+from ..conftest import grid, run_pipeline, tiny_parameters
 
 
 def test_unlearning_runs_every_registered_method_in_memory(raw_ratings):
@@ -15,8 +15,8 @@ def test_unlearning_runs_every_registered_method_in_memory(raw_ratings):
         ingestion()
         + poisoning()
         + grouping()
-        + training(backbones=["mf"])
-        + create_pipeline(backbones=["mf"])
+        + training(grid(["mf"]))
+        + create_pipeline(grid(["mf"]))
     )
     out = run_pipeline(pipeline, {"raw_ratings": raw_ratings, "mf.tuning.best_params": {}})
     model = model_from_payload(out["mf.retrain.model"])
@@ -30,8 +30,8 @@ def test_sharded_methods_prepare_their_state_and_unlearn_from_it(raw_ratings, ex
     pipeline = (
         ingestion()
         + poisoning()
-        + training(backbones=["mf"])
-        + create_pipeline(backbones=["mf"], methods=["retrain", "sisa", "receraser"])
+        + training(grid(["mf"]))
+        + create_pipeline(grid(["mf"], ["retrain", "sisa", "receraser"]))
     )
     params = tiny_parameters()
     params["runtime"] = {"device": "cpu", "threads": 1, "executor": executor}
@@ -51,8 +51,8 @@ def test_exact_methods_learn_their_state_before_the_request(raw_ratings):
         ingestion()
         + poisoning()
         + grouping()
-        + training(backbones=["lightgcn"])
-        + create_pipeline(backbones=["lightgcn"], methods=["retrain", "laser", "csisa"])
+        + training(grid(["lightgcn"]))
+        + create_pipeline(grid(["lightgcn"], ["retrain", "laser", "csisa"]))
     )
     prepare = {n.name for n in pipeline.nodes if n.name.endswith(".prepare")}
     assert prepare == {"lightgcn.laser.prepare", "lightgcn.csisa.prepare"}
