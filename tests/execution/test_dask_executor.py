@@ -21,8 +21,8 @@ from recunlearn.models import build_backbone, model_payload
 from recunlearn.pipelines.unlearning import create_pipeline
 from recunlearn.runtime import RuntimeConfig
 from recunlearn.training import TrainConfig
+from recunlearn.training.stages import stage_seed
 from recunlearn.unlearning import METHODS, PrepareContext, UnlearningRequest
-from recunlearn.unlearning.exact.stages import stage_seed
 
 from ..pipelines.conftest import run_pipeline, tiny_parameters
 from .tasks import DoomedShard, square_or_die

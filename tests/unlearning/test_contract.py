@@ -8,8 +8,9 @@ Parametrised over ``METHODS`` and ``BACKBONES`` (never a hand-kept list of metho
 - exact methods: prepared on D then unlearned equals the same method prepared from
   scratch on D - D_r (with the same row partition, for sharded methods), bit for bit
   on the CPU;
-- exact methods: the stacked executor (sub-models trained as one stacked model) gives
-  the in-process executor's prepared state and unlearned model, bit for bit on the CPU.
+- exact methods: stacked shards (``stack_shards``: sub-models trained as one stacked
+  model) give the prepared state and unlearned model of shards trained one by one, bit
+  for bit on the CPU.
 """
 
 from __future__ import annotations
@@ -22,7 +23,6 @@ import pytest
 import torch
 
 from recunlearn.errors import ParameterError
-from recunlearn.execution import StackedExecutor
 from recunlearn.models import BACKBONES, build_backbone
 from recunlearn.training import TrainConfig, train_backbone
 from recunlearn.unlearning import METHODS, PrepareContext, UnlearningRequest
@@ -157,9 +157,9 @@ def test_exact_methods_give_the_same_models_stacked(interactions, name, backbone
     if METHODS[name].family != "exact":
         pytest.skip("only exact methods train sub-models through an executor")
     results = []
-    for executor in (None, StackedExecutor()):
-        request = make_request(interactions, backbone, forget_users=(4, 7), executor=executor)
-        results.append(run(name, request))
+    for stack in (False, True):
+        request = make_request(interactions, backbone, forget_users=(4, 7))
+        results.append(run(name, replace(request, stack_shards=stack)))
     (state, outcome), (stacked_state, stacked_outcome) = results
     for key, value in (state.tensors if state else {}).items():
         assert torch.equal(stacked_state.tensors[key], value), key

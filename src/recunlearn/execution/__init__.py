@@ -1,4 +1,4 @@
-"""Where independent units of work (shards, groups) run: in-process (alone or stacked), a process pool or Dask."""
+"""Where independent units of work (shards, groups) run: in-process, a process pool or Dask."""
 
 from recunlearn.execution.dask_executor import DaskExecutor
 from recunlearn.execution.executors import (
@@ -6,7 +6,6 @@ from recunlearn.execution.executors import (
     InProcessExecutor,
     ProcessPoolExecutor,
     ShardFailedError,
-    StackedExecutor,
 )
 from recunlearn.execution.factory import make_executor
 
@@ -16,6 +15,5 @@ __all__ = [
     "InProcessExecutor",
     "ProcessPoolExecutor",
     "ShardFailedError",
-    "StackedExecutor",
     "make_executor",
 ]

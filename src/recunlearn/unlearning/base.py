@@ -29,6 +29,7 @@ from recunlearn.errors import ParameterError
 from recunlearn.execution import Executor, InProcessExecutor
 from recunlearn.models.base import Recommender
 from recunlearn.training.config import TrainConfig
+from recunlearn.training.stages import StageRunner
 from recunlearn.unlearning.partitions import RowPartition
 from recunlearn.unlearning.user_groups import UserGroups
 
@@ -46,6 +47,13 @@ class UnlearningRequest:
     device: torch.device | str = "cpu"
     executor: Executor = field(default_factory=InProcessExecutor)
     """Where independent units of work (shards, groups) run."""
+    stack_shards: bool = False
+    """Whether sub-models sharing a schedule train as one stacked model."""
+
+    @property
+    def stages(self) -> StageRunner:
+        """How the exact methods' sub-model stages run (executor and batching)."""
+        return StageRunner(self.executor, self.stack_shards)
 
     @property
     def forget_rows(self) -> pd.DataFrame:
@@ -71,9 +79,16 @@ class PrepareContext:
     """The grouping step's groupings by name (``rand``, ``bkm``, ``cbkm``), easy to hard."""
     executor: Executor = field(default_factory=InProcessExecutor)
     """Where independent units of work (shards, groups) run."""
+    stack_shards: bool = False
+    """Whether sub-models sharing a schedule train as one stacked model."""
     partition: RowPartition | None = None
     """A row partition fixed in advance for sharded methods (their from-scratch oracle
     reuses the prepared one); ``None``: the method partitions D by its own rule."""
+
+    @property
+    def stages(self) -> StageRunner:
+        """How the exact methods' sub-model stages run (executor and batching)."""
+        return StageRunner(self.executor, self.stack_shards)
 
     @classmethod
     def of(
@@ -92,6 +107,7 @@ class PrepareContext:
             device=request.device,
             groupings=groupings,
             executor=request.executor,
+            stack_shards=request.stack_shards,
             partition=partition,
         )
 

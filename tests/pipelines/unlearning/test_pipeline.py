@@ -25,8 +25,13 @@ def test_unlearning_runs_every_registered_method_in_memory(raw_ratings):
     assert out["mf.retrain.log"]["forget_rows"] == len(out["mi_forget"])
 
 
-@pytest.mark.parametrize("executor", ["inprocess", "stacked"])
-def test_sharded_methods_prepare_their_state_and_unlearn_from_it(raw_ratings, executor):
+@pytest.mark.parametrize(
+    ("executor", "stack", "logged"),
+    [("inprocess", False, "inprocess"), ("inprocess", True, "inprocess, stacked")],
+)
+def test_sharded_methods_prepare_their_state_and_unlearn_from_it(
+    raw_ratings, executor, stack, logged
+):
     pipeline = (
         ingestion()
         + poisoning()
@@ -34,12 +39,17 @@ def test_sharded_methods_prepare_their_state_and_unlearn_from_it(raw_ratings, ex
         + create_pipeline(grid(["mf"], ["retrain", "sisa", "receraser"]))
     )
     params = tiny_parameters()
-    params["runtime"] = {"device": "cpu", "threads": 1, "executor": executor}
+    params["runtime"] = {
+        "device": "cpu",
+        "threads": 1,
+        "executor": executor,
+        "stack_shards": stack,
+    }
     out = run_pipeline(pipeline, {"raw_ratings": raw_ratings, "mf.tuning.best_params": {}}, params)
     for method in ("sisa", "receraser"):
         log = out[f"mf.{method}.log"]
         assert log["shards"] == 3 and 1 <= log["shards_retrained"] <= 3
-        assert log["executor"] == executor
+        assert log["executor"] == logged
         assert log["prepare_seconds"] == out[f"mf.{method}.state"]["config"]["seconds"]
         model = model_from_payload(out[f"mf.{method}.model"])
         assert model.n_users == model_from_payload(out["mf.original.model"]).n_users

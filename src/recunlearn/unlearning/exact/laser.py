@@ -28,6 +28,7 @@ from pydantic import BaseModel, ConfigDict, PositiveInt
 
 from recunlearn.seeding import derive_seed
 from recunlearn.training.dispatch import PER_ROW_BACKBONES
+from recunlearn.training.stages import pack_parameters, unpack_parameters
 from recunlearn.unlearning.base import (
     PrepareContext,
     PreparedState,
@@ -36,7 +37,6 @@ from recunlearn.unlearning.base import (
     UnlearningRequest,
 )
 from recunlearn.unlearning.exact.seqtrain import SeqTrainPlan
-from recunlearn.unlearning.exact.stages import pack_parameters, unpack_parameters
 from recunlearn.unlearning.user_groups import Grouping, Order, UserGroups
 
 

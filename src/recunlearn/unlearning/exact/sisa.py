@@ -26,9 +26,9 @@ from recunlearn.models import AveragingEnsemble
 from recunlearn.models.scoring import ScoringModel
 from recunlearn.seeding import numpy_rng
 from recunlearn.training.dispatch import PER_ROW_BACKBONES
+from recunlearn.training.stages import build_stage_model
 from recunlearn.unlearning.base import PrepareContext, UnlearningRequest
 from recunlearn.unlearning.exact.sharded import Members, ShardedConfig, ShardedMethod
-from recunlearn.unlearning.exact.stages import build_stage_model
 from recunlearn.unlearning.partitions import random_balanced_labels
 
 
