@@ -53,6 +53,8 @@ class Recommender(ScoringModel):
         generator: the torch generator for the initialisation (seeded by the caller).
     """
 
+    label: ClassVar[str]
+    """How the report names the backbone (``MF``, ``LightGCN``)."""
     graph_hops: int = 0
     """How many hops a node's prediction reaches along the interaction graph."""
     dot_product_head: ClassVar[bool] = True

@@ -106,6 +106,7 @@ class LightGCN(Recommender):
     """
 
     name = "lightgcn"
+    label = "LightGCN"
     architecture_fields = ("n_layers",)
 
     @classmethod

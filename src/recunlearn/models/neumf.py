@@ -90,6 +90,7 @@ class NeuMF(Recommender):
     """
 
     name = "neumf"
+    label = "NeuMF"
     architecture_fields = ("mlp_layers",)
     dot_product_head: ClassVar[bool] = False
 

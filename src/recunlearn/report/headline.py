@@ -14,17 +14,11 @@ from dataclasses import dataclass, field
 
 import pandas as pd
 
+from recunlearn.models import BACKBONES
 from recunlearn.report.provenance import ORIGINAL_FAMILY, report_run_id
 from recunlearn.unlearning import METHODS
 
 FAMILY_ORDER = (ORIGINAL_FAMILY, "ground truth", "influence", "fine-tuning", "exact")
-BACKBONE_LABELS = {
-    "mf": "MF",
-    "lightgcn": "LightGCN",
-    "dmf": "DMF",
-    "neumf": "NeuMF",
-    "enmf": "ENMF",
-}
 ORIGINAL_LABEL = "Original"
 COEFFICIENT_COLUMNS = {
     "auc_0": "completeness AUC_0",
@@ -43,7 +37,8 @@ OTHER_RUN = " †"
 
 def backbone_label(backbone: str) -> str:
     """``MF``, ``LightGCN``, ..."""
-    return BACKBONE_LABELS.get(backbone, backbone.upper())
+    kind = BACKBONES.get(backbone)
+    return kind.label if kind is not None else backbone.upper()
 
 
 def method_label(model: str) -> str:
