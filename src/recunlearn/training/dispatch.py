@@ -30,6 +30,10 @@ PER_ROW_BACKBONES = frozenset(
 )
 """Backbones trained on per-row BCE: the ones influence methods and the sub-model
 trainers of exact methods (``stages.train_model``) can handle."""
+DOT_PRODUCT_BACKBONES = frozenset(
+    name for name, backbone in BACKBONES.items() if backbone.dot_product_head
+)
+"""Backbones whose logit is the dot product of their propagated embeddings."""
 
 
 def train_backbone(

@@ -30,12 +30,14 @@ from recunlearn.models import AttentionEnsemble, positive_edges
 from recunlearn.models.scoring import ScoringModel
 from recunlearn.predictions import rows_to_tensors
 from recunlearn.seeding import numpy_rng, torch_generator
+from recunlearn.training.dispatch import DOT_PRODUCT_BACKBONES, PER_ROW_BACKBONES
 from recunlearn.unlearning.base import PrepareContext, UnlearningRequest
 from recunlearn.unlearning.exact.balanced_partition import PartitionKind, row_labels
 from recunlearn.unlearning.exact.sharded import Members, ShardedConfig, ShardedMethod
 
-DOT_PRODUCT_BACKBONES = frozenset({"mf", "lightgcn"})
-"""Backbones scored by a dot product of (propagated) ego embeddings."""
+ATTENTION_BACKBONES = DOT_PRODUCT_BACKBONES & PER_ROW_BACKBONES
+"""The aggregator attends over members' (propagated) embeddings and trains with per-row
+BCE: dot-product backbones trained per row (MF, LightGCN)."""
 
 
 class RecEraserConfig(ShardedConfig):
@@ -88,7 +90,7 @@ class RecEraser(ShardedMethod):
     label = "RecEraser"
     config_type = RecEraserConfig
     contract_settings = {"shards": 3, "epochs": 2, "aggregator_epochs": 2}
-    supported_backbones = DOT_PRODUCT_BACKBONES
+    supported_backbones = ATTENTION_BACKBONES
 
     def shard_labels(self, context: PrepareContext) -> np.ndarray:
         original = context.original

@@ -46,6 +46,7 @@ from recunlearn.influence.objective import EmbeddingObjective, Selection
 from recunlearn.models import positive_edges
 from recunlearn.models.base import Recommender
 from recunlearn.training.config import TrainConfig
+from recunlearn.training.dispatch import DOT_PRODUCT_BACKBONES
 from recunlearn.unlearning.base import (
     PreparedState,
     UnlearningMethod,
@@ -101,7 +102,7 @@ class AltEraser(UnlearningMethod):
     contract_settings = {"max_passes": 1}
     # The closed-form per-row Hessian assumes a dot-product head (MF; graph backbones
     # switch to hf_newton); on DMF/NeuMF it would minimise the wrong loss.
-    supported_backbones = frozenset({"mf", "lightgcn", "enmf"})
+    supported_backbones = DOT_PRODUCT_BACKBONES
     config_type = AltEraserConfig
 
     def optimizer_for(self, model: Recommender) -> str:
