@@ -62,7 +62,8 @@ start() {
     port=$(free_port)
     echo "$port" >"$dir/port"
     as_owner "$bin/pg_ctl" -D "$srv/data" -l "$srv/server.log" -w start \
-      -o "-c listen_addresses=127.0.0.1 -c port=$port -c unix_socket_directories='$srv'" >&2
+      -o "-c listen_addresses=127.0.0.1 -c port=$port -c unix_socket_directories='$srv' \
+          -c fsync=off -c full_page_writes=off -c synchronous_commit=off" >&2  # throwaway data
   fi
   port=$(cat "$dir/port")
   if ! as_owner "$bin/psql" -h "$srv" -p "$port" -U recunlearn -d postgres -tAc \
