@@ -31,7 +31,6 @@ ENVIRONMENTS = sorted(p.name for p in CONF.iterdir() if p.is_dir() and p.name !=
 TOY_DATASET = "synthetic-2000"
 TOY_SIZES = {
     "max_epochs": 2,
-    "patience": 1,
     "epochs": 2,
     "aggregator_epochs": 1,
     "shards": 2,
@@ -78,11 +77,14 @@ def shrunk(tree: dict[str, Any], path: tuple[str, ...] = ()) -> dict[str, Any]:
 def toy_params(env: str) -> dict[str, Any]:
     """``env``'s parameters at toy size; the synthetic dataset where its catalog follows
     ``--params dataset=...`` (an environment that names its own reads a tiny file)."""
+    tree = config(env, "parameters")
     params = {"runtime.device": "cpu", "runtime.executor": "inprocess"}
     raw = config(env, "catalog", {"dataset": TOY_DATASET})["raw_ratings"]
     if raw["dataset"] == TOY_DATASET:
         params["dataset"] = TOY_DATASET
-    return params | shrunk(config(env, "parameters"))
+    # patience 1 (< max_epochs): a run that stops early where it must not is seen
+    patience = {f"training.{backbone}.patience": 1 for backbone in tree["training"]}
+    return params | shrunk(tree) | patience
 
 
 def snapshot(project: Path) -> dict[str, tuple[int, int]]:
