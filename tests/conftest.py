@@ -47,3 +47,13 @@ def torch_device(request) -> str:
     if request.param == "cuda" and not torch.cuda.is_available():
         pytest.skip("CUDA is not available")
     return request.param
+
+
+def project_loader(conf_source, env: str, runtime_params: dict | None = None):
+    """The project's own configuration loader for ``env`` (its class and arguments from
+    ``recunlearn.settings``: soft-merged parameters), as ``kedro run --env`` builds it."""
+    from recunlearn import settings
+
+    return settings.CONFIG_LOADER_CLASS(
+        str(conf_source), env=env, runtime_params=runtime_params, **settings.CONFIG_LOADER_ARGS
+    )

@@ -5,14 +5,13 @@ from pathlib import Path
 
 import pandas as pd
 import pytest
-from kedro.config import OmegaConfigLoader
 from kedro.io import DataCatalog
 
 from recunlearn.parameters import IngestionConfig, PoisoningConfig
 from recunlearn.pipelines.ingestion.nodes import split_dataset
 from recunlearn.pipelines.poisoning.nodes import make_deletion_request
 
-from .conftest import checkerboard
+from .conftest import checkerboard, project_loader
 
 CONF = Path(__file__).resolve().parents[1] / "conf"
 ENVIRONMENTS = sorted(p.name for p in CONF.iterdir() if p.is_dir() and p.name != "local")
@@ -40,7 +39,7 @@ def saved_and_loaded(env: str, frames: dict[str, pd.DataFrame], root: Path, monk
     """Each frame saved through ``env``'s catalog with data under ``root``, then loaded."""
     root.mkdir()
     monkeypatch.chdir(root)  # the catalog's data paths are relative
-    config = OmegaConfigLoader(str(CONF), base_env="base", default_run_env=env)
+    config = project_loader(CONF, env)
     catalog = DataCatalog.from_config(config["catalog"])
     for name, frame in frames.items():
         catalog.save(name, frame)

@@ -1,13 +1,12 @@
 """Every environment's parameters validate into the typed configs the nodes use.
 
-Kedro replaces a whole top-level key per environment, so a block an environment
-repeats (e.g. ``training`` in ``conf/alteraser``) must still match the code.
+An environment's parameters are soft-merged over base (``settings.CONFIG_LOADER_ARGS``):
+it states only the leaves that differ, and the merged tree must still match the code.
 """
 
 from pathlib import Path
 
 import pytest
-from kedro.config import OmegaConfigLoader
 
 from recunlearn import settings
 from recunlearn.models import BACKBONES
@@ -19,12 +18,14 @@ from recunlearn.tuning.config import TuningConfig
 from recunlearn.tuning.search_space import validate_space
 from recunlearn.unlearning import METHODS
 
+from .conftest import project_loader
+
 CONF = Path(__file__).resolve().parents[1] / "conf"
 ENVIRONMENTS = sorted(p.name for p in CONF.iterdir() if p.is_dir() and p.name not in ("local",))
 
 
 def parameters(env: str) -> dict:
-    loader = OmegaConfigLoader(str(CONF), base_env="base", default_run_env=env)
+    loader = project_loader(CONF, env)
     return loader["parameters"]
 
 
@@ -87,6 +88,37 @@ def test_params_change_only_the_leaves_they_name(env):
 
 def test_every_tuning_storage_lies_in_the_environments_data_root():
     for env in ENVIRONMENTS:
-        loader = OmegaConfigLoader(str(CONF), base_env="base", default_run_env=env)
+        loader = project_loader(CONF, env)
         root = loader["globals"]["data"]
         assert parameters(env)["tuning"]["storage"] == f"sqlite:///{root}/04_feature/optuna.db"
+
+
+def leaves(tree: dict, path: tuple = ()):
+    """(dotted path, value) of every leaf of a nested mapping (lists and search-space
+    specs, ``{type: ...}``, are leaves)."""
+    for key, value in tree.items():
+        if isinstance(value, dict) and value and "type" not in value:
+            yield from leaves(value, (*path, key))
+        else:
+            yield ".".join(map(str, (*path, key))), value
+
+
+@pytest.mark.parametrize("env", [e for e in ENVIRONMENTS if e != "base"])
+def test_environments_state_only_what_differs_from_base(env):
+    """Parameters are soft-merged over base, so a value an environment repeats from base
+    is noise (and a trap: changing base would no longer reach it)."""
+    import yaml
+
+    base = dict(leaves(parameters("base")))
+    for path in sorted((CONF / env).glob("parameters*.yml")):
+        stated = yaml.safe_load(path.read_text()) or {}
+        for name, value in leaves(stated):
+            assert base.get(name, "<absent>") != value, f"{path.name}: {name} repeats base"
+
+
+def test_an_environment_inherits_every_leaf_it_does_not_state():
+    laser, base = parameters("laser"), parameters("base")
+    assert laser["training"]["dmf"]["mlp_layers"] == base["training"]["dmf"]["mlp_layers"]
+    assert laser["training"]["dmf"]["max_epochs"] == 50  # the one leaf laser states
+    assert laser["ingestion"]["k_core"] == base["ingestion"]["k_core"]
+    assert laser["tuning"]["storage"] == "sqlite:///data/laser/04_feature/optuna.db"

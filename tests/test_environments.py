@@ -21,8 +21,8 @@ from typing import Any
 
 import pandas as pd
 import pytest
-from kedro.config import OmegaConfigLoader
 
+from .conftest import project_loader
 from .test_run import ROOT, copy_project, latest, write_tiny_ratings
 
 CONF = ROOT / "conf"
@@ -52,9 +52,7 @@ NOT_DATA = (".viz",)
 
 
 def config(env: str, key: str, runtime_params: dict | None = None) -> dict[str, Any]:
-    loader = OmegaConfigLoader(
-        str(CONF), base_env="base", default_run_env=env, runtime_params=runtime_params
-    )
+    loader = project_loader(CONF, env, runtime_params)
     return loader[key]
 
 

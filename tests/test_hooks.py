@@ -6,21 +6,20 @@ from pathlib import Path
 from types import SimpleNamespace
 
 import pytest
-from kedro.config import OmegaConfigLoader
 
 from recunlearn.errors import ParameterError
 from recunlearn.hooks import GridHook, ParameterTreeHook, ProvenanceHook
 from recunlearn.pipelines.grid import active_grid, base_grid
 from recunlearn.settings import HOOKS
 
+from .conftest import project_loader
+
 CONF = Path(__file__).resolve().parents[1] / "conf"
 
 
 def context(runtime_params: dict | None = None, env: str = "test") -> SimpleNamespace:
     """What the hook reads from a Kedro context: its configuration loader."""
-    loader = OmegaConfigLoader(
-        str(CONF), base_env="base", default_run_env=env, runtime_params=runtime_params
-    )
+    loader = project_loader(CONF, env, runtime_params)
     return SimpleNamespace(config_loader=loader)
 
 

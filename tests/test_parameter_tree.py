@@ -146,7 +146,7 @@ def test_the_solver_choices_are_the_registered_solvers():
 def test_per_backbone_settings_refuse_a_misspelt_backbone():
     tree = {
         "unlearning": {"ifru": {"pruning_ratios": {"lightgnc": [1.0, 0.5]}}},
-        "tuning": {"n_trials": {"mff": 2}},
+        "tuning": {"storage": "sqlite:///:memory:", "n_trials": {"mff": 2}},
     }
     assert parameter_problems(tree) == [
         "tuning.n_trials: unknown backbone name(s) ['mff']; valid names: default, "

@@ -13,12 +13,13 @@ import nbformat
 import numpy as np
 import pandas as pd
 import pytest
-from kedro.config import OmegaConfigLoader
 from kedro.io import DataCatalog
 from nbclient import NotebookClient
 
 from recunlearn.models import BACKBONES
 from recunlearn.pipelines.grid import base_grid
+
+from .conftest import project_loader
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -111,7 +112,7 @@ def test_logs_carry_the_run_id_the_report_states_and_the_run_prints_where_it_is(
 
 def test_kedro_viz_can_preview_the_report_figures_and_tables(project, monkeypatch):
     monkeypatch.chdir(project)
-    config = OmegaConfigLoader(str(project / "conf"), base_env="base", default_run_env="test")
+    config = project_loader(project / "conf", "test")
     catalog = DataCatalog.from_config(config["catalog"])
     for name in ("rpt_auc_plotly", "rpt_completeness_plotly", "rpt_tradeoff_plotly"):
         assert catalog.get(name).preview()["data"], name

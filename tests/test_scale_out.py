@@ -174,7 +174,7 @@ def test_two_workers_on_a_postgresql_study_finish_exactly_n_trials(tmp_path, pos
     (command,) = [c for c in readme_commands("tuning.storage") if "postgresql://" in c]
     project = toy_project(tmp_path / "project", ["retrain"])
     run(shell("kedro run --pipelines ingestion,poisoning"), project)
-    toy = f"tuning.n_trials.default={N_TRIALS},tuning.pruner_warmup=10"  # no trial pruned
+    toy = f"tuning.n_trials.mf={N_TRIALS},tuning.pruner_warmup=10"  # no trial pruned
     argv = shell(re.sub(r"postgresql://[^\s\",]*", f"{postgres_url},{toy}", command))
     logs = [tmp_path / f"worker{i}.log" for i in (1, 2)]
     workers = []

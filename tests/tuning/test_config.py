@@ -10,7 +10,9 @@ SPACE = {"lr": {"type": "categorical", "choices": [0.01, 0.001]}}
 
 
 def test_spaces_are_typed_per_backbone():
-    config = TuningConfig.model_validate({"spaces": {"mf": SPACE}, "n_trials": {"default": 0}})
+    config = TuningConfig.model_validate(
+        {"storage": "sqlite:///:memory:", "spaces": {"mf": SPACE}, "n_trials": {"default": 0}}
+    )
     assert config.spaces["mf"]["lr"] == ParameterSpec(type="categorical", choices=[0.01, 0.001])
     assert config.trials_for("lightgcn") == 0
 

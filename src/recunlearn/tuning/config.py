@@ -12,8 +12,13 @@ from recunlearn.tuning.search_space import ParameterSpec
 class TuningConfig(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
-    storage: str = "sqlite:///data/04_feature/optuna.db"
-    """Any Optuna RDB storage URL; several workers may share it."""
+    storage: str
+    """Any Optuna RDB storage URL; several workers may share it. Configuration states it
+    (``conf/base``: a SQLite file in the environment's data root); the code has none."""
+    enabled: bool = True
+    """False: no trials at all, whatever ``n_trials`` says (protocols that fix their
+    hyperparameters, such as LASER's and AltEraser's; a switch, so an environment
+    states only that instead of repeating every backbone's trial count)."""
     n_trials: dict[str, NonNegativeInt] = Field(default_factory=lambda: {"default": 8})
     """Finished trials wanted per backbone name (``default`` for the others)."""
     timeout: float | None = None
@@ -50,4 +55,7 @@ class TuningConfig(BaseModel):
         return value
 
     def trials_for(self, backbone: str) -> int:
+        """Finished trials wanted for ``backbone`` (none when tuning is off)."""
+        if not self.enabled:
+            return 0
         return self.n_trials.get(backbone, self.n_trials.get("default", 8))

@@ -20,7 +20,6 @@ import json
 import time
 import warnings
 from collections.abc import Callable
-from pathlib import Path
 from typing import Any
 
 import optuna
@@ -41,11 +40,8 @@ def study_name(prefix: str, config: dict[str, Any]) -> str:
 
 def open_storage(url: str, heartbeat_seconds: int) -> optuna.storages.BaseStorage:
     """An RDB storage with heartbeats; a clear error naming the parameter for a bad URL.
-
-    For a SQLite file the folder is created first (SQLite creates only the file).
-    """
-    if url.startswith("sqlite:///") and url != "sqlite:///:memory:":
-        Path(url.removeprefix("sqlite:///")).parent.mkdir(parents=True, exist_ok=True)
+    A SQLite file's folder must exist (the tuning node creates it: the core opens no
+    folders of its own)."""
     try:
         return _storage_after_schema_race(url, heartbeat_seconds)
     except Exception as error:  # noqa: BLE001 - SQLAlchemy raises many kinds

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+from pathlib import Path
 from typing import Any
 
 import optuna
@@ -36,6 +37,14 @@ def trials_table(study: optuna.Study) -> pd.DataFrame:
     return frame.rename(columns=lambda c: c.replace("params_", "").replace("user_attrs_", ""))
 
 
+def sqlite_folder(url: str) -> Path:
+    """The folder of a SQLite storage file (``.`` for other URLs), which SQLite needs to
+    exist: it creates only the file."""
+    if url.startswith("sqlite:///") and url != "sqlite:///:memory:":
+        return Path(url.removeprefix("sqlite:///")).parent
+    return Path(".")
+
+
 def tune_backbone(
     train: pd.DataFrame,
     valid: pd.DataFrame,
@@ -62,6 +71,7 @@ def tune_backbone(
         "data": _fingerprint(train, valid),
     }
     name = study_name(f"{dataset}-{backbone}", key)
+    sqlite_folder(cfg.storage).mkdir(parents=True, exist_ok=True)
     study = open_study(
         open_storage(cfg.storage, cfg.heartbeat_seconds), name, seed, cfg.pruner_warmup
     )
