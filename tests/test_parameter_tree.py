@@ -14,7 +14,7 @@ from recunlearn.parameter_tree import (
     dotted,
     parameter_problems,
 )
-from recunlearn.unlearning import METHODS, UnlearningMethod
+from recunlearn.unlearning import METHOD_SPECS, METHODS, MethodSpec, UnlearningMethod
 
 
 def test_a_bad_solver_is_named_by_its_full_path_with_the_choices():
@@ -114,7 +114,8 @@ class ToyMethod(UnlearningMethod):
 
 
 def test_a_method_registered_later_is_checked_without_touching_the_validator(monkeypatch):
-    monkeypatch.setitem(METHODS, "toy", ToyMethod)
+    monkeypatch.setitem(METHOD_SPECS, "toy", MethodSpec(f"{__name__}:ToyMethod", ToyConfig))
+    assert METHODS["toy"] is ToyMethod
     assert parameter_problems({"unlearning": {"toy": {"alpha": 2.0}}}) == []
     assert parameter_problems({"unlearning": {"toy": {"alpha": -1}}}) == [
         "unlearning.toy.alpha: Input should be greater than 0 (got -1)"

@@ -24,11 +24,6 @@ from kedro.framework.context import KedroContext
 from kedro.framework.hooks import hook_impl
 from kedro.io import DatasetError
 
-from recunlearn.datasets.session_record import RUN_PROVENANCE, SessionRecordDataset
-from recunlearn.grid import GridConfig
-from recunlearn.parameter_tree import check_parameter_tree
-from recunlearn.pipelines.grid import set_active_grid
-
 REPORT_DATASETS = ("rpt_report_md", "rpt_report_html")
 LOG_SUFFIX = ".log"
 
@@ -44,6 +39,8 @@ class ParameterTreeHook:
     @hook_impl
     def after_context_created(self, context: KedroContext) -> None:
         """Raise :class:`~recunlearn.errors.ParameterError` listing every problem."""
+        from recunlearn.parameter_tree import check_parameter_tree  # light: no torch
+
         try:
             params = context.config_loader["parameters"]
         except MissingConfigException:
@@ -56,6 +53,9 @@ class GridHook:
 
     @hook_impl
     def after_context_created(self, context: Any) -> None:
+        from recunlearn.grid import GridConfig
+        from recunlearn.pipelines.grid import set_active_grid
+
         parameters = context.config_loader["parameters"]
         set_active_grid(GridConfig.model_validate(parameters.get("grid") or {}))
 
@@ -89,6 +89,8 @@ class ProvenanceHook:
 
     @hook_impl
     def before_pipeline_run(self, run_params: dict[str, Any], pipeline: Any, catalog: Any) -> None:
+        from recunlearn.datasets.session_record import RUN_PROVENANCE, SessionRecordDataset
+
         self.run_id = str(run_params["run_id"])
         self.versions = {}
         self._catalog = catalog

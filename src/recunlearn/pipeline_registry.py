@@ -4,18 +4,18 @@ from __future__ import annotations
 
 from kedro.pipeline import Pipeline
 
-from recunlearn.pipelines import (
-    evaluation,
-    grouping,
-    ingestion,
-    poisoning,
-    training,
-    tuning,
-    unlearning,
-)
-
 
 def register_pipelines() -> dict[str, Pipeline]:
+    from recunlearn.pipelines import (  # imported when Kedro first asks for the pipelines
+        evaluation,
+        grouping,
+        ingestion,
+        poisoning,
+        training,
+        tuning,
+        unlearning,
+    )
+
     pipelines = {
         "ingestion": ingestion.create_pipeline(),
         "poisoning": poisoning.create_pipeline(),

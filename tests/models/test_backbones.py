@@ -6,12 +6,12 @@ import torch
 from recunlearn.models import (
     BACKBONES,
     DEFAULT_BACKBONES,
+    PER_ROW_BACKBONES,
     build_backbone,
     model_from_payload,
     model_payload,
 )
 from recunlearn.training import TrainConfig
-from recunlearn.training.dispatch import PER_ROW_BACKBONES
 
 CONFIG = TrainConfig(embedding_dim=8, init_std=0.1, n_layers=2, mlp_layers=[6, 4])
 
@@ -28,6 +28,14 @@ def every_pair(n_users=24, n_items=18) -> tuple[torch.Tensor, torch.Tensor]:
 def test_registry_and_defaults():
     assert set(BACKBONES) == {"mf", "lightgcn", "dmf", "neumf", "enmf"}
     assert DEFAULT_BACKBONES == ("mf", "lightgcn")
+
+
+def test_the_light_list_of_per_row_backbones_matches_the_classes():
+    # PER_ROW_BACKBONES is written out so that it is known without importing torch
+    by_loss = {
+        name for name, backbone in BACKBONES.items() if backbone.training_loss == "per_row_bce"
+    }
+    assert PER_ROW_BACKBONES == by_loss
     for name, backbone in BACKBONES.items():
         assert backbone.name == name
     assert [BACKBONES[n].dot_product_head for n in ("mf", "lightgcn", "dmf", "neumf")] == [

@@ -25,7 +25,7 @@ from recunlearn.errors import ParameterError
 from recunlearn.execution import StackedExecutor
 from recunlearn.models import BACKBONES, build_backbone
 from recunlearn.training import TrainConfig, train_backbone
-from recunlearn.unlearning import METHODS, PrepareContext, UnlearningRequest
+from recunlearn.unlearning import METHOD_SPECS, METHODS, PrepareContext, UnlearningRequest
 from recunlearn.unlearning.retrain import training_streams
 from recunlearn.unlearning.user_groups import UserGroups
 
@@ -59,6 +59,17 @@ DIFFERS_ON_EMPTY = {"retrain_star"}  # a second retrain with another seed, by de
 
 def test_every_method_has_a_small_setting():
     assert set(SMALL) == set(METHODS)
+
+
+@pytest.mark.parametrize("name", sorted(METHOD_SPECS))
+def test_the_light_spec_says_what_the_class_does(name):
+    """The pipelines and the parameter check read the spec; the run uses the class."""
+    spec, method = METHOD_SPECS[name], METHODS[name]
+    assert method.name == name
+    assert method.config_type is spec.config_type
+    assert method.has_preparation() == spec.prepares
+    assert method.needs_groups == spec.needs_groups
+    assert method.supported_backbones == spec.supported_backbones
 
 
 def make_request(

@@ -25,8 +25,6 @@ from abc import ABC, abstractmethod
 from collections.abc import Callable, Sequence
 from typing import Any
 
-import torch
-
 from recunlearn.errors import RecUnlearnError
 from recunlearn.progress import progress_bar
 
@@ -88,6 +86,8 @@ class StackedExecutor(InProcessExecutor):
 
 
 def _set_threads(threads: int) -> None:
+    import torch  # only in the worker processes
+
     torch.set_num_threads(threads)
 
 

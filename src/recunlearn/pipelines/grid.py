@@ -13,7 +13,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 
 from recunlearn.grid import GridConfig
-from recunlearn.unlearning import METHODS
+from recunlearn.unlearning import METHOD_SPECS
 
 __all__ = ["active_grid", "methods_on", "set_active_grid"]
 
@@ -21,7 +21,7 @@ __all__ = ["active_grid", "methods_on", "set_active_grid"]
 def methods_on(backbone: str, methods: Iterable[str]) -> list[str]:
     """The ``methods`` that can run on ``backbone`` (``supported_backbones``): a grid
     cell a method refuses (IFRU on ENMF) is left out of the DAG, not run."""
-    return [m for m in methods if METHODS[m].supports(backbone)]
+    return [m for m in methods if METHOD_SPECS[m].supports(backbone)]
 
 
 _ACTIVE: dict[str, GridConfig] = {}

@@ -21,7 +21,6 @@ from typing import Any
 import numpy as np
 import pandas as pd
 import torch
-from pydantic import BaseModel, ConfigDict, PositiveInt
 
 from recunlearn.execution import Executor
 from recunlearn.models.scoring import ScoringModel
@@ -33,6 +32,7 @@ from recunlearn.unlearning.base import (
     UnlearningOutcome,
     UnlearningRequest,
 )
+from recunlearn.unlearning.exact.config import ShardedConfig
 from recunlearn.unlearning.exact.stages import (
     Parameters,
     StageTask,
@@ -44,18 +44,6 @@ from recunlearn.unlearning.exact.stages import (
 from recunlearn.unlearning.partitions import RowPartition
 
 Members = dict[int, Parameters]
-
-
-class ShardedConfig(BaseModel):
-    """Shards and the sub-models' training."""
-
-    model_config = ConfigDict(extra="forbid")
-
-    shards: PositiveInt = 10
-    """S: number of shards (10 in the IFRU paper's comparison)."""
-    epochs: PositiveInt = 50
-    """Epochs each shard's sub-model trains (fixed, as C-SISA's and LASER's T: no early
-    stopping, so a shard is a function of its rows and seeds alone)."""
 
 
 class ShardedMethod(UnlearningMethod):

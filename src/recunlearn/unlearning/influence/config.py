@@ -1,10 +1,15 @@
-"""The inverse-HVP settings every influence method shares (IFRU and SCIF extend them)."""
+"""Settings of the influence methods: the inverse-HVP solver's, which IFRU and SCIF extend.
+
+Importable without torch: the parameter check and the pipelines read them.
+"""
 
 from __future__ import annotations
 
 from typing import Literal
 
-from pydantic import BaseModel, ConfigDict, Field, model_validator
+from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
+
+from recunlearn.parameters import backbone_keyed
 
 
 class SolverConfig(BaseModel):
@@ -56,3 +61,40 @@ class SolverConfig(BaseModel):
                 f"select_on_validation needs solver 'adam' (got solver {self.solver!r})"
             )
         return self
+
+
+class IFRUConfig(SolverConfig):
+    spillover: bool = True
+    """Include the spillover influence I_s (ablation: false)."""
+    pruning_ratios: dict[str, list[float]] = Field(
+        default_factory=lambda: {"default": [1.0, 1.0], "lightgcn": [1.0, 0.6]}
+    )
+    """(a_0, ..., a_K) per backbone name; ``default`` for the rest (paper: MF (1, 1), LightGCN (1, 0.6))."""
+
+    @field_validator("pruning_ratios")
+    @classmethod
+    def _backbone_names(cls, value: dict[str, list[float]]) -> dict[str, list[float]]:
+        return backbone_keyed(value)
+
+    def ratios_for(self, backbone: str) -> list[float]:
+        return self.pruning_ratios.get(backbone, self.pruning_ratios.get("default", [1.0, 1.0]))
+
+
+class IFRUGaussNewtonConfig(IFRUConfig):
+    """IFRU's settings with the Gauss-Newton matrix and a fixed damping by default."""
+
+    hessian: Literal["exact", "gauss_newton"] = "gauss_newton"
+    damping_rule: Literal["fixed", "lanczos"] = "fixed"
+    damping: float = Field(1.0, ge=0)
+
+
+class SCIFConfig(SolverConfig):
+    """SCIF has only the solver's settings."""
+
+
+class SCIFGaussNewtonConfig(SCIFConfig):
+    """SCIF's settings with the Gauss-Newton matrix and a fixed damping by default."""
+
+    hessian: Literal["exact", "gauss_newton"] = "gauss_newton"
+    damping_rule: Literal["fixed", "lanczos"] = "fixed"
+    damping: float = Field(1.0, ge=0)

@@ -19,12 +19,11 @@ Gauss-Newton matrix with a fixed damping (as ``ifru`` / ``ifru_gn``).
 
 from __future__ import annotations
 
-from typing import Any, Literal
+from typing import Any
 
 import numpy as np
 import pandas as pd
 import torch
-from pydantic import Field
 
 from recunlearn.influence.objective import EmbeddingObjective, LossTerm, Selection
 from recunlearn.unlearning.base import UnlearningRequest
@@ -32,19 +31,7 @@ from recunlearn.unlearning.influence.base import (
     InfluenceUnlearning,
     PreparedDamping,
 )
-from recunlearn.unlearning.influence.config import SolverConfig
-
-
-class SCIFConfig(SolverConfig):
-    """SCIF has only the solver's settings."""
-
-
-class SCIFGaussNewtonConfig(SCIFConfig):
-    """SCIF's settings with the Gauss-Newton matrix and a fixed damping by default."""
-
-    hessian: Literal["exact", "gauss_newton"] = "gauss_newton"
-    damping_rule: Literal["fixed", "lanczos"] = "fixed"
-    damping: float = Field(1.0, ge=0)
+from recunlearn.unlearning.influence.config import SCIFConfig, SCIFGaussNewtonConfig
 
 
 def neighbourhood_labels(forget: pd.DataFrame, retain: pd.DataFrame) -> np.ndarray:

@@ -1,0 +1,70 @@
+"""Names whose objects are imported on first use, so that loading the project stays light.
+
+Kedro imports the settings, the hooks, the parameter models and the pipelines on every
+command (``kedro --version`` included), while torch, matplotlib, gensim, optuna and
+scikit-learn take seconds to import. The modules Kedro loads therefore name heavy
+objects by import path (``"package.module:attribute"``) and import them when first used:
+
+- :class:`LazyRegistry`: a mapping of names to such objects (``BACKBONES``, ``METHODS``):
+  its names are known without importing anything, an object is imported when looked up;
+- :func:`lazy_exports`: a package's module ``__getattr__`` (PEP 562), importing the
+  submodule that defines an exported name when that name is first asked for.
+
+``tests/test_startup.py`` checks that loading the project imports none of them.
+"""
+
+from __future__ import annotations
+
+import importlib
+from collections.abc import Callable, Iterator, Mapping
+from typing import Any, Protocol
+
+
+class Implemented(Protocol):
+    """A registry entry that names its implementation (e.g. a method's spec)."""
+
+    implementation: str
+
+
+def import_object(path: str) -> Any:
+    """The object at ``"package.module:attribute"``."""
+    module, _, attribute = path.partition(":")
+    return getattr(importlib.import_module(module), attribute)
+
+
+class LazyRegistry(Mapping[str, Any]):
+    """``name -> object`` where each object is imported when it is looked up.
+
+    ``entries`` maps each name to an import path, or to an entry with an
+    ``implementation`` path; it is read live, so a name added to it later is here too.
+    """
+
+    def __init__(self, entries: Mapping[str, str | Implemented]) -> None:
+        self._entries = entries
+
+    def __getitem__(self, name: str) -> Any:
+        entry = self._entries[name]
+        return import_object(entry if isinstance(entry, str) else entry.implementation)
+
+    def __contains__(self, name: object) -> bool:
+        return name in self._entries  # without importing (Mapping's would look it up)
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self._entries)
+
+    def __len__(self) -> int:
+        return len(self._entries)
+
+    def __repr__(self) -> str:
+        return f"{type(self).__name__}({sorted(self._entries)})"
+
+
+def lazy_exports(package: str, exports: Mapping[str, str]) -> Callable[[str], Any]:
+    """A module ``__getattr__`` for ``package``: ``exports`` maps a name to its submodule."""
+
+    def __getattr__(name: str) -> Any:
+        if name not in exports:
+            raise AttributeError(f"module {package!r} has no attribute {name!r}")
+        return import_object(f"{package}.{exports[name]}:{name}")
+
+    return __getattr__
