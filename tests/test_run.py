@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import shutil
 import subprocess
 import sys
@@ -107,6 +108,21 @@ def test_logs_carry_the_run_id_the_report_states_and_the_run_prints_where_it_is(
     # conf/logging.yml: the catalog's per-dataset load/save lines stay below INFO
     assert "Loading data from" not in (project / "kedro_run_output.txt").read_text()
     assert 'id="figure-tradeoff"' in html.read_text()
+
+
+def test_the_terminal_shows_a_screenful_and_info_log_the_whole_run(project):
+    """Issue 19: ~1,400 lines at INFO before; the terminal now shows warnings and where
+    the report and the full log are, while info.log keeps every INFO line of the run."""
+    output = (project / "kedro_run_output.txt").read_text()
+    assert len(output.splitlines()) <= 150, output[-3000:]
+    assert "Running node" not in output and "Trial 0 finished" not in output
+    assert f"Full log: {project / 'info.log'}" in output.splitlines()
+    log = (project / "info.log").read_text()
+    total = max(int(n) for n in re.findall(r"Completed (\d+) out of \1 tasks", log))
+    assert total > 50 and log.count("Running node: ") >= total
+    assert "Pipeline execution completed successfully" in log
+    assert "recunlearn.pipelines.ingestion.nodes - INFO - Cleaned ml-1m:" in log
+    assert "optuna.study.study - INFO - Trial 0 finished" in log  # not on Optuna's stderr
 
 
 def test_kedro_viz_can_preview_the_report_figures_and_tables(project, monkeypatch):

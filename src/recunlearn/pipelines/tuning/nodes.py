@@ -7,6 +7,7 @@ pipelines imports neither.
 from __future__ import annotations
 
 import logging
+import warnings
 from typing import TYPE_CHECKING, Any
 
 import pandas as pd
@@ -31,7 +32,9 @@ def _importance_figure(study: optuna.Study) -> go.Figure:
     import optuna
 
     try:
-        return optuna.visualization.plot_param_importances(study)
+        with warnings.catch_warnings():  # a few trials, equal importances: said in the plot
+            warnings.filterwarnings("ignore", "Target and region quantiles", UserWarning)
+            return optuna.visualization.plot_param_importances(study)
     except (ValueError, RuntimeError) as error:  # too few complete trials, or one value only
         return go.Figure(layout={"title": f"Parameter importances unavailable: {error}"})
 
@@ -60,6 +63,8 @@ def tune_backbone(
     from recunlearn.tuning.objective import make_objective
     from recunlearn.tuning.study import open_storage, open_study, run_missing_trials, study_name
 
+    optuna.logging.disable_default_handler()  # its trial lines go to the log file instead
+    optuna.logging.enable_propagation()
     cfg = TuningConfig.model_validate(tuning)
     space = validate_space(cfg.spaces.get(backbone, {}), f"tuning.spaces.{backbone}")
     base = TrainConfig.model_validate(train_config).model_copy(
