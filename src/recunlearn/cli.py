@@ -8,7 +8,8 @@ error) it prints the message to stderr and exits with status 1, without the trac
 ``--verbose`` / ``-v`` re-raises instead, so Kedro shows the full traceback; the
 traceback is also written to ``errors.log`` where ``conf/logging.yml`` gives the
 ``recunlearn.failures`` logger a handler. Any other exception (a bug) is left alone.
-A run that ends well says where its full log is (``conf/logging.yml`` sends INFO
+Ctrl-C stops a run with one line (:data:`INTERRUPTED`) and exit status 130, not a
+traceback. A run that ends well says where its full log is (``conf/logging.yml`` sends INFO
 records to ``info.log``; the terminal shows warnings only).
 """
 
@@ -26,6 +27,9 @@ from kedro.framework.cli.project import run as kedro_run
 from recunlearn.errors import RecUnlearnError
 
 failure_log = logging.getLogger("recunlearn.failures")
+INTERRUPTED = (
+    "Interrupted (Ctrl-C): the run stopped; the nodes that had finished kept their outputs."
+)
 
 
 def user_error(error: BaseException) -> RecUnlearnError | None:
@@ -63,6 +67,9 @@ def short_user_errors(callback: Callable[..., Any]) -> Callable[..., Any]:
     def wrapper(*args: Any, verbose: bool = False, **kwargs: Any) -> Any:
         try:
             result = callback(*args, **kwargs)
+        except KeyboardInterrupt:
+            click.secho(INTERRUPTED, err=True, fg="yellow")
+            sys.exit(130)
         except Exception as error:
             cause = user_error(error)
             if cause is None or verbose:
