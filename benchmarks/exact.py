@@ -26,6 +26,7 @@ import argparse
 import logging
 import statistics
 import time
+from dataclasses import replace
 
 import kedro_runs
 import pandas as pd
@@ -37,7 +38,6 @@ from recunlearn.execution import (
     DaskExecutor,
     InProcessExecutor,
     ProcessPoolExecutor,
-    StackedExecutor,
 )
 from recunlearn.models import model_from_payload
 from recunlearn.runtime import resolve_device
@@ -77,15 +77,15 @@ def prepare_data(threads: int) -> tuple[UnlearningRequest, dict, pd.DataFrame, D
     return request, catalog.load("params:unlearning"), catalog.load("prm_test"), catalog
 
 
-def with_executor(request: UnlearningRequest, executor, device="cpu") -> UnlearningRequest:
-    return UnlearningRequest(
-        request.original.to(device),
-        request.train_rows,
-        request.valid_rows,
-        request.train_config,
-        request.seed,
-        device,
-        executor,
+def with_executor(
+    request: UnlearningRequest, executor, device="cpu", stack: bool = False
+) -> UnlearningRequest:
+    return replace(
+        request,
+        original=request.original.to(device),
+        device=device,
+        executor=executor,
+        stack_shards=stack,
     )
 
 
@@ -98,12 +98,12 @@ def shard_throughput(request: UnlearningRequest, settings: dict, executors: dict
     meta = {"backbone": original.name, "n_users": original.n_users, "n_items": original.n_items}
     shards = list(range(method.config.shards))
     rows = []
-    for name, (executor, device) in executors.items():
-        timed = PrepareContext.of(with_executor(request, executor, device))
+    for name, (executor, device, stack) in executors.items():
+        timed = PrepareContext.of(with_executor(request, executor, device, stack))
         seconds = []
         for _ in range(2):
             start = time.perf_counter()
-            method.train_shards(meta, context.train_rows, labels, shards, timed, executor)
+            method.train_shards(meta, context.train_rows, labels, shards, timed)
             seconds.append(time.perf_counter() - start)
         row_epochs = len(context.train_rows) * method.config.epochs
         rows.append(
@@ -134,7 +134,7 @@ def single_user(
     forget = request.forget_rows
     retrain = METHODS["retrain"](settings["retrain"])
     retrained = {}
-    for device in sorted({device for _, device in executors.values()}):
+    for device in sorted({device for _, device, _ in executors.values()}):
         on_device = with_executor(request, InProcessExecutor(), device)
         retrained[device] = timed_unlearning(retrain, None, on_device, repeats)
     reference = retrained["cpu"][0]
@@ -142,8 +142,8 @@ def single_user(
     for variant, (name, overrides) in VARIANTS.items():
         method = METHODS[name]({**settings[name], **overrides})
         states = {}  # each device's learning-time state, prepared on that device
-        for executor_name, (executor, device) in executors.items():
-            on_device = with_executor(request, executor, device)
+        for executor_name, (executor, device, stack) in executors.items():
+            on_device = with_executor(request, executor, device, stack)
             if device not in states:
                 states[device] = method.prepare(PrepareContext.of(on_device))
             outcome, seconds = timed_unlearning(method, states[device], on_device, repeats)
@@ -175,17 +175,19 @@ def single_user(
 
 
 def local_executors(pool: ProcessPoolExecutor) -> dict:
-    """Executors of this machine, by name: (executor, device); the GPU ones where CUDA is."""
+    """Executors of this machine, by name: (executor, device, stack_shards); the GPU
+    ones where CUDA is. ``stacked`` is the in-process executor with stacked shards."""
     executors = {
-        "inprocess": (InProcessExecutor(), "cpu"),
-        "stacked": (StackedExecutor(), "cpu"),
-        "processes(2)": (pool, "cpu"),
+        "inprocess": (InProcessExecutor(), "cpu", False),
+        "stacked": (InProcessExecutor(), "cpu", True),
+        "processes(2)": (pool, "cpu", False),
+        "processes(2) stacked": (pool, "cpu", True),
     }
     if torch.cuda.is_available():
         cuda = str(resolve_device("cuda"))
         executors |= {
-            "inprocess cuda": (InProcessExecutor(), cuda),
-            "stacked cuda": (StackedExecutor(), cuda),
+            "inprocess cuda": (InProcessExecutor(), cuda, False),
+            "stacked cuda": (InProcessExecutor(), cuda, True),
         }
     return executors
 
@@ -206,7 +208,9 @@ def main() -> None:
     ) as cluster:
         local = local_executors(pool)
         dask = DaskExecutor(cluster.scheduler_address, args.threads)
-        throughput = shard_throughput(request, settings, local | {"dask(2 workers)": (dask, "cpu")})
+        throughput = shard_throughput(
+            request, settings, local | {"dask(2 workers)": (dask, "cpu", False)}
+        )
     catalog.save("bmk_exact_throughput", throughput.assign(threads=args.threads))
     unlearning = single_user(request, settings, test, args.repeats, local)
     catalog.save("bmk_exact_single_user", unlearning.assign(threads=args.threads))

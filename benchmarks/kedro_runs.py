@@ -28,12 +28,12 @@ def nested(params: dict[str, Any] | None) -> dict[str, Any]:
 
 
 def run(pipeline: str, params: dict[str, Any] | None = None, env: str | None = None) -> None:
-    """``kedro run --pipeline <pipeline> --params ...`` in-process."""
+    """``kedro run --pipelines=<pipeline> --params ...`` in-process."""
     bootstrap_project(PROJECT)
     with KedroSession.create(
         project_path=PROJECT, env=env, runtime_params=nested(params)
     ) as session:
-        session.run(pipeline_name=pipeline)
+        session.run(pipeline_names=[pipeline])
 
 
 def catalog(params: dict[str, Any] | None = None, env: str | None = None) -> DataCatalog:

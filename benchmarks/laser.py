@@ -37,8 +37,8 @@ from recunlearn.predictions import rows_to_tensors
 from recunlearn.runtime import RuntimeConfig, apply_runtime
 from recunlearn.seeding import numpy_rng
 from recunlearn.training import TrainConfig
+from recunlearn.training.stages import StageTask, build_stage_model, run_stage, stage_seed
 from recunlearn.unlearning import METHODS, PrepareContext, UnlearningRequest
-from recunlearn.unlearning.exact.stages import StageTask, build_stage_model, run_stage, stage_seed
 from recunlearn.unlearning.retrain import Retrain
 from recunlearn.unlearning.user_groups import groupings_from_tables
 

@@ -9,7 +9,8 @@ from pathlib import Path
 import pytest
 from kedro.config import OmegaConfigLoader
 
-from recunlearn.models import BACKBONES, DEFAULT_BACKBONES
+from recunlearn import settings
+from recunlearn.models import BACKBONES
 from recunlearn.parameter_tree import parameter_problems
 from recunlearn.parameters import EvaluationConfig, IngestionConfig, PoisoningConfig
 from recunlearn.runtime import RuntimeConfig
@@ -35,7 +36,7 @@ def test_every_step_validates(env):
     EvaluationConfig.model_validate(params["evaluation"])
     RuntimeConfig.model_validate(params["runtime"])
     TuningConfig.model_validate(params["tuning"])
-    assert set(DEFAULT_BACKBONES) <= set(params["training"]) <= set(BACKBONES)
+    assert set(params["grid"]["backbones"]) <= set(params["training"]) <= set(BACKBONES)
     for values in params["training"].values():
         TrainConfig.model_validate(values)
 
@@ -63,3 +64,29 @@ def test_every_unlearning_block_names_a_registered_method(env):
 
 def test_alteraser_environment_runs_the_base_methods_unchanged():
     assert parameters("alteraser")["unlearning"] == parameters("base")["unlearning"]
+
+
+def run_parameters(env: str | None, runtime_params: dict) -> dict:
+    """The parameters ``kedro run [--env env] --params ...`` gets (the project's loader)."""
+    loader = settings.CONFIG_LOADER_CLASS(
+        str(CONF), env=env, runtime_params=runtime_params, **settings.CONFIG_LOADER_ARGS
+    )
+    return loader["parameters"]
+
+
+@pytest.mark.parametrize("env", [None, *ENVIRONMENTS])
+def test_params_change_only_the_leaves_they_name(env):
+    """``--params unlearning.laser.epochs=2`` under an environment without an
+    ``unlearning`` block once replaced base's whole block with that one value."""
+    expected = run_parameters(env, {})
+    expected["unlearning"]["laser"]["epochs"] = 2
+    expected["poisoning"]["selection"] = "top"
+    override = {"unlearning": {"laser": {"epochs": 2}}, "poisoning": {"selection": "top"}}
+    assert run_parameters(env, override) == expected
+
+
+def test_every_tuning_storage_lies_in_the_environments_data_root():
+    for env in ENVIRONMENTS:
+        loader = OmegaConfigLoader(str(CONF), base_env="base", default_run_env=env)
+        root = loader["globals"]["data"]
+        assert parameters(env)["tuning"]["storage"] == f"sqlite:///{root}/04_feature/optuna.db"

@@ -10,7 +10,7 @@ from kedro.config import OmegaConfigLoader
 
 from recunlearn.errors import ParameterError
 from recunlearn.hooks import GridHook, ParameterTreeHook, ProvenanceHook
-from recunlearn.pipelines.grid import active_grid
+from recunlearn.pipelines.grid import active_grid, base_grid
 from recunlearn.settings import HOOKS
 
 CONF = Path(__file__).resolve().parents[1] / "conf"
@@ -34,8 +34,26 @@ def test_the_grid_hook_reads_the_environments_grid():
         assert active_grid().backbones == ["dmf", "neumf"]
         assert "laser_anti" in active_grid().methods
     finally:
-        GridHook().after_context_created(context(env="test"))  # no grid: the default
-    assert active_grid().methods[0] == "retrain"
+        GridHook().after_context_created(context(env="test"))  # base's grid
+    assert active_grid() == base_grid()
+    assert active_grid().backbones == ["mf", "lightgcn"]
+
+
+def test_pipelines_built_before_the_context_are_rebuilt_from_its_grid():
+    from kedro.framework.project import pipelines
+
+    def trained() -> set[str]:
+        outputs = pipelines["training"].all_outputs()
+        return {name.split(".")[0] for name in outputs if name.endswith(".original.model")}
+
+    pipelines.configure("recunlearn.pipeline_registry")
+    try:
+        assert trained() == {"mf", "lightgcn"}  # asked for first, from conf/base's grid
+        GridHook().after_context_created(context(env="laser"))
+        assert trained() == {"dmf", "neumf"}
+    finally:
+        GridHook().after_context_created(context(env="test"))
+        pipelines.configure(None)
 
 
 def test_the_shipped_configuration_passes():

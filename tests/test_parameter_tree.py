@@ -144,6 +144,15 @@ def test_the_solver_choices_are_the_registered_solvers():
     assert set(get_args(SolverConfig.model_fields["solver"].annotation)) == set(SOLVERS)
 
 
+def test_the_light_list_of_iterate_selecting_solvers_is_the_classes():
+    """``select_on_validation`` is checked before torch loads, against a light list."""
+    from recunlearn.influence.solver_settings import ITERATE_SELECTING_SOLVERS
+    from recunlearn.influence.solvers import SOLVERS
+
+    selecting = {name for name, solver in SOLVERS.items() if solver.selects_iterates}
+    assert ITERATE_SELECTING_SOLVERS == selecting
+
+
 def test_per_backbone_settings_refuse_a_misspelt_backbone():
     tree = {
         "unlearning": {"ifru": {"pruning_ratios": {"lightgnc": [1.0, 0.5]}}},

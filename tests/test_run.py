@@ -21,8 +21,8 @@ from kedro.io import DataCatalog
 from nbclient import NotebookClient
 
 from recunlearn.cli import INTERRUPTED
-from recunlearn.grid import DEFAULT_METHODS
 from recunlearn.models import BACKBONES
+from recunlearn.pipelines.grid import base_grid
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -91,7 +91,7 @@ def latest(path: Path) -> Path:
 
 def test_kedro_run_writes_versioned_report(project):
     metrics = pd.read_csv(latest(project / "data" / "08_reporting" / "metrics.csv"))
-    assert set(metrics["model"]) == {"original", *DEFAULT_METHODS}
+    assert set(metrics["model"]) == {"original", *base_grid().methods}
     assert set(metrics["backbone"]) == {"mf", "lightgcn"}
     assert latest(project / "data" / "08_reporting" / "auc.png").stat().st_size > 1000
     assert latest(project / "data" / "06_models" / "mf" / "original.pt").exists()
@@ -170,7 +170,7 @@ def test_kedro_viz_can_preview_the_report_figures_and_tables(project, monkeypatc
 
 
 def test_a_second_run_adds_versions_and_keeps_the_first(project):
-    assert kedro_run(project, "--pipeline", "evaluation").returncode == 0
+    assert kedro_run(project, "--pipelines", "evaluation").returncode == 0
     versions = list((project / "data" / "08_reporting" / "metrics.csv").iterdir())
     assert len(versions) == 2
 
@@ -214,7 +214,7 @@ def test_raw_file_with_the_wrong_separator_is_one_line_naming_it(tmp_path):
     raw = project / "data" / "01_raw" / "ratings.dat"
     raw.parent.mkdir(parents=True)
     raw.write_text("1\t10\t5\t100\n2\t11\t4\t101\n")
-    result = kedro_run(project, "--pipeline", "ingestion")
+    result = kedro_run(project, "--pipelines", "ingestion")
     assert result.returncode == 1
     message, hint = result.stderr.splitlines()
     assert message.startswith("Error: data/01_raw/ratings.dat: expected 4 '::'-separated fields")
@@ -244,7 +244,7 @@ def test_valid_best_option_from_the_command_line_is_labelled(project):
     option = "unlearning.ifru.solver=adam,unlearning.ifru.select_on_validation=true"
     result = kedro_run(project, "--namespaces", "mf.ifru", "--params", option)
     assert result.returncode == 0, result.stdout[-3000:] + result.stderr[-3000:]
-    assert kedro_run(project, "--pipeline", "evaluation").returncode == 0
+    assert kedro_run(project, "--pipelines", "evaluation").returncode == 0
     report = latest(project / "data" / "08_reporting" / "report.md").read_text()
     assert "Selected on validation data" in report
     labelled = report.split("Selected on validation data")[1].splitlines()[0]

@@ -1,32 +1,16 @@
 """The (backbone, method) grid a run holds: which backbones and methods it instantiates.
 
 Each configuration environment chooses its grid in its parameters (``grid:``); the
-pipelines are built from it (``recunlearn.pipelines.grid``).
+default grid is ``conf/base/parameters.yml``'s and lives nowhere else (no defaults
+here). The pipelines are built from it (``recunlearn.pipeline_registry``).
 """
 
 from __future__ import annotations
 
 from pydantic import BaseModel, ConfigDict, field_validator
 
-from recunlearn.models import BACKBONES, DEFAULT_BACKBONES
+from recunlearn.models import BACKBONES
 from recunlearn.unlearning import METHOD_SPECS
-
-DEFAULT_METHODS = (
-    "retrain",
-    "retrain_star",
-    "ifru",
-    "ifru_gn",
-    "scif",
-    "scif_gn",
-    "warm_start",
-    "alteraser_ah",
-    "alteraser_hf",
-    "alteraser_adamw",
-    "laser",
-    "csisa",
-    "sisa",
-    "receraser",
-)
 
 
 class GridConfig(BaseModel):
@@ -34,9 +18,9 @@ class GridConfig(BaseModel):
 
     model_config = ConfigDict(extra="forbid")
 
-    backbones: list[str] = list(DEFAULT_BACKBONES)
+    backbones: list[str]
     """Names in ``recunlearn.models.BACKBONES``."""
-    methods: list[str] = list(DEFAULT_METHODS)
+    methods: list[str]
     """Names in ``recunlearn.unlearning.METHODS``; ``retrain`` is always needed."""
 
     @field_validator("backbones")

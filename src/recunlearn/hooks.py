@@ -24,6 +24,8 @@ from kedro.framework.context import KedroContext
 from kedro.framework.hooks import hook_impl
 from kedro.io import DatasetError
 
+from recunlearn.errors import ParameterError
+
 REPORT_DATASETS = ("rpt_report_md", "rpt_report_html")
 LOG_SUFFIX = ".log"
 
@@ -49,15 +51,24 @@ class ParameterTreeHook:
 
 
 class GridHook:
-    """Reads the environment's ``grid`` parameters before the pipelines are built."""
+    """Builds the pipelines from the environment's ``grid`` parameters.
+
+    It sets the grid and makes Kedro register the pipelines again, so a DAG built
+    before the context (from the base grid) never outlives it.
+    """
 
     @hook_impl
     def after_context_created(self, context: Any) -> None:
+        from kedro.framework.project import pipelines
+
         from recunlearn.grid import GridConfig
         from recunlearn.pipelines.grid import set_active_grid
 
         parameters = context.config_loader["parameters"]
-        set_active_grid(GridConfig.model_validate(parameters.get("grid") or {}))
+        if "grid" not in parameters:
+            raise ParameterError("grid: missing; conf/base/parameters.yml states the default grid")
+        set_active_grid(GridConfig.model_validate(parameters["grid"]))
+        pipelines.configure(pipelines._pipelines_module)  # noqa: SLF001 (reload, same module)
 
 
 def dataset_version(catalog: Any, name: str) -> str | None:

@@ -20,10 +20,10 @@ from collections.abc import Callable, Iterator, Mapping
 from typing import Any, Protocol
 
 
-class Implemented(Protocol):
-    """A registry entry that names its implementation (e.g. a method's spec)."""
+class Loadable(Protocol):
+    """A registry entry that imports its object itself (a method's or a backbone's spec)."""
 
-    implementation: str
+    def load(self) -> Any: ...
 
 
 def import_object(path: str) -> Any:
@@ -33,18 +33,25 @@ def import_object(path: str) -> Any:
 
 
 class LazyRegistry(Mapping[str, Any]):
-    """``name -> object`` where each object is imported when it is looked up.
+    """``name -> object`` where each object is imported when it is first looked up.
 
-    ``entries`` maps each name to an import path, or to an entry with an
-    ``implementation`` path; it is read live, so a name added to it later is here too.
+    ``entries`` maps each name to an import path, or to an entry that loads its object
+    (``load()``); it is read live, so a name added to it later is here too. Each
+    object is loaded once per entry and then kept, so a name gives the same object
+    every time (a registry variant is one class, not a new one per look-up).
     """
 
-    def __init__(self, entries: Mapping[str, str | Implemented]) -> None:
+    def __init__(self, entries: Mapping[str, str | Loadable]) -> None:
         self._entries = entries
+        self._loaded: dict[str, tuple[str | Loadable, Any]] = {}
 
     def __getitem__(self, name: str) -> Any:
         entry = self._entries[name]
-        return import_object(entry if isinstance(entry, str) else entry.implementation)
+        cached = self._loaded.get(name)
+        if cached is None or cached[0] is not entry:
+            loaded = import_object(entry) if isinstance(entry, str) else entry.load()
+            cached = self._loaded[name] = (entry, loaded)
+        return cached[1]
 
     def __contains__(self, name: object) -> bool:
         return name in self._entries  # without importing (Mapping's would look it up)

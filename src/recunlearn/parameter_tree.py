@@ -18,11 +18,11 @@ from __future__ import annotations
 
 import typing
 from collections.abc import Mapping, Sequence
-from typing import Any, Literal
+from typing import Annotated, Any
 
-from pydantic import BaseModel, ConfigDict, ValidationError, create_model
+from pydantic import AfterValidator, BaseModel, ConfigDict, ValidationError, create_model
 
-from recunlearn.data.raw_formats import DATASETS
+from recunlearn.data.raw_formats import known_dataset
 from recunlearn.errors import ParameterError
 from recunlearn.grid import GridConfig
 from recunlearn.grouping import GroupingConfig
@@ -56,8 +56,9 @@ def registry_blocks() -> dict[str, dict[str, type[BaseModel]]]:
 
 
 def scalar_types() -> dict[str, Any]:
-    """Top-level single values and their types (``dataset``: a registered dataset name)."""
-    return {"seed": int, "dataset": Literal[tuple(sorted(DATASETS))]}
+    """Top-level single values and their types (``dataset``: a registered dataset name
+    or a generated one, ``synthetic`` / ``synthetic-<rows>``)."""
+    return {"seed": int, "dataset": Annotated[str, AfterValidator(known_dataset)]}
 
 
 def _strict_model(name: str, fields: Mapping[str, Any]) -> type[BaseModel]:
@@ -127,7 +128,9 @@ def parameter_problems(params: Mapping[str, Any]) -> list[str]:
         model.model_validate(dict(params))
     except ValidationError as error:
         return [describe(model, problem) for problem in error.errors(include_url=False)]
-    return GridConfig.model_validate(params.get("grid") or {}).unusable_methods()
+    if "grid" not in params:
+        return []
+    return GridConfig.model_validate(params["grid"]).unusable_methods()
 
 
 def check_parameter_tree(params: Mapping[str, Any]) -> None:

@@ -2,11 +2,25 @@
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from kedro.pipeline import Pipeline
+
+if TYPE_CHECKING:
+    from recunlearn.grid import GridConfig
 
 
 def register_pipelines() -> dict[str, Pipeline]:
-    from recunlearn.pipelines import (  # imported when Kedro first asks for the pipelines
+    """The pipelines of the active grid (the session environment's; ``conf/base``'s
+    outside a session), handed to every grid-shaped pipeline explicitly."""
+    from recunlearn.pipelines.grid import active_grid  # imported when Kedro first asks
+
+    return pipelines_for(active_grid())
+
+
+def pipelines_for(grid: GridConfig) -> dict[str, Pipeline]:
+    """The named pipelines holding ``grid``'s cells, and ``__default__`` (all, in order)."""
+    from recunlearn.pipelines import (
         evaluation,
         grouping,
         ingestion,
@@ -20,10 +34,10 @@ def register_pipelines() -> dict[str, Pipeline]:
         "ingestion": ingestion.create_pipeline(),
         "poisoning": poisoning.create_pipeline(),
         "grouping": grouping.create_pipeline(),
-        "tuning": tuning.create_pipeline(),
-        "training": training.create_pipeline(),
-        "unlearning": unlearning.create_pipeline(),
-        "evaluation": evaluation.create_pipeline(),
+        "tuning": tuning.create_pipeline(grid),
+        "training": training.create_pipeline(grid),
+        "unlearning": unlearning.create_pipeline(grid),
+        "evaluation": evaluation.create_pipeline(grid),
     }
     pipelines["__default__"] = sum(pipelines.values(), Pipeline([]))
     return pipelines

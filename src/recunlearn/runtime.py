@@ -25,8 +25,11 @@ class RuntimeConfig(BaseModel):
     """torch intra-op threads on the CPU; recorded next to every timing."""
     executor: str = "processes"
     """Where shards and user groups train: ``inprocess`` (this process), ``processes``
-    (a local process pool), ``stacked`` (this process, the sub-models of one backbone as
-    one stacked model: for one GPU) or ``dask://host:port`` (the Dask scheduler there)."""
+    (a local process pool) or ``dask://host:port`` (the Dask scheduler there)."""
+    stack_shards: bool = False
+    """Train the sub-models of one backbone that share a schedule as one stacked model
+    (one step for all: for a GPU, where a small model's step is mostly kernel launches);
+    the bundles run on ``executor`` like single shards. Results are bit-identical."""
     workers: int = Field(2, ge=1)
     """Worker processes of the ``processes`` executor."""
 
@@ -35,6 +38,11 @@ class RuntimeConfig(BaseModel):
     def _known_executor(cls, value: str) -> str:
         if value in LOCAL_EXECUTORS:
             return value
+        if value == "stacked":
+            raise ValueError(
+                "runtime.executor 'stacked' is now runtime.stack_shards: true, "
+                "which works with every executor (e.g. executor: inprocess)"
+            )
         if not value.startswith("dask://"):
             raise ValueError(f"runtime.executor must be {EXECUTOR_CHOICES}, got {value!r}")
         scheduler_address(value)

@@ -16,12 +16,13 @@ from recunlearn.execution import (
     ShardFailedError,
     make_executor,
 )
+from recunlearn.grid import GridConfig
 from recunlearn.models import build_backbone, model_payload
 from recunlearn.pipelines.unlearning import create_pipeline
 from recunlearn.runtime import RuntimeConfig
 from recunlearn.training import TrainConfig
+from recunlearn.training.stages import stage_seed
 from recunlearn.unlearning import METHODS, PrepareContext, UnlearningRequest
-from recunlearn.unlearning.exact.stages import stage_seed
 
 from ..pipelines.conftest import run_pipeline, tiny_parameters
 from .tasks import DoomedShard, square_or_die
@@ -132,7 +133,12 @@ def test_a_dead_worker_fails_the_run_and_nothing_is_written(interactions, addres
     }
     outputs: dict = {}
     with pytest.raises(Exception, match="sisa shard 0 failed"):
-        run_pipeline(create_pipeline(["mf"], ["sisa"]), data, params, outputs)
+        run_pipeline(
+            create_pipeline(GridConfig(backbones=["mf"], methods=["retrain", "sisa"])),
+            data,
+            params,
+            outputs,
+        )
     for name in ("mf.sisa.state", "mf.sisa.model", "mf.sisa.log"):
         with pytest.raises(DatasetError):
             outputs[name].load()

@@ -18,7 +18,6 @@ from recunlearn.execution import (
     InProcessExecutor,
     ProcessPoolExecutor,
     ShardFailedError,
-    StackedExecutor,
     make_executor,
 )
 from recunlearn.runtime import RuntimeConfig
@@ -52,12 +51,10 @@ def test_a_task_that_raises_names_the_shard_in_process():
         InProcessExecutor().map(square_or_die, [1, 3], ["shard 1", "shard 3"])
 
 
-def test_stacked_is_a_named_executor_that_maps_in_process():
-    executor = make_executor("stacked", 2, 1)
-    assert isinstance(executor, StackedExecutor) and executor.stacks_stages
-    assert RuntimeConfig(executor="stacked").executor == "stacked"
-    assert executor.map(square_or_die, [1, 4], ["a", "b"]) == [1, 16]
-    assert not InProcessExecutor().stacks_stages and not ProcessPoolExecutor(2, 1).stacks_stages
+def test_stacking_is_a_runtime_choice_apart_from_the_executor():
+    assert RuntimeConfig(executor="processes", stack_shards=True).stack_shards
+    with pytest.raises(ValueError, match="runtime.stack_shards: true"):
+        RuntimeConfig(executor="stacked")
 
 
 def test_unknown_executor_names_the_parameter():

@@ -5,7 +5,7 @@ import torch
 
 from recunlearn.influence.blocks import block_jacobi
 from recunlearn.influence.objective import EmbeddingObjective, Selection
-from recunlearn.influence.solvers import SOLVERS, make_solver
+from recunlearn.influence.solvers import SOLVERS, SolverSettings, make_solver
 from recunlearn.models import BACKBONES, build_backbone
 from recunlearn.training import TrainConfig
 
@@ -59,7 +59,9 @@ def spd_system(size=12, seed=0):
 @pytest.mark.parametrize("damping", [0.0, 0.3])
 def test_solver_matches_linalg_solve(name, damping):
     matrix, rhs = spd_system()
-    solver = make_solver(name, damping=damping, tol=1e-10, max_iter=20_000, adam_lr=0.05)
+    solver = make_solver(
+        SolverSettings(name=name, damping=damping, tol=1e-10, max_iter=20_000, adam_lr=0.05)
+    )
     result = solver.solve(lambda v: matrix @ v, rhs)
     expected = torch.linalg.solve(matrix + damping * torch.eye(len(rhs), dtype=rhs.dtype), rhs)
     tolerance = 1e-6 if name != "adam" else 1e-4
@@ -69,24 +71,28 @@ def test_solver_matches_linalg_solve(name, damping):
 
 def test_solvers_stop_at_the_iteration_cap():
     matrix, rhs = spd_system(40)
-    result = make_solver("cg", 0.0, 1e-14, 3, 0.01).solve(lambda v: matrix @ v, rhs)
+    result = make_solver(
+        SolverSettings(name="cg", damping=0.0, tol=1e-14, max_iter=3, adam_lr=0.01)
+    ).solve(lambda v: matrix @ v, rhs)
     assert result.iterations == 3 and result.relative_residual > 1e-14
 
 
 def test_zero_rhs_gives_zero_solution():
     matrix, rhs = spd_system()
     for name in SOLVERS:
-        result = make_solver(name, 0.0, 1e-8, 10, 0.01).solve(
-            lambda v: matrix @ v, torch.zeros_like(rhs)
-        )
+        result = make_solver(
+            SolverSettings(name=name, damping=0.0, tol=1e-8, max_iter=10, adam_lr=0.01)
+        ).solve(lambda v: matrix @ v, torch.zeros_like(rhs))
         assert torch.count_nonzero(result.solution) == 0
 
 
 def test_unknown_solver_and_oversized_direct_solve_are_refused():
     with pytest.raises(ValueError, match="unknown inverse-HVP solver"):
-        make_solver("lissa", 0.0, 1e-6, 10, 0.01)
+        make_solver(SolverSettings(name="lissa", damping=0.0, tol=1e-6, max_iter=10, adam_lr=0.01))
     with pytest.raises(ValueError, match="max_params"):
-        make_solver("direct", 0.0, 1e-6, 10, 0.01).solve(lambda v: v, torch.ones(5000))
+        make_solver(
+            SolverSettings(name="direct", damping=0.0, tol=1e-6, max_iter=10, adam_lr=0.01)
+        ).solve(lambda v: v, torch.ones(5000))
 
 
 @pytest.mark.parametrize("name", PER_ROW)
@@ -120,9 +126,9 @@ def test_gauss_newton_product_equals_its_explicit_matrix(interactions, name):
 
 def test_cg_stops_on_negative_curvature():
     matrix = torch.diag(torch.tensor([1.0, -1.0], dtype=torch.float64))
-    result = make_solver("cg", 0.0, 1e-10, 50, 0.01).solve(
-        lambda v: matrix @ v, torch.ones(2, dtype=torch.float64)
-    )
+    result = make_solver(
+        SolverSettings(name="cg", damping=0.0, tol=1e-10, max_iter=50, adam_lr=0.01)
+    ).solve(lambda v: matrix @ v, torch.ones(2, dtype=torch.float64))
     assert result.iterations == 1 and result.relative_residual > 0.1
 
 
@@ -130,27 +136,38 @@ def test_adam_monitor_returns_the_best_scored_iterate_and_its_step():
     """A monitor that prefers one iterate Adam passes through keeps it, not the last one."""
     matrix, rhs = spd_system()
     seen = []
-    make_solver("adam", 0.0, 1e-10, 200, 0.05, lambda t: seen.append(t.clone()) or 0.0, 5).solve(
-        lambda v: matrix @ v, rhs
-    )
+    make_solver(
+        SolverSettings(
+            name="adam", damping=0.0, tol=1e-10, max_iter=200, adam_lr=0.05, monitor_every=5
+        ),
+        lambda t: seen.append(t.clone()) or 0.0,
+    ).solve(lambda v: matrix @ v, rhs)
     target = seen[7]  # offered at step 35 (every 5 steps from 0)
 
     def closeness(iterate):
         return -float((iterate - target).norm())
 
-    result = make_solver("adam", 0.0, 1e-10, 200, 0.05, closeness, 5).solve(
-        lambda v: matrix @ v, rhs
-    )
+    result = make_solver(
+        SolverSettings(
+            name="adam", damping=0.0, tol=1e-10, max_iter=200, adam_lr=0.05, monitor_every=5
+        ),
+        closeness,
+    ).solve(lambda v: matrix @ v, rhs)
     torch.testing.assert_close(result.solution, target, atol=0, rtol=0)
     assert result.selected_iteration == 35 and result.iterations == 200
-    plain = make_solver("adam", 0.0, 1e-10, 200, 0.05).solve(lambda v: matrix @ v, rhs)
+    plain = make_solver(
+        SolverSettings(name="adam", damping=0.0, tol=1e-10, max_iter=200, adam_lr=0.05)
+    ).solve(lambda v: matrix @ v, rhs)
     assert plain.selected_iteration is None
     assert float((plain.solution - target).norm()) > 0
 
 
 def test_only_adam_accepts_a_monitor():
     with pytest.raises(ValueError, match="use 'adam'"):
-        make_solver("cg", 0.0, 1e-6, 10, 0.01, monitor=lambda t: 0.0)
+        make_solver(
+            SolverSettings(name="cg", damping=0.0, tol=1e-6, max_iter=10, adam_lr=0.01),
+            lambda t: 0.0,
+        )
 
 
 def test_block_preconditioned_cg_matches_linalg_solve_in_fewer_iterations():
@@ -164,11 +181,17 @@ def test_block_preconditioned_cg_matches_linalg_solve_in_fewer_iterations():
     rhs = torch.randn(60, generator=generator, dtype=torch.float64)
     damping = 0.2
     expected = torch.linalg.solve(matrix + damping * torch.eye(60, dtype=torch.float64), rhs)
-    plain = make_solver("cg", damping, 1e-10, 500, 0.01).solve(lambda v: matrix @ v, rhs)
+    plain = make_solver(
+        SolverSettings(name="cg", damping=damping, tol=1e-10, max_iter=500, adam_lr=0.01)
+    ).solve(lambda v: matrix @ v, rhs)
     preconditioner = block_jacobi(blocks, damping)
-    preconditioned = make_solver("cg", damping, 1e-10, 500, 0.01, None, 10, preconditioner).solve(
-        lambda v: matrix @ v, rhs
-    )
+    preconditioned = make_solver(
+        SolverSettings(
+            name="cg", damping=damping, tol=1e-10, max_iter=500, adam_lr=0.01, monitor_every=10
+        ),
+        None,
+        preconditioner,
+    ).solve(lambda v: matrix @ v, rhs)
     torch.testing.assert_close(preconditioned.solution, expected, atol=1e-8, rtol=1e-8)
     torch.testing.assert_close(plain.solution, expected, atol=1e-8, rtol=1e-8)
     assert preconditioned.relative_residual <= 1e-10

@@ -5,7 +5,7 @@ import logging
 import pytest
 import torch
 
-from recunlearn.influence.solvers import make_solver
+from recunlearn.influence.solvers import SolverSettings, make_solver
 
 
 def ill_conditioned_system(size: int = 30) -> tuple[torch.Tensor, torch.Tensor]:
@@ -20,7 +20,9 @@ def ill_conditioned_system(size: int = 30) -> tuple[torch.Tensor, torch.Tensor]:
 @pytest.mark.parametrize("name", ["cg", "adam"])
 def test_stopping_on_the_cap_above_tolerance_is_flagged_and_logged(name, caplog):
     matrix, rhs = ill_conditioned_system()
-    solver = make_solver(name, damping=0.0, tol=1e-10, max_iter=3, adam_lr=0.01)
+    solver = make_solver(
+        SolverSettings(name=name, damping=0.0, tol=1e-10, max_iter=3, adam_lr=0.01)
+    )
     with caplog.at_level(logging.WARNING, logger="recunlearn.influence.solvers"):
         result = solver.solve(lambda v: matrix @ v, rhs)
     assert result.iterations == 3 and result.relative_residual > 1e-10
@@ -32,7 +34,9 @@ def test_stopping_on_the_cap_above_tolerance_is_flagged_and_logged(name, caplog)
 def test_a_converged_solve_is_not_flagged(name, caplog):
     matrix, rhs = ill_conditioned_system(size=8)
     matrix = matrix + torch.eye(8, dtype=torch.float64)  # well conditioned: CG converges
-    solver = make_solver(name, damping=0.0, tol=1e-8, max_iter=50, adam_lr=0.01)
+    solver = make_solver(
+        SolverSettings(name=name, damping=0.0, tol=1e-8, max_iter=50, adam_lr=0.01)
+    )
     with caplog.at_level(logging.WARNING, logger="recunlearn.influence.solvers"):
         result = solver.solve(lambda v: matrix @ v, rhs)
     torch.testing.assert_close(matrix @ result.solution, rhs, rtol=0, atol=1e-6)
@@ -42,5 +46,7 @@ def test_a_converged_solve_is_not_flagged(name, caplog):
 
 def test_negative_curvature_stop_is_not_a_cap_stop():
     matrix = -torch.eye(4)
-    result = make_solver("cg", 0.0, 1e-8, 10, 0.01).solve(lambda v: matrix @ v, torch.ones(4))
+    result = make_solver(
+        SolverSettings(name="cg", damping=0.0, tol=1e-8, max_iter=10, adam_lr=0.01)
+    ).solve(lambda v: matrix @ v, torch.ones(4))
     assert result.iterations == 1 and not result.hit_cap and not result.converged

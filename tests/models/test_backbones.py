@@ -1,11 +1,13 @@
 """What every registered backbone must do, whatever its head."""
 
+import numpy as np
 import pytest
 import torch
 
 from recunlearn.models import (
+    BACKBONE_SPECS,
     BACKBONES,
-    DEFAULT_BACKBONES,
+    DOT_PRODUCT_BACKBONES,
     PER_ROW_BACKBONES,
     build_backbone,
     model_from_payload,
@@ -27,15 +29,6 @@ def every_pair(n_users=24, n_items=18) -> tuple[torch.Tensor, torch.Tensor]:
 
 def test_registry_and_defaults():
     assert set(BACKBONES) == {"mf", "lightgcn", "dmf", "neumf", "enmf"}
-    assert DEFAULT_BACKBONES == ("mf", "lightgcn")
-
-
-def test_the_light_list_of_per_row_backbones_matches_the_classes():
-    # PER_ROW_BACKBONES is written out so that it is known without importing torch
-    by_loss = {
-        name for name, backbone in BACKBONES.items() if backbone.training_loss == "per_row_bce"
-    }
-    assert PER_ROW_BACKBONES == by_loss
     for name, backbone in BACKBONES.items():
         assert backbone.name == name
     assert [BACKBONES[n].dot_product_head for n in ("mf", "lightgcn", "dmf", "neumf")] == [
@@ -44,6 +37,24 @@ def test_the_light_list_of_per_row_backbones_matches_the_classes():
         False,
         False,
     ]
+
+
+@pytest.mark.parametrize("name", sorted(BACKBONE_SPECS))
+def test_the_light_spec_says_what_the_class_does(name):
+    """The parameter check and the pipelines read the spec; the run uses the class."""
+    spec, backbone = BACKBONE_SPECS[name], BACKBONES[name]
+    assert backbone.name == name
+    assert spec.training_loss == backbone.training_loss
+    assert spec.dot_product_head == backbone.dot_product_head
+    assert BACKBONES[name] is backbone  # loaded once
+
+
+def test_the_light_backbone_sets_are_the_ones_the_classes_give():
+    by_loss = {
+        name for name, backbone in BACKBONES.items() if backbone.training_loss == "per_row_bce"
+    }
+    assert PER_ROW_BACKBONES == by_loss
+    assert DOT_PRODUCT_BACKBONES == {n for n, b in BACKBONES.items() if b.dot_product_head}
 
 
 def test_unknown_backbone_is_a_clear_error(interactions):
@@ -60,6 +71,25 @@ def test_payload_round_trip_preserves_scores(interactions, name):
         torch.testing.assert_close(restored.scorer().users(users), model.scorer().users(users))
     assert restored.config() == model.config()
     assert type(restored) is type(model)
+
+
+@pytest.mark.parametrize("name", sorted(BACKBONES))
+def test_each_backbone_builds_itself_from_the_architecture_in_its_config(interactions, name):
+    model = build(name, interactions)
+    saved = model.config()
+    assert (saved["embedding_dim"], saved["init_std"]) == (8, 0.1)
+    for field in BACKBONES[name].architecture_fields:
+        assert list(np.atleast_1d(saved[field])) == list(np.atleast_1d(getattr(CONFIG, field)))
+    assert {"lightgcn": ("n_layers",), "dmf": ("mlp_layers",), "neumf": ("mlp_layers",)}.get(
+        name, ()
+    ) == BACKBONES[name].architecture_fields
+
+
+def test_lightgcn_takes_its_graph_from_the_positive_training_rows(interactions):
+    model = build("lightgcn", interactions)
+    positive = interactions[interactions["label"] == 1]
+    assert model.graph_users.tolist() == positive["user"].tolist()
+    assert model.graph_items.tolist() == positive["item"].tolist()
 
 
 @pytest.mark.parametrize("name", sorted(BACKBONES))

@@ -11,6 +11,9 @@ from kedro.io import DataCatalog, MemoryDataset
 from kedro.pipeline import Pipeline
 from kedro.runner import SequentialRunner
 
+from recunlearn.grid import GridConfig
+from recunlearn.pipelines.grid import base_grid
+
 from ..conftest import checkerboard
 
 TINY_TRAINING = {
@@ -26,6 +29,16 @@ TINY_TRAINING = {
 }
 TINY_NEURAL = TINY_TRAINING | {"mlp_layers": [8, 4]}
 """DMF / NeuMF at toy size: two small MLP layers instead of LASER's (64, 32)."""
+
+
+def grid(backbones: list[str] | None = None, methods: list[str] | None = None) -> GridConfig:
+    """The base configuration's grid (``conf/base``), restricted to ``backbones`` /
+    ``methods`` where given."""
+    base = base_grid()
+    return GridConfig(
+        backbones=base.backbones if backbones is None else backbones,
+        methods=base.methods if methods is None else methods,
+    )
 
 
 def tiny_parameters() -> dict[str, Any]:

@@ -79,8 +79,12 @@ def test_markdown_page_puts_header_and_headline_above_the_full_tables(report_inp
 
 def test_every_registered_method_and_backbone_has_a_plain_label():
     from recunlearn.models import BACKBONES
-    from recunlearn.report.headline import BACKBONE_LABELS, METHOD_LABELS
+    from recunlearn.report.headline import backbone_label, method_label
     from recunlearn.unlearning import METHODS
 
-    assert set(METHODS) <= set(METHOD_LABELS)
-    assert set(BACKBONES) <= set(BACKBONE_LABELS)
+    labels = [method_label(name) for name in ["original", *METHODS]]
+    assert labels[:3] == ["Original", "Retrain", "Retrain*"]
+    assert all("label" in vars(method) for method in METHODS.values())  # not inherited
+    assert len(set(labels)) == len(labels)  # no two columns read alike
+    assert [backbone_label(b) for b in BACKBONES] == ["MF", "LightGCN", "DMF", "NeuMF", "ENMF"]
+    assert all("label" in vars(backbone) for backbone in BACKBONES.values())

@@ -49,19 +49,25 @@ def test_same_seed_same_model(name):
     assert log_a.history == log_b.history
 
 
-def test_early_stopping_restores_the_best_epoch():
+@pytest.mark.parametrize("name", sorted(BACKBONES))
+def test_early_stopping_restores_the_best_epoch(name):
     data = checkerboard()
-    cfg = CFG.model_copy(update={"patience": 3, "min_delta": 0.5})
-    model, log = fit("mf", data.iloc[::2], data.iloc[1::2], cfg)
-    assert log.epochs == log.best_epoch + 3
+    cfg = CONFIGS.get(name, CFG).model_copy(update={"patience": 3, "min_delta": 0.5})
+    model, log = fit(name, data.iloc[::2], data.iloc[1::2], cfg)
+    assert log.epochs == log.best_epoch + 3 < cfg.max_epochs
     assert log.best_valid_auc == log.history[log.best_epoch - 1]["valid_auc"]
 
 
-def test_without_validation_rows_trains_max_epochs():
+@pytest.mark.parametrize("name", sorted(BACKBONES))
+def test_without_validation_rows_trains_exactly_max_epochs(name):
+    """LASER's protocol (a 90/0/10 split): T epochs, no early stop, the last one kept,
+    however small the patience."""
     data = checkerboard()
-    cfg = CFG.model_copy(update={"max_epochs": 4})
-    _, log = fit("mf", data, data.iloc[0:0], cfg)
-    assert log.epochs == 4 and log.best_epoch == 4 and np.isnan(log.best_valid_auc)
+    cfg = CONFIGS.get(name, CFG).model_copy(update={"max_epochs": 6, "patience": 1})
+    _, log = fit(name, data, data.iloc[0:0], cfg)
+    assert log.epochs == 6 and log.best_epoch == 6 and len(log.history) == 6
+    assert np.isnan(log.best_valid_auc)
+    assert not [record for record in log.history if "valid_auc" in record]
 
 
 def test_train_config_rejects_unknown_and_bad_values():

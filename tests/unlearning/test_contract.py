@@ -8,8 +8,9 @@ Parametrised over ``METHODS`` and ``BACKBONES`` (never a hand-kept list of metho
 - exact methods: prepared on D then unlearned equals the same method prepared from
   scratch on D - D_r (with the same row partition, for sharded methods), bit for bit
   on the CPU;
-- exact methods: the stacked executor (sub-models trained as one stacked model) gives
-  the in-process executor's prepared state and unlearned model, bit for bit on the CPU.
+- exact methods: stacked shards (``stack_shards``: sub-models trained as one stacked
+  model) give the prepared state and unlearned model of shards trained one by one, bit
+  for bit on the CPU.
 """
 
 from __future__ import annotations
@@ -22,33 +23,13 @@ import pytest
 import torch
 
 from recunlearn.errors import ParameterError
-from recunlearn.execution import StackedExecutor
+from recunlearn.lazy_imports import import_object
 from recunlearn.models import BACKBONES, build_backbone
 from recunlearn.training import TrainConfig, train_backbone
 from recunlearn.unlearning import METHOD_SPECS, METHODS, PrepareContext, UnlearningRequest
 from recunlearn.unlearning.retrain import training_streams
 from recunlearn.unlearning.user_groups import UserGroups
 
-# Small settings so the whole contract runs in seconds; one entry per method.
-SMALL = {
-    "retrain": {},
-    "retrain_star": {},
-    "warm_start": {},
-    "ifru": {"max_iter": 20, "lanczos_steps": 8},
-    "ifru_gn": {"max_iter": 20},
-    "scif": {"max_iter": 20, "lanczos_steps": 8},
-    "scif_gn": {"max_iter": 20},
-    "alteraser_ah": {"max_passes": 1},
-    "alteraser_hf": {"max_passes": 1, "cg_iterations": 5},
-    "alteraser_adamw": {"max_passes": 1},
-    "laser": {"epochs": 2},
-    "laser_rand": {"epochs": 2},
-    "laser_bkm": {"epochs": 2},
-    "laser_anti": {"epochs": 2},
-    "csisa": {"epochs": 2},
-    "sisa": {"shards": 3, "epochs": 2},
-    "receraser": {"shards": 3, "epochs": 2, "aggregator_epochs": 2},
-}
 CONFIG = TrainConfig(
     embedding_dim=4, init_std=0.1, n_layers=1, max_epochs=3, batch_size=64, lr=0.05
 )
@@ -57,8 +38,17 @@ GROUPS = dict.fromkeys(("rand", "bkm", "cbkm"), UserGroups(np.arange(24) % 3, (2
 DIFFERS_ON_EMPTY = {"retrain_star"}  # a second retrain with another seed, by design
 
 
-def test_every_method_has_a_small_setting():
-    assert set(SMALL) == set(METHODS)
+def test_small_settings_are_valid_settings_of_each_method():
+    for name, method in METHODS.items():
+        assert (
+            method(method.contract_settings).config.model_dump().items()
+            >= dict(method.contract_settings).items()
+        ), name
+
+
+def small(name: str):
+    """The method under its small settings (``contract_settings``, on the class)."""
+    return METHODS[name](METHODS[name].contract_settings)
 
 
 @pytest.mark.parametrize("name", sorted(METHOD_SPECS))
@@ -70,6 +60,19 @@ def test_the_light_spec_says_what_the_class_does(name):
     assert method.has_preparation() == spec.prepares
     assert method.needs_groups == spec.needs_groups
     assert method.supported_backbones == spec.supported_backbones
+    assert METHODS[name] is method  # one class per entry, a variant's too
+
+
+@pytest.mark.parametrize("name", sorted(METHOD_SPECS))
+def test_a_spec_names_its_class_and_a_variant_only_adds_a_label_and_settings(name):
+    spec, method = METHOD_SPECS[name], METHODS[name]
+    implementation = import_object(spec.implementation)
+    if spec.variant_of is None:
+        assert method is implementation
+        return
+    assert issubclass(method, implementation) and method is not implementation
+    assert method.label == spec.variant_of.label != implementation.label
+    assert dict(method.defaults) == {**implementation.defaults, **spec.variant_of.defaults}
 
 
 def make_request(
@@ -86,7 +89,7 @@ def make_request(
 
 def run(name: str, request: UnlearningRequest, partition=None):
     METHODS[name].check_backbone(request.original.name)
-    method = METHODS[name](SMALL[name])
+    method = small(name)
     state = method.prepare(PrepareContext.of(request, GROUPS, partition))
     return state, method.unlearn(state, request)
 
@@ -141,7 +144,7 @@ def test_inputs_are_not_mutated(interactions, name, backbone):
     request = make_request(interactions, backbone)
     rows = request.train_rows.copy()
     original = {k: v.clone() for k, v in request.original.state_dict().items()}
-    method = METHODS[name](SMALL[name])
+    method = small(name)
     state = method.prepare(PrepareContext.of(request, GROUPS))
     kept = {k: v.clone() for k, v in state.tensors.items()} if state else {}
     method.unlearn(state, request)
@@ -168,7 +171,7 @@ def test_exact_methods_equal_their_from_scratch_oracle(interactions, name, backb
     state, outcome = run(name, request)
     retained = request.retain_rows.assign(forget=False)
     scratch = UnlearningRequest(request.original, retained, request.valid_rows, CONFIG, 0)
-    _, oracle = run(name, scratch, METHODS[name](SMALL[name]).partition_of(state))
+    _, oracle = run(name, scratch, small(name).partition_of(state))
     for (key, value), (other_key, other) in zip(
         outcome.model.state_dict().items(), oracle.model.state_dict().items(), strict=True
     ):
@@ -179,9 +182,9 @@ def test_exact_methods_give_the_same_models_stacked(interactions, name, backbone
     if METHODS[name].family != "exact":
         pytest.skip("only exact methods train sub-models through an executor")
     results = []
-    for executor in (None, StackedExecutor()):
-        request = make_request(interactions, backbone, forget_users=(4, 7), executor=executor)
-        results.append(run(name, request))
+    for stack in (False, True):
+        request = make_request(interactions, backbone, forget_users=(4, 7))
+        results.append(run(name, replace(request, stack_shards=stack)))
     (state, outcome), (stacked_state, stacked_outcome) = results
     for key, value in (state.tensors if state else {}).items():
         assert torch.equal(stacked_state.tensors[key], value), key

@@ -245,14 +245,36 @@ def _not_a_file(stream: IO[bytes], source: str) -> pd.DataFrame:
     raise DataValidationError(f"{source}: a generated dataset is not read from a file")
 
 
+GENERATED_NAMES = ("synthetic", "synthetic-<rows>")
+"""The generated datasets' names: 10^5 rows, or any whole number (``synthetic-1e6``)."""
+
+
+def dataset_choices() -> str:
+    """Every valid ``dataset`` value, for messages: the files', then the generated ones."""
+    return ", ".join([*sorted(DATASETS), *GENERATED_NAMES])
+
+
+def known_dataset(name: str) -> str:
+    """``name`` unchanged when it names a registered or a generated dataset.
+
+    Raises:
+        ParameterError: (a ValueError) saying what is wrong and listing the choices.
+    """
+    if name in DATASETS:
+        return name
+    try:
+        generated = synthetic_config_for(name)
+    except ValueError as error:
+        raise ParameterError(str(error).removeprefix("parameter 'dataset': ")) from None
+    if generated is None:
+        raise ParameterError(f"unknown dataset {name!r}; choose one of {dataset_choices()}")
+    return name
+
+
 def dataset_spec(name: str) -> DatasetSpec:
     """The spec of dataset ``name``; a clear error for an unknown name."""
-    generated = generated_spec(name)
-    if generated is not None:
-        return generated
     try:
-        return DATASETS[name]
-    except KeyError:
-        raise ParameterError(
-            f"parameter 'dataset': unknown dataset {name!r}; choose one of {sorted(DATASETS)}"
-        ) from None
+        known_dataset(name)
+    except ParameterError as error:
+        raise ParameterError(f"parameter 'dataset': {error}") from None
+    return generated_spec(name) or DATASETS[name]

@@ -11,7 +11,7 @@ class OptionalJSONDataset(JSONDataset):
     """Like ``json.JSONDataset``; before the first save, ``load()`` returns ``{}``.
 
     Used for tuned parameters, which a training run may use when they exist but must
-    not require (``kedro run --pipeline training`` works before any tuning run).
+    not require (``kedro run --pipelines=training`` works before any tuning run).
     """
 
     def load(self) -> Any:

@@ -1,4 +1,4 @@
-"""Where independent units of work (shards, groups) run: in-process (alone or stacked), a process pool or Dask.
+"""Where independent units of work (shards, groups) run: in-process, a process pool or Dask.
 
 Its names are imported on first use (``recunlearn.lazy_imports``), so that the
 parameter check can read the executor names without importing torch or dask.
@@ -14,7 +14,6 @@ __getattr__ = lazy_exports(
         "InProcessExecutor": "executors",
         "ProcessPoolExecutor": "executors",
         "ShardFailedError": "executors",
-        "StackedExecutor": "executors",
         "make_executor": "factory",
     },
 )
@@ -25,6 +24,5 @@ __all__ = [
     "InProcessExecutor",
     "ProcessPoolExecutor",
     "ShardFailedError",
-    "StackedExecutor",
     "make_executor",
 ]

@@ -3,10 +3,10 @@
 Three places to run them: this process (:class:`InProcessExecutor`), a local pool of
 spawned processes (:class:`ProcessPoolExecutor`) or a Dask distributed cluster
 (:class:`~recunlearn.execution.dask_executor.DaskExecutor`), chosen by
-``runtime.executor`` (``inprocess``, ``processes`` or ``dask://host:port``). A fourth,
-``stacked`` (:class:`StackedExecutor`), runs in this process and lets training stages
-of the same backbone train as one stacked model
-(:func:`recunlearn.unlearning.exact.stages.train_stages`).
+``runtime.executor`` (``inprocess``, ``processes`` or ``dask://host:port``). How the
+training stages are batched is a separate choice (``runtime.stack_shards``: bundles of
+sub-models trained as one stacked model, :func:`recunlearn.training.stages.train_stages`)
+that composes with each of them.
 
 ``Executor.map(function, tasks, labels)`` returns ``[function(t) for t in tasks]`` in
 task order, wherever the work ran. Each task carries everything it needs (rows,
@@ -41,9 +41,6 @@ class ShardFailedError(RecUnlearnError, RuntimeError):
 class Executor(ABC):
     """Runs ``function`` over ``tasks``; results in task order."""
 
-    stacks_stages: bool = False
-    """Whether sub-model training stages run as one stacked model (:class:`StackedExecutor`)."""
-
     @abstractmethod
     def map(
         self, function: Callable[[Any], Any], tasks: Sequence[Any], labels: Sequence[str]
@@ -73,21 +70,6 @@ class InProcessExecutor(Executor):
 
     def describe(self) -> str:
         return "inprocess"
-
-
-class StackedExecutor(InProcessExecutor):
-    """In this process; sub-models of one backbone train together as one stacked model.
-
-    Meant for one GPU, where a step of a small sub-model costs little more than its
-    kernel launches: K sub-models then share each step. Each sub-model's result is the
-    one it gets alone (:mod:`recunlearn.training.stacked`). Any other map runs as
-    :class:`InProcessExecutor`'s.
-    """
-
-    stacks_stages = True
-
-    def describe(self) -> str:
-        return "stacked"
 
 
 def _start_worker(threads: int) -> None:
@@ -181,7 +163,7 @@ def _result(future: futures.Future, label: str) -> Any:
         raise ShardFailedError(f"{label} failed: {error}") from error
 
 
-LOCAL_EXECUTORS = ("inprocess", "processes", "stacked")
+LOCAL_EXECUTORS = ("inprocess", "processes")
 """The executors named without an address (``dask://host:port`` names a cluster)."""
-EXECUTOR_CHOICES = "'inprocess', 'processes', 'stacked' or 'dask://host:port'"
+EXECUTOR_CHOICES = "'inprocess', 'processes' or 'dask://host:port'"
 """What ``runtime.executor`` may be, as error messages say it."""

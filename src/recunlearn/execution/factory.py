@@ -9,17 +9,14 @@ from recunlearn.execution.executors import (
     Executor,
     InProcessExecutor,
     ProcessPoolExecutor,
-    StackedExecutor,
 )
 
 
 def make_executor(spec: str, workers: int, threads: int) -> Executor:
-    """The executor named by ``runtime.executor``: ``inprocess``, ``processes``,
-    ``stacked`` or ``dask://host:port`` (a Dask scheduler's address)."""
+    """The executor named by ``runtime.executor``: ``inprocess``, ``processes`` or
+    ``dask://host:port`` (a Dask scheduler's address)."""
     if spec == "inprocess":
         return InProcessExecutor()
-    if spec == "stacked":
-        return StackedExecutor()
     if spec == "processes":
         return ProcessPoolExecutor(workers, threads)
     if spec.startswith("dask://"):

@@ -27,10 +27,12 @@ import logging
 from abc import ABC, abstractmethod
 from collections.abc import Callable
 from dataclasses import dataclass
+from typing import ClassVar
 
 import torch
 
 from recunlearn.errors import ParameterError
+from recunlearn.influence.solver_settings import SolverName, SolverSettings
 from recunlearn.progress import progress_bar
 
 HVP = Callable[[torch.Tensor], torch.Tensor]
@@ -56,6 +58,18 @@ class SolveResult:
 
 
 class InverseHVPSolver(ABC):
+    takes_preconditioner: ClassVar[bool] = False
+    """Whether a preconditioner changes what the solver does (CG)."""
+    selects_iterates: ClassVar[bool] = False
+    """Whether the solver can return the iterate a monitor scores best (Adam)."""
+
+    @classmethod
+    def from_settings(
+        cls, settings: SolverSettings, monitor: Monitor | None, preconditioner: HVP | None
+    ) -> InverseHVPSolver:
+        """The solver with ``settings``; the base solvers take neither extra."""
+        return cls(settings.damping, settings.tol, settings.max_iter)
+
     def __init__(self, damping: float = 0.0, tol: float = 1e-6, max_iter: int = 100) -> None:
         self.damping, self.tol, self.max_iter = damping, tol, max_iter
 
@@ -96,6 +110,14 @@ class ConjugateGradient(InverseHVPSolver):
     ) -> None:
         super().__init__(damping, tol, max_iter)
         self.preconditioner = preconditioner
+
+    takes_preconditioner = True
+
+    @classmethod
+    def from_settings(
+        cls, settings: SolverSettings, monitor: Monitor | None, preconditioner: HVP | None
+    ) -> ConjugateGradient:
+        return cls(settings.damping, settings.tol, settings.max_iter, preconditioner)
 
     def solve(self, hvp: HVP, rhs: torch.Tensor) -> SolveResult:
         apply = self.operator(hvp)
@@ -143,6 +165,15 @@ class AdamSolver(InverseHVPSolver):
     ) -> None:
         super().__init__(damping, tol, max_iter)
         self.lr, self.monitor, self.monitor_every = lr, monitor, monitor_every
+
+    selects_iterates = True
+
+    @classmethod
+    def from_settings(
+        cls, settings: SolverSettings, monitor: Monitor | None, preconditioner: HVP | None
+    ) -> AdamSolver:
+        s = settings
+        return cls(s.damping, s.tol, s.max_iter, s.adam_lr, monitor, s.monitor_every)
 
     def solve(self, hvp: HVP, rhs: torch.Tensor) -> SolveResult:
         apply = self.operator(hvp)
@@ -210,33 +241,28 @@ class DirectSolver(InverseHVPSolver):
         return self.checked(SolveResult(solution, 1, size, residual), stopped_on_cap=False)
 
 
-SOLVERS: dict[str, type[InverseHVPSolver]] = {
+SOLVERS: dict[SolverName, type[InverseHVPSolver]] = {
     "cg": ConjugateGradient,
     "adam": AdamSolver,
     "direct": DirectSolver,
 }
+"""One entry per name of :data:`SolverName` (a test checks they agree, and that
+:data:`~recunlearn.influence.solver_settings.ITERATE_SELECTING_SOLVERS` are the ones
+whose class ``selects_iterates``)."""
 
 
 def make_solver(
-    name: str,
-    damping: float,
-    tol: float,
-    max_iter: int,
-    adam_lr: float,
-    monitor: Monitor | None = None,
-    monitor_every: int = 10,
-    preconditioner: HVP | None = None,
+    settings: SolverSettings, monitor: Monitor | None = None, preconditioner: HVP | None = None
 ) -> InverseHVPSolver:
-    """The solver called ``name`` with its settings (``monitor``: Adam only;
-    ``preconditioner``: CG only, ignored by the others)."""
-    if name not in SOLVERS:
+    """The solver ``settings.name`` with its settings (``monitor``: the solvers that
+    select iterates, Adam; ``preconditioner``: the preconditioned ones, CG)."""
+    kind = SOLVERS.get(settings.name)
+    if kind is None:
         raise ParameterError(
-            f"unknown inverse-HVP solver {name!r}; choose one of {sorted(SOLVERS)}"
+            f"unknown inverse-HVP solver {settings.name!r}; choose one of {sorted(SOLVERS)}"
         )
-    if monitor is not None and name != "adam":
-        raise ParameterError(f"solver {name!r} cannot select iterates by a monitor; use 'adam'")
-    if name == "adam":
-        return AdamSolver(damping, tol, max_iter, adam_lr, monitor, monitor_every)
-    if name == "cg":
-        return ConjugateGradient(damping, tol, max_iter, preconditioner)
-    return SOLVERS[name](damping, tol, max_iter)
+    if monitor is not None and not kind.selects_iterates:
+        raise ParameterError(
+            f"solver {settings.name!r} cannot select iterates by a monitor; use 'adam'"
+        )
+    return kind.from_settings(settings, monitor, preconditioner)

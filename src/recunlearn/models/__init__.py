@@ -1,15 +1,18 @@
 """Backbones: an explicit registry and (config, state_dict) round-trips.
 
-This package's namespace is light (``recunlearn.lazy_imports``): the registry's names,
-the default backbones and each backbone's training loss are known without importing
-torch; the classes and functions below are imported when first used.
+This package's namespace is light (``recunlearn.lazy_imports``): the registry's names
+and the traits of each backbone that the parameter check and the pipelines read (its
+training loss, whether its head is a dot product) are known without importing torch;
+the classes and functions below are imported when first used.
+``tests/models/test_backbones.py`` checks that each entry's traits are its class's.
 """
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Protocol
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any, Literal
 
-from recunlearn.lazy_imports import LazyRegistry, lazy_exports
+from recunlearn.lazy_imports import LazyRegistry, import_object, lazy_exports
 
 if TYPE_CHECKING:
     from collections.abc import Mapping
@@ -17,32 +20,47 @@ if TYPE_CHECKING:
     from recunlearn.models.base import Recommender
 
 
-class Architecture(Protocol):
-    """The architecture fields a backbone is built from (``TrainConfig`` has them all)."""
+@dataclass(frozen=True)
+class BackboneSpec:
+    """What the parameter check and the pipelines know of a backbone before importing it."""
 
-    embedding_dim: int
-    init_std: float
-    n_layers: int
-    mlp_layers: list[int]
+    implementation: str
+    """``"module:Class"`` of its :class:`~recunlearn.models.base.Recommender`."""
+    training_loss: Literal["per_row_bce", "whole_data"] = "per_row_bce"
+    """Its class's ``training_loss``."""
+    dot_product_head: bool = True
+    """Its class's ``dot_product_head``."""
+
+    def load(self) -> Any:
+        """The backbone's class (imports torch)."""
+        return import_object(self.implementation)
 
 
-BACKBONES: Mapping[str, type[Recommender]] = LazyRegistry(
-    {
-        "mf": "recunlearn.models.mf:MatrixFactorization",
-        "lightgcn": "recunlearn.models.lightgcn:LightGCN",
-        "dmf": "recunlearn.models.dmf:DMF",
-        "neumf": "recunlearn.models.neumf:NeuMF",
-        "enmf": "recunlearn.models.enmf:ENMF",
-    }
+# One entry per backbone; training.<name> in parameters_training.yml sets its architecture.
+BACKBONE_SPECS: dict[str, BackboneSpec] = {
+    "mf": BackboneSpec("recunlearn.models.mf:MatrixFactorization"),
+    "lightgcn": BackboneSpec("recunlearn.models.lightgcn:LightGCN"),
+    "dmf": BackboneSpec("recunlearn.models.dmf:DMF", dot_product_head=False),
+    "neumf": BackboneSpec("recunlearn.models.neumf:NeuMF", dot_product_head=False),
+    "enmf": BackboneSpec("recunlearn.models.enmf:ENMF", training_loss="whole_data"),
+}
+
+BACKBONES: Mapping[str, type[Recommender]] = LazyRegistry(BACKBONE_SPECS)
+"""Each backbone's class by name, imported when looked up (names: :data:`BACKBONE_SPECS`)."""
+PER_ROW_BACKBONES = frozenset(
+    name for name, spec in BACKBONE_SPECS.items() if spec.training_loss == "per_row_bce"
 )
-DEFAULT_BACKBONES: tuple[str, ...] = ("mf", "lightgcn")
-"""The backbones the pipelines build when not told otherwise (the default ``kedro run``)."""
-PER_ROW_BACKBONES = frozenset({"mf", "lightgcn", "dmf", "neumf"})
-"""The backbones whose ``training_loss`` is ``per_row_bce`` (the rest: ``whole_data``)."""
+"""Backbones trained on per-row BCE: the ones influence methods and the sub-model
+trainers of exact methods (``stages.train_model``) can handle."""
+DOT_PRODUCT_BACKBONES = frozenset(
+    name for name, spec in BACKBONE_SPECS.items() if spec.dot_product_head
+)
+"""Backbones whose logit is the dot product of their propagated embeddings."""
 
 __getattr__ = lazy_exports(
     __name__,
     {
+        "Architecture": "base",
         "AttentionEnsemble": "attention",
         "AveragingEnsemble": "averaging",
         "DMF": "dmf",
@@ -56,11 +74,11 @@ __getattr__ = lazy_exports(
         "ScoringModel": "scoring",
         "EmbeddingScorer": "scoring",
         "normalized_adjacency": "lightgcn",
+        "positive_edges": "base",
         "build_backbone": "building",
         "model_from_payload": "building",
         "model_from_state": "building",
         "model_payload": "building",
-        "positive_edges": "building",
     },
 )
 
@@ -69,8 +87,10 @@ __all__ = [
     "AttentionEnsemble",
     "AveragingEnsemble",
     "BACKBONES",
-    "DEFAULT_BACKBONES",
+    "BACKBONE_SPECS",
+    "BackboneSpec",
     "DMF",
+    "DOT_PRODUCT_BACKBONES",
     "ENMF",
     "GroupedModel",
     "LightGCN",

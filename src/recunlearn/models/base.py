@@ -11,13 +11,31 @@ from __future__ import annotations
 
 from abc import abstractmethod
 from collections.abc import Callable
-from typing import Any, ClassVar
+from typing import Any, ClassVar, Protocol
 
+import pandas as pd
 import torch
 import torch.nn.functional as F
 from torch import nn
 
 from recunlearn.models.scoring import EmbeddingScorer, Scorer, ScoringModel
+
+
+class Architecture(Protocol):
+    """The architecture fields a backbone is built from (``TrainConfig`` has them all)."""
+
+    embedding_dim: int
+    init_std: float
+    n_layers: int
+    mlp_layers: list[int]
+
+
+def positive_edges(rows: pd.DataFrame) -> tuple[torch.Tensor, torch.Tensor]:
+    """(users, items) of the rows labelled 1: the edges of the interaction graph."""
+    positive = rows[rows["label"] == 1]
+    users = torch.as_tensor(positive["user"].to_numpy(copy=True), dtype=torch.long)
+    items = torch.as_tensor(positive["item"].to_numpy(copy=True), dtype=torch.long)
+    return users, items
 
 
 class Recommender(ScoringModel):
@@ -35,6 +53,8 @@ class Recommender(ScoringModel):
         generator: the torch generator for the initialisation (seeded by the caller).
     """
 
+    label: ClassVar[str]
+    """How the report names the backbone (``MF``, ``LightGCN``)."""
     graph_hops: int = 0
     """How many hops a node's prediction reaches along the interaction graph."""
     dot_product_head: ClassVar[bool] = True
@@ -60,6 +80,49 @@ class Recommender(ScoringModel):
         with torch.no_grad():
             self.user_embedding.normal_(0.0, init_std, generator=generator)
             self.item_embedding.normal_(0.0, init_std, generator=generator)
+
+    architecture_fields: ClassVar[tuple[str, ...]] = ()
+    """The :class:`Architecture` fields the constructor takes besides the embeddings'
+    (``n_layers`` for LightGCN, ``mlp_layers`` for DMF and NeuMF)."""
+
+    @classmethod
+    def build(
+        cls,
+        n_users: int,
+        n_items: int,
+        config: Architecture,
+        train_rows: pd.DataFrame,
+        generator: torch.Generator | None = None,
+    ) -> Recommender:
+        """A freshly initialised model with the architecture in ``config``; every random
+        draw of the initialisation comes from ``generator``."""
+        settings = {name: getattr(config, name) for name in cls.architecture_fields}
+        return cls(
+            n_users,
+            n_items,
+            config.embedding_dim,
+            config.init_std,
+            generator=generator,
+            **settings,
+            **cls.data_inputs(train_rows),
+        )
+
+    @classmethod
+    def from_saved(cls, settings: dict[str, Any], state: dict[str, torch.Tensor]) -> Recommender:
+        """The model :meth:`config` describes (less its ``backbone``), ``state`` loaded."""
+        model = cls(**settings, **cls.saved_inputs(state))
+        model.load_state_dict(state)
+        return model
+
+    @classmethod
+    def data_inputs(cls, train_rows: pd.DataFrame) -> dict[str, torch.Tensor]:
+        """Constructor inputs taken from the training rows (a graph backbone's graph)."""
+        return {}
+
+    @classmethod
+    def saved_inputs(cls, state: dict[str, torch.Tensor]) -> dict[str, torch.Tensor]:
+        """The same inputs, read back from a saved ``state_dict``."""
+        return {}
 
     # -- what subclasses define ------------------------------------------------
     @abstractmethod

@@ -7,25 +7,12 @@ from typing import Any
 import pandas as pd
 import torch
 
-from recunlearn.models import BACKBONES, Architecture
+from recunlearn.models import BACKBONES
 from recunlearn.models.attention import AttentionEnsemble
 from recunlearn.models.averaging import AveragingEnsemble
-from recunlearn.models.base import Recommender
-from recunlearn.models.dmf import DMF
-from recunlearn.models.enmf import ENMF
+from recunlearn.models.base import Architecture, Recommender
 from recunlearn.models.grouped import GroupedModel
-from recunlearn.models.lightgcn import LightGCN
-from recunlearn.models.mf import MatrixFactorization
-from recunlearn.models.neumf import NeuMF
 from recunlearn.models.scoring import ScoringModel
-
-
-def positive_edges(rows: pd.DataFrame) -> tuple[torch.Tensor, torch.Tensor]:
-    """(users, items) of the rows labelled 1: the edges of the interaction graph."""
-    positive = rows[rows["label"] == 1]
-    users = torch.as_tensor(positive["user"].to_numpy(copy=True), dtype=torch.long)
-    items = torch.as_tensor(positive["item"].to_numpy(copy=True), dtype=torch.long)
-    return users, items
 
 
 def build_backbone(
@@ -38,22 +25,13 @@ def build_backbone(
 ) -> Recommender:
     """A freshly initialised backbone ``name`` with the architecture in ``config``.
 
-    Graph backbones take their graph from the positive rows of ``train_rows``; every
-    random draw of the initialisation comes from ``generator``.
+    Each backbone builds itself (:meth:`Recommender.build`): graph backbones take their
+    graph from the positive rows of ``train_rows``; every random draw of the
+    initialisation comes from ``generator``.
     """
-    dim, std = config.embedding_dim, config.init_std
-    if name == "mf":
-        return MatrixFactorization(n_users, n_items, dim, std, generator)
-    if name == "enmf":
-        return ENMF(n_users, n_items, dim, std, generator)
-    if name == "lightgcn":
-        users, items = positive_edges(train_rows)
-        return LightGCN(n_users, n_items, dim, std, users, items, config.n_layers, generator)
-    if name == "dmf":
-        return DMF(n_users, n_items, dim, std, config.mlp_layers, generator)
-    if name == "neumf":
-        return NeuMF(n_users, n_items, dim, std, config.mlp_layers, generator)
-    raise KeyError(f"unknown backbone {name!r}; choose one of {sorted(BACKBONES)}")
+    if name not in BACKBONES:
+        raise KeyError(f"unknown backbone {name!r}; choose one of {sorted(BACKBONES)}")
+    return BACKBONES[name].build(n_users, n_items, config, train_rows, generator)
 
 
 def model_from_state(config: dict[str, Any], state: dict[str, torch.Tensor]) -> ScoringModel:
@@ -64,12 +42,8 @@ def model_from_state(config: dict[str, Any], state: dict[str, torch.Tensor]) -> 
         return AveragingEnsemble(_members_from_state(config, state))
     if config["backbone"] == AttentionEnsemble.name:
         return _attention_from_state(config, state)
-    kwargs = {k: v for k, v in config.items() if k != "backbone"}
-    if config["backbone"] == "lightgcn":
-        kwargs["graph_users"], kwargs["graph_items"] = state["graph_users"], state["graph_items"]
-    model = BACKBONES[config["backbone"]](**kwargs)
-    model.load_state_dict(state)
-    return model
+    settings = {k: v for k, v in config.items() if k != "backbone"}
+    return BACKBONES[config["backbone"]].from_saved(settings, state)
 
 
 def _members_from_state(

@@ -70,6 +70,8 @@ class DMF(Recommender):
     """
 
     name = "dmf"
+    label = "DMF"
+    architecture_fields = ("mlp_layers",)
     dot_product_head: ClassVar[bool] = False
 
     def __init__(

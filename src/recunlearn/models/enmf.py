@@ -63,6 +63,7 @@ class ENMF(Recommender):
     """y_hat = h^T (p_u * q_v), trained on the whole-data loss (``training_loss``)."""
 
     name = "enmf"
+    label = "ENMF"
     training_loss = "whole_data"
 
     def __init__(

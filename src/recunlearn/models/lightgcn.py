@@ -21,9 +21,10 @@ import warnings
 from collections.abc import Callable
 from typing import Any
 
+import pandas as pd
 import torch
 
-from recunlearn.models.base import Recommender
+from recunlearn.models.base import Recommender, positive_edges
 
 
 def normalized_adjacency(
@@ -105,6 +106,18 @@ class LightGCN(Recommender):
     """
 
     name = "lightgcn"
+    label = "LightGCN"
+    architecture_fields = ("n_layers",)
+
+    @classmethod
+    def data_inputs(cls, train_rows: pd.DataFrame) -> dict[str, torch.Tensor]:
+        """The graph: the positive rows of the training data."""
+        users, items = positive_edges(train_rows)
+        return {"graph_users": users, "graph_items": items}
+
+    @classmethod
+    def saved_inputs(cls, state: dict[str, torch.Tensor]) -> dict[str, torch.Tensor]:
+        return {"graph_users": state["graph_users"], "graph_items": state["graph_items"]}
 
     def __init__(
         self,

@@ -13,6 +13,7 @@ class MatrixFactorization(Recommender):
     """MF: the final embeddings are the ego embeddings (no graph, ``graph_hops = 0``)."""
 
     name = "mf"
+    label = "MF"
 
     def propagate(self) -> tuple[torch.Tensor, torch.Tensor]:
         return self.user_embedding, self.item_embedding

@@ -90,6 +90,8 @@ class NeuMF(Recommender):
     """
 
     name = "neumf"
+    label = "NeuMF"
+    architecture_fields = ("mlp_layers",)
     dot_product_head: ClassVar[bool] = False
 
     def __init__(

@@ -1,21 +1,28 @@
 """Which (backbone, method) cells the DAG holds, per configuration environment.
 
-The pipelines are built from a :class:`~recunlearn.grid.GridConfig`: the ``grid`` block
-of the environment's parameters (``conf/<env>/parameters.yml``), handed over by
-:class:`~recunlearn.hooks.GridHook` when Kedro creates the context and before it asks
-for the pipelines, so ``kedro run --env laser`` runs LASER's backbones and methods and
-the default run the IFRU/AltEraser grid. Without a session (kedro-viz, notebooks,
-tests) the default grid is used.
+The pipelines are built from a :class:`~recunlearn.grid.GridConfig`, the ``grid`` block
+of the environment's parameters (``conf/<env>/parameters.yml``), handed to every
+grid-shaped ``create_pipeline(grid)`` by :func:`recunlearn.pipeline_registry.register_pipelines`.
+In a session, :class:`~recunlearn.hooks.GridHook` sets the environment's grid when Kedro
+creates the context and makes Kedro build the pipelines again from it, so the DAG's
+shape does not depend on when they were first asked for. Without a session (kedro-viz
+on a bare project, notebooks, tests) the grid of ``conf/base`` is read: the default
+grid lives only in configuration.
 """
 
 from __future__ import annotations
 
 from collections.abc import Iterable
+from functools import cache
+from pathlib import Path
 
 from recunlearn.grid import GridConfig
 from recunlearn.unlearning import METHOD_SPECS
 
-__all__ = ["active_grid", "methods_on", "set_active_grid"]
+__all__ = ["active_grid", "base_grid", "methods_on", "set_active_grid"]
+
+PROJECT_CONF = Path(__file__).resolve().parents[3] / "conf"
+"""The project's configuration folder (``<project>/conf``, beside ``src/``)."""
 
 
 def methods_on(backbone: str, methods: Iterable[str]) -> list[str]:
@@ -24,14 +31,23 @@ def methods_on(backbone: str, methods: Iterable[str]) -> list[str]:
     return [m for m in methods if METHOD_SPECS[m].supports(backbone)]
 
 
-_ACTIVE: dict[str, GridConfig] = {}
+@cache
+def base_grid(conf_source: Path = PROJECT_CONF) -> GridConfig:
+    """The ``grid`` of ``conf_source``'s base environment (``conf/base/parameters.yml``)."""
+    from kedro.config import OmegaConfigLoader
+
+    loader = OmegaConfigLoader(str(conf_source), base_env="base", default_run_env="base")
+    return GridConfig.model_validate(loader["parameters"]["grid"])
+
+
+_SESSION_GRID: dict[str, GridConfig] = {}
 
 
 def active_grid() -> GridConfig:
-    """The grid of the running session's environment (the default one outside a session)."""
-    return _ACTIVE.get("grid", GridConfig())
+    """The running session's grid (set by ``GridHook``), else the base configuration's."""
+    return _SESSION_GRID.get("grid") or base_grid()
 
 
 def set_active_grid(grid: GridConfig) -> None:
-    """The grid the pipelines are built from until the next call."""
-    _ACTIVE["grid"] = grid
+    """The grid :func:`active_grid` returns from now on (``GridHook`` calls it)."""
+    _SESSION_GRID["grid"] = grid

@@ -14,36 +14,12 @@ from dataclasses import dataclass, field
 
 import pandas as pd
 
+from recunlearn.models import BACKBONES
 from recunlearn.report.provenance import ORIGINAL_FAMILY, report_run_id
+from recunlearn.unlearning import METHODS
 
 FAMILY_ORDER = (ORIGINAL_FAMILY, "ground truth", "influence", "fine-tuning", "exact")
-BACKBONE_LABELS = {
-    "mf": "MF",
-    "lightgcn": "LightGCN",
-    "dmf": "DMF",
-    "neumf": "NeuMF",
-    "enmf": "ENMF",
-}
-METHOD_LABELS = {
-    "original": "Original",
-    "retrain": "Retrain",
-    "retrain_star": "Retrain*",
-    "ifru": "IFRU",
-    "ifru_gn": "IFRU (Gauss-Newton)",
-    "scif": "SCIF",
-    "scif_gn": "SCIF (Gauss-Newton)",
-    "warm_start": "Warm-Start",
-    "alteraser_ah": "AltEraser (AH-Newton)",
-    "alteraser_hf": "AltEraser (HF-Newton)",
-    "alteraser_adamw": "AltEraser (AdamW)",
-    "laser": "LASER",
-    "laser_rand": "LASER (L-Rand)",
-    "laser_bkm": "LASER (L-BKM)",
-    "laser_anti": "LASER (anti-SeqTrain)",
-    "csisa": "C-SISA",
-    "sisa": "SISA",
-    "receraser": "RecEraser",
-}
+ORIGINAL_LABEL = "Original"
 COEFFICIENT_COLUMNS = {
     "auc_0": "completeness AUC_0",
     "pred_auc_1": "pred. completeness (AUC_1 rows)",
@@ -61,12 +37,16 @@ OTHER_RUN = " †"
 
 def backbone_label(backbone: str) -> str:
     """``MF``, ``LightGCN``, ..."""
-    return BACKBONE_LABELS.get(backbone, backbone.upper())
+    kind = BACKBONES.get(backbone)
+    return kind.label if kind is not None else backbone.upper()
 
 
 def method_label(model: str) -> str:
     """``IFRU``, ``Retrain*``, ``AltEraser (AH-Newton)``, ..."""
-    return METHOD_LABELS.get(model, model.replace("_", " ").title())
+    if model == "original":
+        return ORIGINAL_LABEL
+    method = METHODS.get(model)
+    return method.label if method is not None else model.replace("_", " ").title()
 
 
 def model_label(backbone: str, model: str) -> str:

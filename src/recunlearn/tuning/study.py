@@ -49,20 +49,40 @@ def open_storage(url: str, heartbeat_seconds: int) -> optuna.storages.BaseStorag
     if url.startswith("sqlite:///") and url != "sqlite:///:memory:":
         Path(url.removeprefix("sqlite:///")).parent.mkdir(parents=True, exist_ok=True)
     try:
-        with warnings.catch_warnings():
-            warnings.simplefilter("ignore", ExperimentalWarning)  # heartbeat options
-            return optuna.storages.RDBStorage(
-                url,
-                heartbeat_interval=heartbeat_seconds,
-                grace_period=2 * heartbeat_seconds,
-                engine_kwargs={"connect_args": {"timeout": 60}}
-                if url.startswith("sqlite")
-                else None,
-            )
+        return _storage_after_schema_race(url, heartbeat_seconds)
     except Exception as error:  # noqa: BLE001 - SQLAlchemy raises many kinds
         raise ParameterError(
             f"parameter 'tuning.storage': cannot open Optuna storage {url!r}: {error}"
         ) from error
+
+
+SCHEMA_RACE_DELAYS = (0.2, 0.5, 1.0, 2.0)
+"""Seconds between tries to open a storage whose schema another worker is creating."""
+
+
+def _storage_after_schema_race(url: str, heartbeat_seconds: int) -> optuna.storages.RDBStorage:
+    """Workers that open a new database at the same moment race to create Optuna's
+    tables; on PostgreSQL the loser's ``CREATE TYPE`` breaks a unique index
+    (``IntegrityError``), so it opens the storage again once the winner has committed."""
+    from sqlalchemy.exc import IntegrityError
+
+    for delay in SCHEMA_RACE_DELAYS:
+        try:
+            return _rdb_storage(url, heartbeat_seconds)
+        except IntegrityError:
+            time.sleep(delay)
+    return _rdb_storage(url, heartbeat_seconds)
+
+
+def _rdb_storage(url: str, heartbeat_seconds: int) -> optuna.storages.RDBStorage:
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", ExperimentalWarning)  # heartbeat options
+        return optuna.storages.RDBStorage(
+            url,
+            heartbeat_interval=heartbeat_seconds,
+            grace_period=2 * heartbeat_seconds,
+            engine_kwargs={"connect_args": {"timeout": 60}} if url.startswith("sqlite") else None,
+        )
 
 
 def open_study(

@@ -11,45 +11,48 @@ The registry is light (``recunlearn.lazy_imports``): :data:`METHOD_SPECS` says w
 parameter check and the pipelines need to know of each method (its config type, the
 backbones it supports, whether it prepares a state, whether it reads user groups)
 without importing torch; :data:`METHODS` gives each method's class, imported when it
-is looked up. ``tests/unlearning/test_contract.py`` checks that the two agree.
+is looked up. A variant that differs from a method only in its settings (L-Rand, _IFRU
+with Gauss-Newton) is a spec of that method's class with a name, a label and defaults
+(``MethodSpec.variant``): its class is ``UnlearningMethod.variant`` of the method's.
+``tests/unlearning/test_contract.py`` checks that each spec says what its class does.
 """
 
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass
-from typing import TYPE_CHECKING
+from dataclasses import dataclass, field, replace
+from typing import TYPE_CHECKING, Any
 
 from pydantic import BaseModel
 
-from recunlearn.lazy_imports import LazyRegistry, lazy_exports
-from recunlearn.models import PER_ROW_BACKBONES
-from recunlearn.unlearning.config import RetrainConfig, RetrainStarConfig
+from recunlearn.lazy_imports import LazyRegistry, import_object, lazy_exports
+from recunlearn.models import DOT_PRODUCT_BACKBONES, PER_ROW_BACKBONES
+from recunlearn.unlearning.config import RetrainConfig
 from recunlearn.unlearning.exact.config import (
-    DOT_PRODUCT_BACKBONES,
+    ATTENTION_BACKBONES,
     CSisaConfig,
-    LaserAntiConfig,
-    LaserBkmConfig,
     LaserConfig,
-    LaserRandConfig,
     RecEraserConfig,
     SisaConfig,
 )
-from recunlearn.unlearning.finetune.config import (
-    AltEraserAdamWConfig,
-    AltEraserConfig,
-    AltEraserHFConfig,
-    WarmStartConfig,
-)
-from recunlearn.unlearning.influence.config import (
-    IFRUConfig,
-    IFRUGaussNewtonConfig,
-    SCIFConfig,
-    SCIFGaussNewtonConfig,
-)
+from recunlearn.unlearning.finetune.config import AltEraserConfig, WarmStartConfig
+from recunlearn.unlearning.influence.config import IFRUConfig, SCIFConfig
 
 if TYPE_CHECKING:
     from recunlearn.unlearning.base import UnlearningMethod
+
+SAME = "same"
+"""``backbones`` of a variant that supports what its method supports."""
+
+
+@dataclass(frozen=True)
+class Variant:
+    """A registry entry's name, report label and settings over its method's class."""
+
+    name: str
+    label: str
+    defaults: Mapping[str, Any]
+    backbones: frozenset[str] | None | str = SAME
 
 
 @dataclass(frozen=True)
@@ -66,59 +69,99 @@ class MethodSpec:
     """Whether ``prepare`` reads the grouping step's user groups."""
     supported_backbones: frozenset[str] | None = None
     """The backbones it works on (None: every backbone)."""
+    variant_of: Variant | None = field(default=None)
+    """Set on a registry variant: its name, label and settings over the class."""
 
     def supports(self, backbone: str) -> bool:
         """Whether the method can unlearn from ``backbone``."""
         return self.supported_backbones is None or backbone in self.supported_backbones
 
+    def variant(
+        self,
+        name: str,
+        label: str,
+        *,
+        backbones: frozenset[str] | None | str = SAME,
+        prepares: bool | None = None,
+        **defaults: Any,
+    ) -> MethodSpec:
+        """This method under another name, label and default settings (checked here,
+        so a misspelt setting fails at import); ``backbones`` and ``prepares`` where the
+        settings change them (see :meth:`UnlearningMethod.variant`)."""
+        self.config_type.model_validate(defaults)
+        return replace(
+            self,
+            prepares=self.prepares if prepares is None else prepares,
+            supported_backbones=self.supported_backbones if backbones == SAME else backbones,
+            variant_of=Variant(name, label, defaults, backbones),
+        )
 
-def _spec(module: str, name: str, config: type[BaseModel], **traits) -> MethodSpec:
+    def load(self) -> type[UnlearningMethod]:
+        """The method's class (imports torch); a variant's class for a variant."""
+        method = import_object(self.implementation)
+        if self.variant_of is None:
+            return method
+        variant = self.variant_of
+        return method.variant(
+            variant.name, variant.label, backbones=variant.backbones, **variant.defaults
+        )
+
+
+def _spec(module: str, name: str, config: type[BaseModel], **traits: Any) -> MethodSpec:
     return MethodSpec(f"recunlearn.unlearning.{module}:{name}", config, **traits)
 
 
-_INFLUENCE = {"prepares": True, "supported_backbones": PER_ROW_BACKBONES}
+_PER_ROW = {"supported_backbones": PER_ROW_BACKBONES}
+_ON_GROUPS = {"prepares": True, "needs_groups": True, **_PER_ROW}
+_RETRAIN = _spec("retrain", "Retrain", RetrainConfig)
+_IFRU = _spec("influence.ifru", "IFRU", IFRUConfig, prepares=True, **_PER_ROW)
+_SCIF = _spec("influence.scif", "SCIF", SCIFConfig, prepares=True, **_PER_ROW)
 """IFRU and SCIF: the Lanczos estimate that sets their damping is prepared on D."""
-_FIXED_DAMPING = {"supported_backbones": PER_ROW_BACKBONES}
-_ON_GROUPS = {"prepares": True, "needs_groups": True, "supported_backbones": PER_ROW_BACKBONES}
-_ALTERASER_BACKBONES = frozenset({"mf", "lightgcn", "enmf"})
+_ALTERASER = _spec(
+    "finetune.alteraser", "AltEraser", AltEraserConfig, supported_backbones=DOT_PRODUCT_BACKBONES
+)
+_LASER = _spec("exact.laser", "Laser", LaserConfig, **_ON_GROUPS)
 
-# One entry per column of the report; each class's config defaults match its name,
-# and unlearning.<name> in parameters_unlearning.yml overrides them.
+GAUSS_NEWTON = {"hessian": "gauss_newton", "damping_rule": "fixed", "damping": 1.0}
+"""Gauss-Newton variants: the positive semi-definite part of the Hessian, a fixed
+damping (nothing to prepare)."""
+
+# One entry per column of the report: a method, or a variant of one that differs only
+# in its settings. unlearning.<name> in parameters_unlearning.yml overrides the entry's
+# settings.
 METHOD_SPECS: dict[str, MethodSpec] = {
-    "retrain": _spec("retrain", "Retrain", RetrainConfig),
-    "retrain_star": _spec("retrain", "RetrainStar", RetrainStarConfig),
-    "ifru": _spec("influence.ifru", "IFRU", IFRUConfig, **_INFLUENCE),
-    "ifru_gn": _spec("influence.ifru", "IFRUGaussNewton", IFRUGaussNewtonConfig, **_FIXED_DAMPING),
-    "scif": _spec("influence.scif", "SCIF", SCIFConfig, **_INFLUENCE),
-    "scif_gn": _spec("influence.scif", "SCIFGaussNewton", SCIFGaussNewtonConfig, **_FIXED_DAMPING),
+    "retrain": _RETRAIN,
+    "retrain_star": _RETRAIN.variant("retrain_star", "Retrain*", seed_key="star"),
+    "ifru": _IFRU,
+    "ifru_gn": _IFRU.variant("ifru_gn", "IFRU (Gauss-Newton)", prepares=False, **GAUSS_NEWTON),
+    "scif": _SCIF,
+    "scif_gn": _SCIF.variant("scif_gn", "SCIF (Gauss-Newton)", prepares=False, **GAUSS_NEWTON),
     "warm_start": _spec("finetune.warm_start", "WarmStart", WarmStartConfig),
-    "alteraser_ah": _spec(
-        "finetune.alteraser",
-        "AltEraser",
-        AltEraserConfig,
-        supported_backbones=_ALTERASER_BACKBONES,
+    "alteraser_ah": _ALTERASER,
+    "alteraser_hf": _ALTERASER.variant(
+        "alteraser_hf", "AltEraser (HF-Newton)", backbones=None, optimizer="hf_newton"
     ),
-    "alteraser_hf": _spec("finetune.alteraser", "AltEraserHF", AltEraserHFConfig),
-    "alteraser_adamw": _spec("finetune.alteraser", "AltEraserAdamW", AltEraserAdamWConfig),
-    "laser": _spec("exact.laser", "Laser", LaserConfig, **_ON_GROUPS),
-    "laser_rand": _spec("exact.laser", "LaserRand", LaserRandConfig, **_ON_GROUPS),
-    "laser_bkm": _spec("exact.laser", "LaserBkm", LaserBkmConfig, **_ON_GROUPS),
-    "laser_anti": _spec("exact.laser", "LaserAnti", LaserAntiConfig, **_ON_GROUPS),
+    "alteraser_adamw": _ALTERASER.variant(
+        "alteraser_adamw", "AltEraser (AdamW)", backbones=None, optimizer="adamw"
+    ),
+    "laser": _LASER,
+    "laser_rand": _LASER.variant("laser_rand", "LASER (L-Rand)", grouping="rand"),
+    "laser_bkm": _LASER.variant("laser_bkm", "LASER (L-BKM)", grouping="bkm"),
+    "laser_anti": _LASER.variant("laser_anti", "LASER (anti-SeqTrain)", order="hard_to_easy"),
     "csisa": _spec("exact.csisa", "CSisa", CSisaConfig, **_ON_GROUPS),
-    "sisa": _spec(
-        "exact.sisa", "Sisa", SisaConfig, prepares=True, supported_backbones=PER_ROW_BACKBONES
-    ),
+    "sisa": _spec("exact.sisa", "Sisa", SisaConfig, prepares=True, **_PER_ROW),
     "receraser": _spec(
         "exact.receraser",
         "RecEraser",
         RecEraserConfig,
         prepares=True,
-        supported_backbones=DOT_PRODUCT_BACKBONES,
+        supported_backbones=ATTENTION_BACKBONES,
     ),
 }
 
 METHODS: Mapping[str, type[UnlearningMethod]] = LazyRegistry(METHOD_SPECS)
-"""Each method's class by name, imported when looked up (names: :data:`METHOD_SPECS`)."""
+"""Each method's class by name, imported when first looked up and then kept (names:
+:data:`METHOD_SPECS`)."""
 
 __getattr__ = lazy_exports(
     __name__,

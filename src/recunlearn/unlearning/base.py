@@ -29,6 +29,7 @@ from recunlearn.errors import ParameterError
 from recunlearn.execution import Executor, InProcessExecutor
 from recunlearn.models.base import Recommender
 from recunlearn.training.config import TrainConfig
+from recunlearn.training.stages import StageRunner
 from recunlearn.unlearning.partitions import RowPartition
 from recunlearn.unlearning.user_groups import UserGroups
 
@@ -46,6 +47,13 @@ class UnlearningRequest:
     device: torch.device | str = "cpu"
     executor: Executor = field(default_factory=InProcessExecutor)
     """Where independent units of work (shards, groups) run."""
+    stack_shards: bool = False
+    """Whether sub-models sharing a schedule train as one stacked model."""
+
+    @property
+    def stages(self) -> StageRunner:
+        """How the exact methods' sub-model stages run (executor and batching)."""
+        return StageRunner(self.executor, self.stack_shards)
 
     @property
     def forget_rows(self) -> pd.DataFrame:
@@ -71,9 +79,16 @@ class PrepareContext:
     """The grouping step's groupings by name (``rand``, ``bkm``, ``cbkm``), easy to hard."""
     executor: Executor = field(default_factory=InProcessExecutor)
     """Where independent units of work (shards, groups) run."""
+    stack_shards: bool = False
+    """Whether sub-models sharing a schedule train as one stacked model."""
     partition: RowPartition | None = None
     """A row partition fixed in advance for sharded methods (their from-scratch oracle
     reuses the prepared one); ``None``: the method partitions D by its own rule."""
+
+    @property
+    def stages(self) -> StageRunner:
+        """How the exact methods' sub-model stages run (executor and batching)."""
+        return StageRunner(self.executor, self.stack_shards)
 
     @classmethod
     def of(
@@ -92,6 +107,7 @@ class PrepareContext:
             device=request.device,
             groupings=groupings,
             executor=request.executor,
+            stack_shards=request.stack_shards,
             partition=partition,
         )
 
@@ -137,7 +153,14 @@ class UnlearningMethod(ABC):
     """Removes the influence of D_r from a trained recommender."""
 
     name: ClassVar[str]
+    label: ClassVar[str]
+    """How the report names the method (``IFRU``, ``AltEraser (AH-Newton)``)."""
     config_type: ClassVar[type[BaseModel]]
+    defaults: ClassVar[Mapping[str, Any]] = {}
+    """Settings that differ from ``config_type``'s defaults (a registry variant's)."""
+    contract_settings: ClassVar[Mapping[str, Any]] = {}
+    """Small settings under which the contract test (every method, every backbone)
+    runs in seconds; the defaults when empty."""
     family: ClassVar[Family]
     needs_groups: ClassVar[bool] = False
     """Whether ``prepare`` needs the grouping step's user groups."""
@@ -165,8 +188,36 @@ class UnlearningMethod(ABC):
             raise ValueError(f"method {self.name!r} needs the grouping step's {name!r} groups")
         return context.groupings[name]
 
-    def __init__(self, config: BaseModel | dict[str, Any] | None = None) -> None:
-        self.config = self.config_type.model_validate(config or {})
+    def __init__(self, config: BaseModel | Mapping[str, Any] | None = None) -> None:
+        if isinstance(config, BaseModel):
+            config = config.model_dump()
+        self.config = self.config_type.model_validate({**self.defaults, **(config or {})})
+
+    @classmethod
+    def variant(
+        cls, name: str, label: str, *, backbones: Any = "same", **defaults: Any
+    ) -> type[UnlearningMethod]:
+        """A registry entry that is this method under another name, label and defaults.
+
+        Variants that differ only in their settings (L-Rand, IFRU with Gauss-Newton) are
+        data in the registry, not classes: ``Laser.variant("laser_rand", "LASER (L-Rand)",
+        grouping="rand")``. The defaults are checked against ``config_type`` here, so a
+        misspelt setting fails at import. The name also keys the variant's random
+        streams (``self.name``), as it did when variants were written as subclasses.
+        ``backbones`` replaces ``supported_backbones`` where the settings widen it
+        (AltEraser's HF-Newton and AdamW run on every backbone).
+        """
+        cls.config_type.model_validate({**cls.defaults, **defaults})
+        namespace = {
+            "name": name,
+            "label": label,
+            "defaults": {**cls.defaults, **defaults},
+            "__doc__": f"{label}: {cls.__name__} with {defaults}.",
+            "__module__": cls.__module__,
+        }
+        if backbones != "same":
+            namespace["supported_backbones"] = backbones
+        return type(f"{cls.__name__}[{name}]", (cls,), namespace)
 
     @classmethod
     def has_preparation(cls) -> bool:

@@ -19,7 +19,7 @@ from recunlearn.unlearning.base import (
     UnlearningOutcome,
     UnlearningRequest,
 )
-from recunlearn.unlearning.config import RetrainConfig, RetrainStarConfig
+from recunlearn.unlearning.config import RetrainConfig
 
 
 def training_streams(seed: int, backbone: str, seed_key: str = "") -> tuple[object, object]:
@@ -39,6 +39,7 @@ class Retrain(UnlearningMethod):
     """Train a fresh backbone on D - D_r with Original's hyperparameters."""
 
     name = "retrain"
+    label = "Retrain"
     family = "ground truth"
     config_type = RetrainConfig
 
@@ -67,10 +68,3 @@ class Retrain(UnlearningMethod):
                 "forget_rows": int(request.train_rows["forget"].sum()),
             },
         )
-
-
-class RetrainStar(Retrain):
-    """Retrain*: a second retrain that differs from Retrain only through its seed stream."""
-
-    name = "retrain_star"
-    config_type = RetrainStarConfig

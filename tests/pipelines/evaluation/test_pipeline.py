@@ -2,11 +2,10 @@ import numpy as np
 import pandas as pd
 from kedro.pipeline import Pipeline
 
-from recunlearn.grid import DEFAULT_METHODS
 from recunlearn.pipeline_registry import register_pipelines
 from recunlearn.pipelines import evaluation, ingestion, poisoning, training, tuning, unlearning
 
-from ..conftest import run_pipeline
+from ..conftest import grid, run_pipeline
 
 RUN = "2026-11-22T10.00.00.000Z"
 # What the catalog and ProvenanceHook give the report in a real run: the session's
@@ -21,10 +20,16 @@ UNGROUPED = ["retrain", "retrain_star", "ifru", "warm_start"]
 
 def ungrouped_pipeline() -> Pipeline:
     """Every step with the methods that need no user groups."""
-    steps = (ingestion, poisoning, tuning, training)
-    return sum((step.create_pipeline() for step in steps), Pipeline([])) + (
-        unlearning.create_pipeline(methods=UNGROUPED)
-        + evaluation.create_pipeline(methods=UNGROUPED)
+    cells = grid(methods=UNGROUPED)
+    return (
+        ingestion.create_pipeline()
+        + poisoning.create_pipeline()
+        + (
+            tuning.create_pipeline(cells)
+            + training.create_pipeline(cells)
+            + unlearning.create_pipeline(cells)
+            + evaluation.create_pipeline(cells)
+        )
     )
 
 
@@ -54,7 +59,7 @@ def test_full_default_pipeline_in_memory_writes_the_report(raw_ratings):
     )
     tidy = out["rpt_metrics"]
     assert set(tidy["backbone"]) == {"mf", "lightgcn"}
-    assert set(tidy["model"]) == {"original", *DEFAULT_METHODS}
+    assert set(tidy["model"]) == {"original", *grid().methods}
     retrain_rbo = tidy.query("model == 'retrain' and metric == 'rbo@5'")["value"]
     assert np.allclose(retrain_rbo, 1.0)
     speedup = tidy.query("model == 'retrain' and metric == 'speedup'")["value"]

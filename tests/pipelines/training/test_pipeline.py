@@ -1,14 +1,14 @@
-from recunlearn.models import DEFAULT_BACKBONES, model_from_payload
+from recunlearn.models import model_from_payload
 from recunlearn.pipelines.ingestion import create_pipeline as ingestion
 from recunlearn.pipelines.poisoning import create_pipeline as poisoning
 from recunlearn.pipelines.training import create_pipeline
 
-from ..conftest import run_pipeline
+from ..conftest import grid, run_pipeline
 
 
 def test_training_runs_in_memory_for_every_backbone(raw_ratings):
     out = run_pipeline(
-        ingestion() + poisoning() + create_pipeline(),
+        ingestion() + poisoning() + create_pipeline(grid()),
         {
             "raw_ratings": raw_ratings,
             "mf.tuning.best_params": {},
@@ -23,15 +23,15 @@ def test_training_runs_in_memory_for_every_backbone(raw_ratings):
         assert log["seconds"] > 0
 
 
-def test_default_pipeline_trains_only_the_default_backbones():
-    outputs = create_pipeline().all_outputs()
+def test_default_pipeline_trains_only_the_base_grids_backbones():
+    outputs = create_pipeline(grid()).all_outputs()
     trained = {name.split(".")[0] for name in outputs if name.endswith(".original.model")}
-    assert trained == set(DEFAULT_BACKBONES)
+    assert trained == {"mf", "lightgcn"}  # conf/base/parameters.yml's grid.backbones
 
 
 def test_training_runs_in_memory_for_the_laser_backbones(raw_ratings):
     out = run_pipeline(
-        ingestion() + poisoning() + create_pipeline(backbones=["dmf", "neumf"]),
+        ingestion() + poisoning() + create_pipeline(grid(backbones=["dmf", "neumf"])),
         {"raw_ratings": raw_ratings, "dmf.tuning.best_params": {}, "neumf.tuning.best_params": {}},
     )
     for backbone in ("dmf", "neumf"):

@@ -7,7 +7,7 @@ from recunlearn.pipelines.poisoning import create_pipeline as poisoning
 from recunlearn.pipelines.training import create_pipeline as training
 from recunlearn.pipelines.unlearning import create_pipeline
 
-from ..conftest import run_pipeline, tiny_parameters
+from ..conftest import grid, run_pipeline, tiny_parameters
 
 
 def test_unlearning_runs_every_registered_method_in_memory(raw_ratings):
@@ -15,8 +15,8 @@ def test_unlearning_runs_every_registered_method_in_memory(raw_ratings):
         ingestion()
         + poisoning()
         + grouping()
-        + training(backbones=["mf"])
-        + create_pipeline(backbones=["mf"])
+        + training(grid(["mf"]))
+        + create_pipeline(grid(["mf"]))
     )
     out = run_pipeline(pipeline, {"raw_ratings": raw_ratings, "mf.tuning.best_params": {}})
     model = model_from_payload(out["mf.retrain.model"])
@@ -25,21 +25,31 @@ def test_unlearning_runs_every_registered_method_in_memory(raw_ratings):
     assert out["mf.retrain.log"]["forget_rows"] == len(out["mi_forget"])
 
 
-@pytest.mark.parametrize("executor", ["inprocess", "stacked"])
-def test_sharded_methods_prepare_their_state_and_unlearn_from_it(raw_ratings, executor):
+@pytest.mark.parametrize(
+    ("executor", "stack", "logged"),
+    [("inprocess", False, "inprocess"), ("inprocess", True, "inprocess, stacked")],
+)
+def test_sharded_methods_prepare_their_state_and_unlearn_from_it(
+    raw_ratings, executor, stack, logged
+):
     pipeline = (
         ingestion()
         + poisoning()
-        + training(backbones=["mf"])
-        + create_pipeline(backbones=["mf"], methods=["retrain", "sisa", "receraser"])
+        + training(grid(["mf"]))
+        + create_pipeline(grid(["mf"], ["retrain", "sisa", "receraser"]))
     )
     params = tiny_parameters()
-    params["runtime"] = {"device": "cpu", "threads": 1, "executor": executor}
+    params["runtime"] = {
+        "device": "cpu",
+        "threads": 1,
+        "executor": executor,
+        "stack_shards": stack,
+    }
     out = run_pipeline(pipeline, {"raw_ratings": raw_ratings, "mf.tuning.best_params": {}}, params)
     for method in ("sisa", "receraser"):
         log = out[f"mf.{method}.log"]
         assert log["shards"] == 3 and 1 <= log["shards_retrained"] <= 3
-        assert log["executor"] == executor
+        assert log["executor"] == logged
         assert log["prepare_seconds"] == out[f"mf.{method}.state"]["config"]["seconds"]
         model = model_from_payload(out[f"mf.{method}.model"])
         assert model.n_users == model_from_payload(out["mf.original.model"]).n_users
@@ -51,8 +61,8 @@ def test_exact_methods_learn_their_state_before_the_request(raw_ratings):
         ingestion()
         + poisoning()
         + grouping()
-        + training(backbones=["lightgcn"])
-        + create_pipeline(backbones=["lightgcn"], methods=["retrain", "laser", "csisa"])
+        + training(grid(["lightgcn"]))
+        + create_pipeline(grid(["lightgcn"], ["retrain", "laser", "csisa"]))
     )
     prepare = {n.name for n in pipeline.nodes if n.name.endswith(".prepare")}
     assert prepare == {"lightgcn.laser.prepare", "lightgcn.csisa.prepare"}

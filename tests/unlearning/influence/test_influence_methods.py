@@ -52,6 +52,20 @@ def test_ifru_with_cg_matches_the_direct_solve(converged_mf):
     torch.testing.assert_close(flat(cg), flat(direct), atol=1e-7, rtol=1e-6)
 
 
+def test_the_block_jacobi_preconditioner_reaches_cg_and_keeps_its_solution(converged_mf):
+    original, train = converged_mf
+    settings = EXACT | {"solver": "cg", "tol": 1e-12, "max_iter": 500}
+    plain = IFRU(settings).unlearn(None, request_for(original, train))
+    preconditioned = IFRU(settings | {"preconditioner": "block_jacobi"}).unlearn(
+        None, request_for(original, train)
+    )
+    assert not plain.log["preconditioned"] and preconditioned.log["preconditioned"]
+    assert preconditioned.log["hvp_count"] < plain.log["hvp_count"]
+    torch.testing.assert_close(flat(preconditioned.model), flat(plain.model), atol=1e-7, rtol=1e-6)
+    adam = IFRU(settings | {"solver": "adam", "preconditioner": "block_jacobi", "max_iter": 5})
+    assert not adam.unlearn(None, request_for(original, train)).log["preconditioned"]
+
+
 @pytest.mark.parametrize("name", ["ifru", "scif"])
 @pytest.mark.parametrize("backbone", ["mf", "lightgcn"])
 def test_empty_forget_set_returns_original_parameters_exactly(interactions, name, backbone):

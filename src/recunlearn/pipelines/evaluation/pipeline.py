@@ -12,6 +12,7 @@ from collections.abc import Iterable
 
 from kedro.pipeline import Node, Pipeline
 
+from recunlearn.grid import GridConfig
 from recunlearn.pipelines.evaluation.nodes import (
     build_figures,
     build_html_report,
@@ -21,7 +22,7 @@ from recunlearn.pipelines.evaluation.nodes import (
     combine_runs,
     evaluate,
 )
-from recunlearn.pipelines.grid import active_grid, methods_on
+from recunlearn.pipelines.grid import methods_on
 from recunlearn.pipelines.node_binding import bound
 
 REPORT_OUTPUTS = [
@@ -136,11 +137,8 @@ def report_pipeline(backbones: tuple[str, ...]) -> Pipeline:
     return Pipeline([runs, report, figures, page])
 
 
-def create_pipeline(
-    backbones: Iterable[str] | None = None, methods: Iterable[str] | None = None, **kwargs
-) -> Pipeline:
-    grid = active_grid()
-    backbones = tuple(grid.backbones if backbones is None else backbones)
-    methods = grid.methods if methods is None else methods
-    per_backbone = (backbone_evaluation(b, model_names(methods_on(b, methods))) for b in backbones)
-    return sum(per_backbone, Pipeline([])) + report_pipeline(backbones)
+def create_pipeline(grid: GridConfig, **kwargs) -> Pipeline:
+    per_backbone = (
+        backbone_evaluation(b, model_names(methods_on(b, grid.methods))) for b in grid.backbones
+    )
+    return sum(per_backbone, Pipeline([])) + report_pipeline(tuple(grid.backbones))

@@ -1,10 +1,8 @@
 """Training: one namespaced instance per backbone, ``{backbone}.original.{model,log}``."""
 
-from collections.abc import Iterable
-
 from kedro.pipeline import Node, Pipeline
 
-from recunlearn.pipelines.grid import active_grid
+from recunlearn.grid import GridConfig
 from recunlearn.pipelines.node_binding import bound
 from recunlearn.pipelines.training.nodes import resolve_train_config, train_original
 
@@ -37,8 +35,7 @@ def training_template(backbone: str) -> Pipeline:
     )
 
 
-def create_pipeline(backbones: Iterable[str] | None = None, **kwargs) -> Pipeline:
-    backbones = tuple(active_grid().backbones if backbones is None else backbones)
+def create_pipeline(grid: GridConfig, **kwargs) -> Pipeline:
     return sum(
         (
             Pipeline(
@@ -52,7 +49,7 @@ def create_pipeline(backbones: Iterable[str] | None = None, **kwargs) -> Pipelin
                     "params:runtime": "params:runtime",
                 },
             )
-            for backbone in backbones
+            for backbone in grid.backbones
         ),
         Pipeline([]),
     )

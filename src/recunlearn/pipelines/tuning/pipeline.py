@@ -1,10 +1,8 @@
 """Tuning: one Optuna study per backbone, ``{backbone}.tuning.*`` outputs."""
 
-from collections.abc import Iterable
-
 from kedro.pipeline import Node, Pipeline
 
-from recunlearn.pipelines.grid import active_grid
+from recunlearn.grid import GridConfig
 from recunlearn.pipelines.node_binding import bound
 from recunlearn.pipelines.tuning.nodes import tune_backbone
 
@@ -31,8 +29,7 @@ def tuning_template(backbone: str) -> Pipeline:
     )
 
 
-def create_pipeline(backbones: Iterable[str] | None = None, **kwargs) -> Pipeline:
-    backbones = tuple(active_grid().backbones if backbones is None else backbones)
+def create_pipeline(grid: GridConfig, **kwargs) -> Pipeline:
     return sum(
         (
             Pipeline(
@@ -47,7 +44,7 @@ def create_pipeline(backbones: Iterable[str] | None = None, **kwargs) -> Pipelin
                     "params:runtime": "params:runtime",
                 },
             )
-            for backbone in backbones
+            for backbone in grid.backbones
         ),
         Pipeline([]),
     )

@@ -44,6 +44,7 @@ def _request(
         seed=seed,
         device=device,
         executor=make_executor(run.executor, run.workers, run.threads),
+        stack_shards=run.stack_shards,
     )
 
 

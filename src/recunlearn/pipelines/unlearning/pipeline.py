@@ -11,11 +11,10 @@ checkpoints and sub-models, IFRU's and SCIF's Hessian spectrum estimate), which 
 ``unlearn`` node reads; methods on user groups also read the grouping step's tables.
 """
 
-from collections.abc import Iterable
-
 from kedro.pipeline import Node, Pipeline
 
-from recunlearn.pipelines.grid import active_grid, methods_on
+from recunlearn.grid import GridConfig
+from recunlearn.pipelines.grid import methods_on
 from recunlearn.pipelines.node_binding import bound
 from recunlearn.pipelines.unlearning.nodes import prepare_method, run_unlearning
 from recunlearn.unlearning import METHOD_SPECS
@@ -52,12 +51,7 @@ def unlearning_template(method: str) -> Pipeline:
     return Pipeline([prepare, unlearn])
 
 
-def create_pipeline(
-    backbones: Iterable[str] | None = None, methods: Iterable[str] | None = None, **kwargs
-) -> Pipeline:
-    grid = active_grid()
-    backbones = tuple(grid.backbones if backbones is None else backbones)
-    methods = tuple(grid.methods if methods is None else methods)
+def create_pipeline(grid: GridConfig, **kwargs) -> Pipeline:
     return sum(
         (
             Pipeline(
@@ -76,8 +70,8 @@ def create_pipeline(
                     "params:runtime": "params:runtime",
                 },
             )
-            for backbone in backbones
-            for method in methods_on(backbone, methods)
+            for backbone in grid.backbones
+            for method in methods_on(backbone, grid.methods)
         ),
         Pipeline([]),
     )

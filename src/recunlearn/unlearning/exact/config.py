@@ -7,6 +7,7 @@ from typing import Literal
 from pydantic import BaseModel, ConfigDict, Field, PositiveInt
 
 from recunlearn.grouping.config import Grouping, Order
+from recunlearn.models import DOT_PRODUCT_BACKBONES, PER_ROW_BACKBONES
 
 PartitionKind = Literal["user", "item", "interaction"]
 
@@ -27,8 +28,9 @@ class SisaConfig(ShardedConfig):
     """Random balanced interaction shards, averaged."""
 
 
-DOT_PRODUCT_BACKBONES = frozenset({"mf", "lightgcn"})
-"""Backbones scored by a dot product of (propagated) ego embeddings."""
+ATTENTION_BACKBONES = DOT_PRODUCT_BACKBONES & PER_ROW_BACKBONES
+"""RecEraser's: the aggregator attends over members' (propagated) embeddings and trains
+with per-row BCE: dot-product backbones trained per row (MF, LightGCN)."""
 
 
 class RecEraserConfig(ShardedConfig):
@@ -73,15 +75,3 @@ class LaserConfig(BaseModel):
     """``easy_to_hard``: descending cohesion (SeqTrain); ``hard_to_easy``: anti-SeqTrain."""
     epochs: PositiveInt = 50
     """T: epochs per group (the paper's 50 on MovieLens)."""
-
-
-class LaserRandConfig(LaserConfig):
-    grouping: Grouping = "rand"
-
-
-class LaserBkmConfig(LaserConfig):
-    grouping: Grouping = "bkm"
-
-
-class LaserAntiConfig(LaserConfig):
-    order: Order = "hard_to_easy"

@@ -7,7 +7,7 @@ here each user also keeps its group's item embeddings, so a user's scores are
 exactly its sub-model's). Unlearning retrains only the groups that hold a row of the
 request, from their initialisation, on their remaining rows; every other group's
 parameters are the very tensors of the prepared state. Groups train through the
-request's executor (in-process, stacked, a local process pool or Dask).
+request's executor (in-process, a local process pool or Dask; stacked or not).
 """
 
 from __future__ import annotations
@@ -19,9 +19,17 @@ import numpy as np
 import pandas as pd
 import torch
 
-from recunlearn.execution import Executor
 from recunlearn.models import PER_ROW_BACKBONES, GroupedModel
 from recunlearn.training.config import TrainConfig
+from recunlearn.training.stages import (
+    Parameters,
+    StageRunner,
+    StageTask,
+    build_stage_model,
+    isolated_task,
+    pack_parameters,
+    unpack_parameters,
+)
 from recunlearn.unlearning.base import (
     PrepareContext,
     PreparedState,
@@ -30,15 +38,6 @@ from recunlearn.unlearning.base import (
     UnlearningRequest,
 )
 from recunlearn.unlearning.exact.config import CSisaConfig
-from recunlearn.unlearning.exact.stages import (
-    Parameters,
-    StageTask,
-    build_stage_model,
-    isolated_task,
-    pack_parameters,
-    train_stages,
-    unpack_parameters,
-)
 from recunlearn.unlearning.user_groups import UserGroups
 
 
@@ -46,7 +45,9 @@ class CSisa(UnlearningMethod):
     """One backbone per user group; a user is scored by its group's backbone."""
 
     name = "csisa"
+    label = "C-SISA"
     config_type = CSisaConfig
+    contract_settings = {"epochs": 2}
     family = "exact"
     needs_groups = True
     supported_backbones = PER_ROW_BACKBONES
@@ -69,10 +70,10 @@ class CSisa(UnlearningMethod):
         cfg: TrainConfig,
         seed: int,
         device,
-        executor: Executor,
+        stages: StageRunner,
     ) -> dict[int, Parameters]:
         tasks = [self._task(meta, rows, g, cfg, seed, device) for g in groups]
-        results = train_stages(executor, tasks, [f"{self.name} group {g}" for g in groups])
+        results = stages.train(tasks, [f"{self.name} group {g}" for g in groups])
         return {g: parameters for g, (parameters, _) in zip(groups, results, strict=True)}
 
     def prepare(self, context: PrepareContext) -> PreparedState:
@@ -84,7 +85,7 @@ class CSisa(UnlearningMethod):
             "n_items": original.n_items,
             "labels": groups.labels.tolist(),
             "groups": groups.n_groups,
-            "executor": context.executor.describe(),
+            "executor": context.stages.describe(),
         }
         members = self._train_groups(
             meta,
@@ -93,7 +94,7 @@ class CSisa(UnlearningMethod):
             context.train_config,
             context.seed,
             context.device,
-            context.executor,
+            context.stages,
         )
         return PreparedState(meta, pack_parameters("member", members), time.perf_counter() - start)
 
@@ -115,7 +116,7 @@ class CSisa(UnlearningMethod):
             request.train_config,
             request.seed,
             request.device,
-            request.executor,
+            request.stages,
         )
         members = []
         for group in range(meta["groups"]):
@@ -132,7 +133,7 @@ class CSisa(UnlearningMethod):
                 "prepare_seconds": state.seconds,
                 "groups_retrained": len(touched),
                 "groups": meta["groups"],
-                "executor": request.executor.describe(),
+                "executor": request.stages.describe(),
                 "retain_rows": len(retain),
             },
         )

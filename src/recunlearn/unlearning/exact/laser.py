@@ -27,6 +27,7 @@ import numpy as np
 
 from recunlearn.models import PER_ROW_BACKBONES
 from recunlearn.seeding import derive_seed
+from recunlearn.training.stages import pack_parameters, unpack_parameters
 from recunlearn.unlearning.base import (
     PrepareContext,
     PreparedState,
@@ -34,14 +35,8 @@ from recunlearn.unlearning.base import (
     UnlearningOutcome,
     UnlearningRequest,
 )
-from recunlearn.unlearning.exact.config import (
-    LaserAntiConfig,
-    LaserBkmConfig,
-    LaserConfig,
-    LaserRandConfig,
-)
+from recunlearn.unlearning.exact.config import LaserConfig
 from recunlearn.unlearning.exact.seqtrain import SeqTrainPlan
-from recunlearn.unlearning.exact.stages import pack_parameters, unpack_parameters
 from recunlearn.unlearning.user_groups import UserGroups
 
 
@@ -49,7 +44,9 @@ class Laser(UnlearningMethod):
     """L-CBKM by default; ``grouping`` and ``order`` select the paper's ablations."""
 
     name = "laser"
+    label = "LASER"
     config_type = LaserConfig
+    contract_settings = {"epochs": 2}
     family = "exact"
     needs_groups = True
     supported_backbones = PER_ROW_BACKBONES
@@ -119,24 +116,3 @@ class Laser(UnlearningMethod):
                 "retain_rows": len(retain),
             },
         )
-
-
-class LaserRand(Laser):
-    """L-Rand: SeqTrain over balanced random groups."""
-
-    name = "laser_rand"
-    config_type = LaserRandConfig
-
-
-class LaserBkm(Laser):
-    """L-BKM: SeqTrain over balanced k-means groups of the sparse rating rows."""
-
-    name = "laser_bkm"
-    config_type = LaserBkmConfig
-
-
-class LaserAnti(Laser):
-    """Anti-SeqTrain: L-CBKM's groups trained hard to easy (the paper's Fig. 7 ablation)."""
-
-    name = "laser_anti"
-    config_type = LaserAntiConfig

@@ -31,7 +31,7 @@ from recunlearn.predictions import rows_to_tensors
 from recunlearn.seeding import numpy_rng, torch_generator
 from recunlearn.unlearning.base import PrepareContext, UnlearningRequest
 from recunlearn.unlearning.exact.balanced_partition import row_labels
-from recunlearn.unlearning.exact.config import DOT_PRODUCT_BACKBONES, RecEraserConfig
+from recunlearn.unlearning.exact.config import ATTENTION_BACKBONES, RecEraserConfig
 from recunlearn.unlearning.exact.sharded import Members, ShardedMethod
 
 
@@ -62,8 +62,10 @@ class RecEraser(ShardedMethod):
     """Balanced shards of similar users, items or interactions; attention aggregation."""
 
     name = "receraser"
+    label = "RecEraser"
     config_type = RecEraserConfig
-    supported_backbones = DOT_PRODUCT_BACKBONES
+    contract_settings = {"shards": 3, "epochs": 2, "aggregator_epochs": 2}
+    supported_backbones = ATTENTION_BACKBONES
 
     def shard_labels(self, context: PrepareContext) -> np.ndarray:
         original = context.original

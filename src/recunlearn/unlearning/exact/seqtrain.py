@@ -15,7 +15,7 @@ import pandas as pd
 
 from recunlearn.models import Recommender
 from recunlearn.training.config import TrainConfig
-from recunlearn.unlearning.exact.stages import (
+from recunlearn.training.stages import (
     Parameters,
     StageTask,
     build_stage_model,

@@ -3,7 +3,7 @@
 Learning (``prepare``): D's rows are partitioned into S shards (the method's own
 rule, or a partition given in the context), each shard's backbone trains on its rows
 alone for ``epochs`` epochs from its own derived initialisation (a
-:class:`~recunlearn.unlearning.exact.stages.StageTask`, run through the context's executor),
+:class:`~recunlearn.training.stages.StageTask`, run through the context's executor),
 and the method builds its aggregate (an average, or an attention network) on top.
 
 Unlearning: the shards that hold a row of D_r retrain from their initialisation on
@@ -22,9 +22,15 @@ import numpy as np
 import pandas as pd
 import torch
 
-from recunlearn.execution import Executor
 from recunlearn.models.scoring import ScoringModel
 from recunlearn.training.config import TrainConfig
+from recunlearn.training.stages import (
+    Parameters,
+    StageTask,
+    isolated_task,
+    pack_parameters,
+    unpack_parameters,
+)
 from recunlearn.unlearning.base import (
     PrepareContext,
     PreparedState,
@@ -33,14 +39,6 @@ from recunlearn.unlearning.base import (
     UnlearningRequest,
 )
 from recunlearn.unlearning.exact.config import ShardedConfig
-from recunlearn.unlearning.exact.stages import (
-    Parameters,
-    StageTask,
-    isolated_task,
-    pack_parameters,
-    train_stages,
-    unpack_parameters,
-)
 from recunlearn.unlearning.partitions import RowPartition
 
 Members = dict[int, Parameters]
@@ -91,12 +89,11 @@ class ShardedMethod(UnlearningMethod):
         labels: np.ndarray,
         shards: list[int],
         request: PrepareContext | UnlearningRequest,
-        executor: Executor,
     ) -> tuple[Members, float]:
         """Train ``shards`` on their rows of ``rows``; (parameters, summed shard seconds)."""
         cfg, seed, device = request.train_config, request.seed, request.device
         tasks = [self.shard_task(meta, rows[labels == s], s, cfg, seed, device) for s in shards]
-        results = train_stages(executor, tasks, [f"{self.name} shard {s}" for s in shards])
+        results = request.stages.train(tasks, [f"{self.name} shard {s}" for s in shards])
         members = {s: parameters for s, (parameters, _) in zip(shards, results, strict=True)}
         return members, float(sum(seconds for _, seconds in results))
 
@@ -107,7 +104,7 @@ class ShardedMethod(UnlearningMethod):
             "n_users": original.n_users,
             "n_items": original.n_items,
             "shards": self.config.shards,
-            "executor": context.executor.describe(),
+            "executor": context.stages.describe(),
         }
         if context.partition is not None:
             partition = context.partition.restricted_to(rows)
@@ -119,9 +116,7 @@ class ShardedMethod(UnlearningMethod):
         meta["shard_rows"] = np.bincount(labels, minlength=self.config.shards).tolist()
         meta["partition_seconds"] = time.perf_counter() - start
         every = list(range(self.config.shards))
-        members, meta["shard_seconds"] = self.train_shards(
-            meta, rows, labels, every, context, context.executor
-        )
+        members, meta["shard_seconds"] = self.train_shards(meta, rows, labels, every, context)
         _, kept, log = self.aggregate(meta, members, rows, labels, None, context)
         meta |= log
         tensors = pack_parameters("member", members) | partition.tensors() | kept
@@ -136,7 +131,7 @@ class ShardedMethod(UnlearningMethod):
         touched = sorted(int(s) for s in np.unique(labels[forget]))
         retain = request.retain_rows
         retrained, shard_seconds = self.train_shards(
-            meta, retain, labels[~forget], touched, request, request.executor
+            meta, retain, labels[~forget], touched, request
         )
         members = {
             s: retrained[s] if s in retrained else unpack_parameters(state.tensors, "member", s)
@@ -152,7 +147,7 @@ class ShardedMethod(UnlearningMethod):
                 "shards_retrained": len(touched),
                 "shards": meta["shards"],
                 "shard_seconds": shard_seconds,
-                "executor": request.executor.describe(),
+                "executor": request.stages.describe(),
                 "retain_rows": len(retain),
                 **log,
             },

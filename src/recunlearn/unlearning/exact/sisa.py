@@ -25,10 +25,10 @@ import torch
 from recunlearn.models import PER_ROW_BACKBONES, AveragingEnsemble
 from recunlearn.models.scoring import ScoringModel
 from recunlearn.seeding import numpy_rng
+from recunlearn.training.stages import build_stage_model
 from recunlearn.unlearning.base import PrepareContext, UnlearningRequest
 from recunlearn.unlearning.exact.config import SisaConfig
 from recunlearn.unlearning.exact.sharded import Members, ShardedMethod
-from recunlearn.unlearning.exact.stages import build_stage_model
 from recunlearn.unlearning.partitions import random_balanced_labels
 
 
@@ -36,7 +36,9 @@ class Sisa(ShardedMethod):
     """Random interaction shards; the ensemble averages its members' probabilities."""
 
     name = "sisa"
+    label = "SISA"
     config_type = SisaConfig
+    contract_settings = {"shards": 3, "epochs": 2}
     supported_backbones = PER_ROW_BACKBONES
     """Its shards train through ``stages.train_model`` (per-row BCE backbones)."""
 

@@ -41,7 +41,7 @@ import torch
 
 from recunlearn.influence.neighbourhood import bipartite_adjacency, expand, rows_touching
 from recunlearn.influence.objective import EmbeddingObjective, Selection
-from recunlearn.models import positive_edges
+from recunlearn.models import DOT_PRODUCT_BACKBONES, positive_edges
 from recunlearn.models.base import Recommender
 from recunlearn.training.config import TrainConfig
 from recunlearn.unlearning.base import (
@@ -51,11 +51,7 @@ from recunlearn.unlearning.base import (
     UnlearningRequest,
 )
 from recunlearn.unlearning.finetune.block_solvers import adamw, ah_newton, hf_newton
-from recunlearn.unlearning.finetune.config import (
-    AltEraserAdamWConfig,
-    AltEraserConfig,
-    AltEraserHFConfig,
-)
+from recunlearn.unlearning.finetune.config import AltEraserConfig
 from recunlearn.unlearning.finetune.whole_data_blocks import WholeDataObjective, whole_data_newton
 
 CLOSED_FORM_NEWTON = {"per_row_bce": ah_newton, "whole_data": whole_data_newton}
@@ -89,10 +85,12 @@ def dependent_rows(model: Recommender, rows: pd.DataFrame, mask: np.ndarray) -> 
 
 class AltEraser(UnlearningMethod):
     name = "alteraser_ah"
+    label = "AltEraser (AH-Newton)"
     family = "fine-tuning"
+    contract_settings = {"max_passes": 1}
     # The closed-form per-row Hessian assumes a dot-product head (MF; graph backbones
     # switch to hf_newton); on DMF/NeuMF it would minimise the wrong loss.
-    supported_backbones = frozenset({"mf", "lightgcn", "enmf"})
+    supported_backbones = DOT_PRODUCT_BACKBONES
     config_type = AltEraserConfig
 
     def optimizer_for(self, model: Recommender) -> str:
@@ -157,19 +155,3 @@ class AltEraser(UnlearningMethod):
 
 def _relative_change(losses: list[float]) -> float:
     return abs(losses[-2] - losses[-1]) / max(abs(losses[-2]), 1e-12)
-
-
-class AltEraserHF(AltEraser):
-    """AltEraser with Hessian-free Newton sub-problem solves."""
-
-    name = "alteraser_hf"
-    supported_backbones = None
-    config_type = AltEraserHFConfig
-
-
-class AltEraserAdamW(AltEraser):
-    """AltEraser with first-order AdamW sub-problem steps (the paper's ablation)."""
-
-    name = "alteraser_adamw"
-    supported_backbones = None
-    config_type = AltEraserAdamWConfig

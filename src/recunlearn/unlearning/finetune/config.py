@@ -29,13 +29,5 @@ class AltEraserConfig(BlockConfig):
     """Users (items) per sub-problem; 0 puts all of one side in one block."""
 
 
-class AltEraserHFConfig(AltEraserConfig):
-    optimizer: Literal["ah_newton", "hf_newton", "adamw"] = "hf_newton"
-
-
-class AltEraserAdamWConfig(AltEraserConfig):
-    optimizer: Literal["ah_newton", "hf_newton", "adamw"] = "adamw"
-
-
 class WarmStartConfig(BaseModel):
     model_config = ConfigDict(extra="forbid")

@@ -25,6 +25,7 @@ from recunlearn.unlearning.finetune.config import WarmStartConfig
 
 class WarmStart(UnlearningMethod):
     name = "warm_start"
+    label = "Warm-Start"
     family = "fine-tuning"
     config_type = WarmStartConfig
 

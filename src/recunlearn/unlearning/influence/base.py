@@ -115,6 +115,21 @@ class InfluenceUnlearning(UnlearningMethod):
     ) -> tuple[list[LossTerm], dict[str, Any]]:
         """The loss whose gradient is b, as signed terms, and details for the log."""
 
+    @classmethod
+    def has_preparation(cls) -> bool:
+        """A prepare node only where the registry's settings use the Lanczos rule
+        (``ifru_gn`` / ``scif_gn`` default to a fixed damping: nothing to prepare)."""
+        return cls.config_type.model_validate(cls.defaults).damping_rule != "fixed"
+
+    def prepare(self, context: PrepareContext) -> PreparedState:
+        """The Lanczos rule runs here, when the model is learned: the estimate depends
+        on D and Original only, so it is made once before any request (logged as
+        ``prepare_seconds``, apart from the per-request ``seconds``). With
+        ``damping_rule: fixed`` nothing is estimated."""
+        if self.config.damping_rule == "fixed":
+            return PreparedState({"rule": "fixed"}, {}, 0.0)
+        return self.estimate_damping(context)
+
     def unlearn(self, state: PreparedState | None, request: UnlearningRequest) -> UnlearningOutcome:
         clock = PhaseClock()
         model, cfg = request.original, self.config
@@ -171,18 +186,9 @@ class InfluenceUnlearning(UnlearningMethod):
         cfg = self.config
         monitor = validation_monitor(request, objective) if cfg.select_on_validation else None
         preconditioner = None
-        if cfg.preconditioner == "block_jacobi" and curvature is not None and cfg.solver == "cg":
+        if curvature is not None and cfg.preconditioned(closed_form=True):
             preconditioner = block_jacobi(curvature.diagonal_blocks(), damping)
-        return make_solver(
-            cfg.solver,
-            damping,
-            cfg.tol,
-            cfg.max_iter,
-            cfg.adam_lr,
-            monitor,
-            cfg.validate_every,
-            preconditioner,
-        )
+        return make_solver(cfg.solver_settings(damping), monitor, preconditioner)
 
     def damping(
         self, state: PreparedState | None, request: UnlearningRequest
@@ -219,17 +225,3 @@ class InfluenceUnlearning(UnlearningMethod):
         meta = {**asdict(estimate), "damping": damping, "rule": "lanczos"}
         logger.info("%s: Hessian spectrum on D %s", self.name, meta)
         return PreparedState(meta, {}, time.perf_counter() - start)
-
-
-class PreparedDamping:
-    """Mixin: the Lanczos damping rule runs in ``prepare``, when the model is learned.
-
-    The estimate depends on D and Original only, so it is made once before any request
-    (logged as ``prepare_seconds``, apart from the per-request ``seconds``). With
-    ``damping_rule: fixed`` nothing is estimated.
-    """
-
-    def prepare(self, context: PrepareContext) -> PreparedState:
-        if self.config.damping_rule == "fixed":  # type: ignore[attr-defined]
-            return PreparedState({"rule": "fixed"}, {}, 0.0)
-        return self.estimate_damping(context)  # type: ignore[attr-defined]

@@ -9,6 +9,11 @@ from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
+from recunlearn.influence.solver_settings import (
+    ITERATE_SELECTING_SOLVERS,
+    SolverName,
+    SolverSettings,
+)
 from recunlearn.parameters import backbone_keyed
 
 
@@ -21,9 +26,9 @@ class SolverConfig(BaseModel):
     """``exact``: the Hessian of the training loss (the papers'). ``gauss_newton``: its
     positive semi-definite generalised Gauss-Newton part, for models that are not at a
     minimum (early-stopped), where the exact Hessian is indefinite."""
-    solver: Literal["cg", "adam", "direct"] = "cg"
-    """cg (default) | adam (the IFRU paper's) | direct (explicit Hessian, small problems);
-    the names of ``recunlearn.influence.solvers.SOLVERS``."""
+    solver: SolverName = "cg"
+    """cg (default) | adam (the IFRU paper's) | direct (explicit Hessian, small problems):
+    :data:`recunlearn.influence.solver_settings.SolverName`."""
     damping: float = Field(0.01, ge=0)
     """Added to the summed-loss Hessian's diagonal (the floor of the ``lanczos`` rule)."""
     tol: float = Field(1e-4, gt=0)
@@ -54,9 +59,28 @@ class SolverConfig(BaseModel):
     """``closed_form``: the closed-form products of dot-product backbones (MF, LightGCN;
     others fall back to autograd); ``autograd``: ``torch.func`` products always."""
 
+    def solver_settings(self, damping: float) -> SolverSettings:
+        """The solver's settings with the damping in force (fixed or Lanczos)."""
+        return SolverSettings(
+            name=self.solver,
+            damping=damping,
+            tol=self.tol,
+            max_iter=self.max_iter,
+            adam_lr=self.adam_lr,
+            monitor_every=self.validate_every,
+        )
+
+    def preconditioned(self, closed_form: bool) -> bool:
+        """Whether the solve uses the block-Jacobi preconditioner: asked for, with the
+        closed-form products that give the blocks, by a solver that takes one."""
+        from recunlearn.influence.solvers import SOLVERS  # at run time: imports torch
+
+        wanted = self.preconditioner == "block_jacobi"
+        return wanted and closed_form and SOLVERS[self.solver].takes_preconditioner
+
     @model_validator(mode="after")
     def _selection_needs_adam(self) -> SolverConfig:
-        if self.select_on_validation and self.solver != "adam":
+        if self.select_on_validation and self.solver not in ITERATE_SELECTING_SOLVERS:
             raise ValueError(
                 f"select_on_validation needs solver 'adam' (got solver {self.solver!r})"
             )
@@ -80,21 +104,5 @@ class IFRUConfig(SolverConfig):
         return self.pruning_ratios.get(backbone, self.pruning_ratios.get("default", [1.0, 1.0]))
 
 
-class IFRUGaussNewtonConfig(IFRUConfig):
-    """IFRU's settings with the Gauss-Newton matrix and a fixed damping by default."""
-
-    hessian: Literal["exact", "gauss_newton"] = "gauss_newton"
-    damping_rule: Literal["fixed", "lanczos"] = "fixed"
-    damping: float = Field(1.0, ge=0)
-
-
 class SCIFConfig(SolverConfig):
     """SCIF has only the solver's settings."""
-
-
-class SCIFGaussNewtonConfig(SCIFConfig):
-    """SCIF's settings with the Gauss-Newton matrix and a fixed damping by default."""
-
-    hessian: Literal["exact", "gauss_newton"] = "gauss_newton"
-    damping_rule: Literal["fixed", "lanczos"] = "fixed"
-    damping: float = Field(1.0, ge=0)

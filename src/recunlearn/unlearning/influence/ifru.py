@@ -24,15 +24,19 @@ from recunlearn.influence.neighbourhood import prune, spillover_rows
 from recunlearn.influence.objective import EmbeddingObjective, LossTerm, Selection
 from recunlearn.models import positive_edges
 from recunlearn.unlearning.base import UnlearningRequest
-from recunlearn.unlearning.influence.base import (
-    InfluenceUnlearning,
-    PreparedDamping,
-)
-from recunlearn.unlearning.influence.config import IFRUConfig, IFRUGaussNewtonConfig
+from recunlearn.unlearning.influence.base import InfluenceUnlearning
+from recunlearn.unlearning.influence.config import IFRUConfig
 
 
-class IFRUUpdate(InfluenceUnlearning):
-    """IFRU's selection (Algorithm 1) and removed loss (Eq. 8-9), for either Hessian."""
+class IFRU(InfluenceUnlearning):
+    """IFRU's selection (Algorithm 1) and removed loss (Eq. 8-9), for either Hessian:
+    the exact one damped by the Lanczos rule from ``prepare`` by default; the registry's
+    ``ifru_gn`` is the Gauss-Newton matrix with a fixed damping."""
+
+    name = "ifru"
+    label = "IFRU"
+    config_type = IFRUConfig
+    contract_settings = {"max_iter": 20, "lanczos_steps": 8}
 
     def select(self, request: UnlearningRequest) -> Selection:
         model = request.original
@@ -55,17 +59,3 @@ class IFRUUpdate(InfluenceUnlearning):
         new_graph = model.graph_state(*(t.to(device) for t in positive_edges(request.retain_rows)))
         terms = [direct, LossTerm(spill), LossTerm(spill, -1.0, new_graph)]
         return terms, {"spillover_rows": len(spill)}
-
-
-class IFRU(PreparedDamping, IFRUUpdate):
-    """IFRU with the exact Hessian, damped by the Lanczos rule from ``prepare``."""
-
-    name = "ifru"
-    config_type = IFRUConfig
-
-
-class IFRUGaussNewton(IFRUUpdate):
-    """IFRU with the Gauss-Newton matrix and a fixed damping (a variant, not the paper's)."""
-
-    name = "ifru_gn"
-    config_type = IFRUGaussNewtonConfig

@@ -15,7 +15,7 @@ def solve_log(cfg: SolverConfig, result: SolveResult, closed_form: bool) -> dict
         "solver": cfg.solver,
         "hessian": cfg.hessian,
         "products": "closed_form" if closed_form else "autograd",
-        "preconditioned": closed_form and cfg.preconditioner != "none" and cfg.solver == "cg",
+        "preconditioned": cfg.preconditioned(closed_form),
         "iterations": result.iterations,
         "hvp_count": result.hvp_count,
         "relative_residual": result.relative_residual,

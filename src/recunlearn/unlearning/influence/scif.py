@@ -27,11 +27,8 @@ import torch
 
 from recunlearn.influence.objective import EmbeddingObjective, LossTerm, Selection
 from recunlearn.unlearning.base import UnlearningRequest
-from recunlearn.unlearning.influence.base import (
-    InfluenceUnlearning,
-    PreparedDamping,
-)
-from recunlearn.unlearning.influence.config import SCIFConfig, SCIFGaussNewtonConfig
+from recunlearn.unlearning.influence.base import InfluenceUnlearning
+from recunlearn.unlearning.influence.config import SCIFConfig
 
 
 def neighbourhood_labels(forget: pd.DataFrame, retain: pd.DataFrame) -> np.ndarray:
@@ -45,8 +42,15 @@ def neighbourhood_labels(forget: pd.DataFrame, retain: pd.DataFrame) -> np.ndarr
     return np.where(count > 0, total / np.maximum(count, 1), fallback)
 
 
-class SCIFUpdate(InfluenceUnlearning):
-    """SCIF's selection (D_r's users and items) and relabelling loss, for either Hessian."""
+class SCIF(InfluenceUnlearning):
+    """SCIF's selection (D_r's users and items) and relabelling loss, for either Hessian:
+    the exact one damped by the Lanczos rule from ``prepare`` by default; the registry's
+    ``scif_gn`` is the Gauss-Newton matrix with a fixed damping."""
+
+    name = "scif"
+    label = "SCIF"
+    config_type = SCIFConfig
+    contract_settings = {"max_iter": 20, "lanczos_steps": 8}
 
     def select(self, request: UnlearningRequest) -> Selection:
         forget = request.forget_rows
@@ -62,17 +66,3 @@ class SCIFUpdate(InfluenceUnlearning):
         relabelled = forget.assign(label=neighbourhood_labels(forget, request.retain_rows))
         details = {"mean_replacement_label": float(relabelled["label"].mean())}
         return [LossTerm(forget), LossTerm(relabelled, -1.0)], details
-
-
-class SCIF(PreparedDamping, SCIFUpdate):
-    """SCIF with the exact Hessian, damped by the Lanczos rule from ``prepare``."""
-
-    name = "scif"
-    config_type = SCIFConfig
-
-
-class SCIFGaussNewton(SCIFUpdate):
-    """SCIF with the Gauss-Newton matrix and a fixed damping (a variant)."""
-
-    name = "scif_gn"
-    config_type = SCIFGaussNewtonConfig

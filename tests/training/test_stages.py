@@ -1,4 +1,4 @@
-"""train_stages: the stacked executor stacks what it can, alone otherwise, same results."""
+"""train_stages: with stack=True bundles train stacked where they can, alone otherwise, same results, on any executor."""
 
 from __future__ import annotations
 
@@ -7,10 +7,9 @@ import pandas as pd
 import pytest
 import torch
 
-from recunlearn.execution import InProcessExecutor, ShardFailedError, StackedExecutor
-from recunlearn.training import TrainConfig
-from recunlearn.unlearning.exact import stages
-from recunlearn.unlearning.exact.stages import StageTask, train_stages
+from recunlearn.execution import InProcessExecutor, ProcessPoolExecutor, ShardFailedError
+from recunlearn.training import TrainConfig, stages
+from recunlearn.training.stages import StageTask, train_stages
 
 CONFIG = TrainConfig(embedding_dim=4, init_std=0.1, batch_size=64, lr=0.05, mlp_layers=[4])
 
@@ -57,7 +56,7 @@ def test_compatible_tasks_train_stacked_and_the_rest_alone(stacked_calls):
     labels = [f"shard {k}" for k in range(len(tasks))]
     expected = train_stages(InProcessExecutor(), tasks, labels)
     assert stacked_calls == []
-    got = train_stages(StackedExecutor(), tasks, labels)
+    got = train_stages(InProcessExecutor(), tasks, labels, stack=True)
     assert sorted(stacked_calls) == [2, 2]
     for k, ((parameters, _), (want, _)) in enumerate(zip(got, expected, strict=True)):
         assert parameters.keys() == want.keys()
@@ -69,4 +68,15 @@ def test_a_failing_stacked_group_names_its_shards():
     bad = rows(50, 1).assign(item=18)  # an item id past the table
     tasks = [task("mf", rows(50, 0), 0), task("mf", bad, 1)]
     with pytest.raises(ShardFailedError, match="sisa shard 0, sisa shard 1 failed"):
-        train_stages(StackedExecutor(), tasks, ["sisa shard 0", "sisa shard 1"])
+        train_stages(InProcessExecutor(), tasks, ["sisa shard 0", "sisa shard 1"], stack=True)
+
+
+def test_stacked_bundles_run_through_a_process_pool_bit_identical(stacked_calls):
+    tasks = [task("mf", rows(120, k), k) for k in range(3)] + [task("dmf", rows(80, 3), 3)]
+    labels = [f"shard {k}" for k in range(len(tasks))]
+    alone = train_stages(InProcessExecutor(), tasks, labels)
+    pooled = train_stages(ProcessPoolExecutor(2, 1), tasks, labels, stack=True)
+    assert stacked_calls == []  # the stacked training ran in the pool's workers
+    for (parameters, _), (want, _) in zip(pooled, alone, strict=True):
+        for name, value in want.items():
+            assert torch.equal(parameters[name], value), name

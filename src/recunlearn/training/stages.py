@@ -18,7 +18,7 @@ from typing import Any
 import pandas as pd
 import torch
 
-from recunlearn.execution import Executor, ShardFailedError
+from recunlearn.execution import Executor
 from recunlearn.models import Recommender, build_backbone
 from recunlearn.seeding import derive_seed
 from recunlearn.training.config import TrainConfig
@@ -146,26 +146,45 @@ def train_stage_model(model: Recommender, task: StageTask) -> None:
 
 
 def train_stages(
-    executor: Executor, tasks: Sequence[StageTask], labels: Sequence[str]
+    executor: Executor, tasks: Sequence[StageTask], labels: Sequence[str], stack: bool = False
 ) -> list[tuple[Parameters, float]]:
     """:func:`run_stage` of every task through ``executor``, results in task order.
 
-    A stacking executor (``runtime.executor: stacked``) trains the tasks that share a
-    backbone, sizes, hyperparameters, epochs and device as one stacked model
+    With ``stack`` (``runtime.stack_shards``) the tasks that share a backbone, sizes,
+    hyperparameters, epochs and device form one bundle, trained as one stacked model
     (:func:`recunlearn.training.stacked.train_stacked`: each gets the parameters it gets
-    alone); a task of a backbone that cannot be stacked, or with nothing to train, runs
-    alone. A stacked group's wall time is split evenly among its tasks.
+    alone); the bundles run through ``executor`` like single tasks, so stacking composes
+    with every executor (one bundle per worker of a pool or Dask). A task of a backbone
+    that cannot be stacked, or with nothing to train, is a bundle of its own. A bundle's
+    wall time is split evenly among its tasks.
     """
-    if not executor.stacks_stages:
+    if not stack:
         return executor.map(run_stage, tasks, labels)
+    groups = _stack_groups(tasks)
+    bundles = [[tasks[i] for i in group] for group in groups]
+    names = [", ".join(labels[i] for i in group) for group in groups]
     results: dict[int, tuple[Parameters, float]] = {}
-    for group in _stack_groups(tasks):
-        names = ", ".join(labels[i] for i in group)
-        try:
-            results |= _run_stacked([tasks[i] for i in group], group)
-        except Exception as error:
-            raise ShardFailedError(f"{names} failed: {error}") from error
+    for group, bundle in zip(groups, executor.map(run_bundle, bundles, names), strict=True):
+        results |= dict(zip(group, bundle, strict=True))
     return [results[i] for i in range(len(tasks))]
+
+
+@dataclass(frozen=True)
+class StageRunner:
+    """How sub-model stages run: where (``executor``) and batched how (``stack``)."""
+
+    executor: Executor
+    stack: bool = False
+
+    def train(
+        self, tasks: Sequence[StageTask], labels: Sequence[str]
+    ) -> list[tuple[Parameters, float]]:
+        """:func:`train_stages` with this runner's executor and batching."""
+        return train_stages(self.executor, tasks, labels, self.stack)
+
+    def describe(self) -> str:
+        """``processes``, ``inprocess, stacked``, ..., for the methods' logs."""
+        return self.executor.describe() + (", stacked" if self.stack else "")
 
 
 def _stack_groups(tasks: Sequence[StageTask]) -> list[list[int]]:
@@ -189,8 +208,9 @@ def _stack_groups(tasks: Sequence[StageTask]) -> list[list[int]]:
     return list(groups.values())
 
 
-def _run_stacked(tasks: list[StageTask], indices: list[int]) -> dict[int, tuple[Parameters, float]]:
-    """The group's stages trained as one stacked model (one after another if it cannot be)."""
+def run_bundle(tasks: list[StageTask]) -> list[tuple[Parameters, float]]:
+    """A bundle's stages trained as one stacked model (one after another if it cannot be);
+    parameters (CPU) and wall time of each, in bundle order."""
     start = time.perf_counter()
     models = [build_stage_model(task) for task in tasks]
     if len(tasks) == 1 or not can_stack(models[0]):
@@ -206,6 +226,4 @@ def _run_stacked(tasks: list[StageTask], indices: list[int]) -> dict[int, tuple[
         rows = [task.rows for task in tasks]
         train_stacked(models, rows, first.train_config, generators, first.epochs, first.device)
         seconds = [(time.perf_counter() - start) / len(tasks)] * len(tasks)
-    return {
-        i: (parameters_of(m), took) for i, m, took in zip(indices, models, seconds, strict=True)
-    }
+    return [(parameters_of(m), took) for m, took in zip(models, seconds, strict=True)]
