@@ -6,7 +6,7 @@ import click
 from click.testing import CliRunner
 from kedro.io import DatasetError
 
-from recunlearn.cli import VERBOSE, cli, short_user_errors, user_error
+from recunlearn.cli import INTERRUPTED, VERBOSE, cli, short_user_errors, user_error
 from recunlearn.errors import DataValidationError, ParameterError
 
 
@@ -58,3 +58,9 @@ def test_a_bug_is_not_disguised_as_a_user_error():
     error = RuntimeError("a bug")
     result = CliRunner().invoke(failing_command(error))
     assert result.exception is error and "Error:" not in result.output
+
+
+def test_ctrl_c_is_one_line_saying_the_run_was_interrupted_and_exit_code_130():
+    result = CliRunner().invoke(failing_command(KeyboardInterrupt()))
+    assert result.exit_code == 130
+    assert result.output.splitlines() == [INTERRUPTED]

@@ -47,8 +47,9 @@ TOY_SIZES = {
     "partition_iterations": 3,
 }
 """Upper bounds of every size-like setting, by name, wherever it appears in the tree."""
-NOT_DATA = (".viz",)
-"""kedro-viz's run-status files, which every run of the project rewrites."""
+NOT_DATA = (".viz", "info.log")
+"""kedro-viz's run-status files and the full INFO log (``conf/logging.yml``: in the
+directory the run starts from), which every run of the project rewrites."""
 
 
 def config(env: str, key: str, runtime_params: dict | None = None) -> dict[str, Any]:

@@ -14,7 +14,7 @@ from recunlearn.parameter_tree import (
     dotted,
     parameter_problems,
 )
-from recunlearn.unlearning import METHODS, UnlearningMethod
+from recunlearn.unlearning import METHOD_SPECS, METHODS, MethodSpec, UnlearningMethod
 
 
 def test_a_bad_solver_is_named_by_its_full_path_with_the_choices():
@@ -114,7 +114,8 @@ class ToyMethod(UnlearningMethod):
 
 
 def test_a_method_registered_later_is_checked_without_touching_the_validator(monkeypatch):
-    monkeypatch.setitem(METHODS, "toy", ToyMethod)
+    monkeypatch.setitem(METHOD_SPECS, "toy", MethodSpec(f"{__name__}:ToyMethod", ToyConfig))
+    assert METHODS["toy"] is ToyMethod
     assert parameter_problems({"unlearning": {"toy": {"alpha": 2.0}}}) == []
     assert parameter_problems({"unlearning": {"toy": {"alpha": -1}}}) == [
         "unlearning.toy.alpha: Input should be greater than 0 (got -1)"
@@ -141,6 +142,15 @@ def test_the_solver_choices_are_the_registered_solvers():
     from recunlearn.unlearning.influence.config import SolverConfig
 
     assert set(get_args(SolverConfig.model_fields["solver"].annotation)) == set(SOLVERS)
+
+
+def test_the_light_list_of_iterate_selecting_solvers_is_the_classes():
+    """``select_on_validation`` is checked before torch loads, against a light list."""
+    from recunlearn.influence.solver_settings import ITERATE_SELECTING_SOLVERS
+    from recunlearn.influence.solvers import SOLVERS
+
+    selecting = {name for name, solver in SOLVERS.items() if solver.selects_iterates}
+    assert ITERATE_SELECTING_SOLVERS == selecting
 
 
 def test_per_backbone_settings_refuse_a_misspelt_backbone():

@@ -4,9 +4,12 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import shutil
+import signal
 import subprocess
 import sys
+import time
 from pathlib import Path
 
 import nbformat
@@ -16,6 +19,7 @@ import pytest
 from kedro.io import DataCatalog
 from nbclient import NotebookClient
 
+from recunlearn.cli import INTERRUPTED
 from recunlearn.models import BACKBONES
 from recunlearn.pipelines.grid import base_grid
 
@@ -36,22 +40,24 @@ def write_tiny_ratings(path: Path, seed: int = 0) -> None:
     path.write_text("\n".join(lines) + "\n")
 
 
-def kedro_run(project: Path, *args: str) -> subprocess.CompletedProcess:
-    """``kedro run --env test ARGS`` in ``project``, telemetry off, output captured.
+def kedro_command(*args: str) -> dict:
+    """``kedro run --env test ARGS``, telemetry off, as keyword arguments of ``subprocess``.
 
     This checkout's ``src`` comes first on the path, so the run uses the code under
     test even where the installed package points at another checkout.
     """
     kedro = Path(sys.executable).with_name("kedro")
     path = os.pathsep.join(filter(None, [str(ROOT / "src"), os.environ.get("PYTHONPATH")]))
-    return subprocess.run(
-        [str(kedro), "run", "--env", "test", *args],
-        cwd=project,
-        env=os.environ | {"KEDRO_DISABLE_TELEMETRY": "1", "PYTHONPATH": path},
-        capture_output=True,
-        text=True,
-        timeout=600,
-    )
+    return {
+        "args": [str(kedro), "run", "--env", "test", *args],
+        "env": os.environ | {"KEDRO_DISABLE_TELEMETRY": "1", "PYTHONPATH": path},
+        "text": True,
+    }
+
+
+def kedro_run(project: Path, *args: str) -> subprocess.CompletedProcess:
+    """``kedro run --env test ARGS`` in ``project``, output captured."""
+    return subprocess.run(**kedro_command(*args), cwd=project, capture_output=True, timeout=600)
 
 
 def copy_project(root: Path) -> Path:
@@ -108,6 +114,49 @@ def test_logs_carry_the_run_id_the_report_states_and_the_run_prints_where_it_is(
     # conf/logging.yml: the catalog's per-dataset load/save lines stay below INFO
     assert "Loading data from" not in (project / "kedro_run_output.txt").read_text()
     assert 'id="figure-tradeoff"' in html.read_text()
+
+
+def test_the_terminal_shows_a_screenful_and_info_log_the_whole_run(project):
+    """Issue 19: ~1,400 lines at INFO before; the terminal now shows warnings and where
+    the report and the full log are, while info.log keeps every INFO line of the run."""
+    output = (project / "kedro_run_output.txt").read_text()
+    assert len(output.splitlines()) <= 150, output[-3000:]
+    assert "Running node" not in output and "Trial 0 finished" not in output
+    assert f"Full log: {project / 'info.log'}" in output.splitlines()
+    log = (project / "info.log").read_text()
+    total = max(int(n) for n in re.findall(r"Completed (\d+) out of \1 tasks", log))
+    assert total > 50 and log.count("Running node: ") >= total
+    assert "Pipeline execution completed successfully" in log
+    assert "recunlearn.pipelines.ingestion.nodes - INFO - Cleaned ml-1m:" in log
+    assert "optuna.study.study - INFO - Trial 0 finished" in log  # not on Optuna's stderr
+
+
+def test_ctrl_c_in_a_long_node_is_one_line_saying_interrupted(project):
+    """Issue 19: Ctrl-C while SISA's shards train in worker processes was reported as a
+    worker crash. SIGINT goes to the run's whole process group, as from a terminal."""
+    log, before = project / "info.log", data_files(project)
+    offset = log.stat().st_size
+    run = subprocess.Popen(
+        **kedro_command("--namespaces", "mf.sisa", "--params", "unlearning.sisa.epochs=100000"),
+        cwd=project,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        start_new_session=True,
+    )
+    deadline = time.monotonic() + 120
+    while "Running node: prepare: prepare_method" not in log.read_text()[offset:]:
+        assert time.monotonic() < deadline and run.poll() is None, run.communicate()
+        time.sleep(0.2)
+    time.sleep(2)  # the shards are training in the pool's workers
+    os.killpg(run.pid, signal.SIGINT)
+    try:
+        out, err = run.communicate(timeout=60)
+    finally:
+        if run.poll() is None:
+            os.killpg(run.pid, signal.SIGKILL)
+    assert err.splitlines() == [INTERRUPTED] and out == ""
+    assert run.returncode == 130
+    assert data_files(project) == before  # the interrupted node wrote nothing
 
 
 def test_kedro_viz_can_preview_the_report_figures_and_tables(project, monkeypatch):

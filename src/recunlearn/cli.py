@@ -8,6 +8,9 @@ error) it prints the message to stderr and exits with status 1, without the trac
 ``--verbose`` / ``-v`` re-raises instead, so Kedro shows the full traceback; the
 traceback is also written to ``errors.log`` where ``conf/logging.yml`` gives the
 ``recunlearn.failures`` logger a handler. Any other exception (a bug) is left alone.
+Ctrl-C stops a run with one line (:data:`INTERRUPTED`) and exit status 130, not a
+traceback. A run that ends well says where its full log is (``conf/logging.yml`` sends INFO
+records to ``info.log``; the terminal shows warnings only).
 """
 
 from __future__ import annotations
@@ -24,6 +27,9 @@ from kedro.framework.cli.project import run as kedro_run
 from recunlearn.errors import RecUnlearnError
 
 failure_log = logging.getLogger("recunlearn.failures")
+INTERRUPTED = (
+    "Interrupted (Ctrl-C): the run stopped; the nodes that had finished kept their outputs."
+)
 
 
 def user_error(error: BaseException) -> RecUnlearnError | None:
@@ -45,19 +51,34 @@ def report_user_error(error: BaseException, cause: RecUnlearnError) -> None:
     click.echo("(run with --verbose for the full traceback)", err=True)
 
 
+def full_log_files() -> list[str]:
+    """The files the root logger writes INFO records to (``info.log`` by default)."""
+    return [
+        handler.baseFilename
+        for handler in logging.getLogger().handlers
+        if isinstance(handler, logging.FileHandler) and handler.level <= logging.INFO
+    ]
+
+
 def short_user_errors(callback: Callable[..., Any]) -> Callable[..., Any]:
     """``callback`` taking one more option, ``verbose``, and exiting 1 on a user error."""
 
     @functools.wraps(callback)
     def wrapper(*args: Any, verbose: bool = False, **kwargs: Any) -> Any:
         try:
-            return callback(*args, **kwargs)
+            result = callback(*args, **kwargs)
+        except KeyboardInterrupt:
+            click.secho(INTERRUPTED, err=True, fg="yellow")
+            sys.exit(130)
         except Exception as error:
             cause = user_error(error)
             if cause is None or verbose:
                 raise
             report_user_error(error, cause)
             sys.exit(1)
+        for path in full_log_files():
+            click.echo(f"Full log: {path}")
+        return result
 
     return wrapper
 

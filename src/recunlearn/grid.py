@@ -10,7 +10,7 @@ from __future__ import annotations
 from pydantic import BaseModel, ConfigDict, field_validator
 
 from recunlearn.models import BACKBONES
-from recunlearn.unlearning import METHODS
+from recunlearn.unlearning import METHOD_SPECS
 
 
 class GridConfig(BaseModel):
@@ -34,9 +34,9 @@ class GridConfig(BaseModel):
     @field_validator("methods")
     @classmethod
     def _known_methods(cls, value: list[str]) -> list[str]:
-        unknown = sorted(set(value) - set(METHODS))
+        unknown = sorted(set(value) - set(METHOD_SPECS))
         if unknown:
-            raise ValueError(f"grid.methods: unknown {unknown}; choose from {sorted(METHODS)}")
+            raise ValueError(f"grid.methods: unknown {unknown}; choose from {sorted(METHOD_SPECS)}")
         if "retrain" not in value:
             raise ValueError("grid.methods must include 'retrain' (every metric compares with it)")
         return value
@@ -49,7 +49,7 @@ class GridConfig(BaseModel):
         """
         problems = []
         for method in self.methods:
-            supported = METHODS[method].supported_backbones
+            supported = METHOD_SPECS[method].supported_backbones
             if supported is not None and not supported & set(self.backbones):
                 problems.append(
                     f"grid.methods: {method!r} supports none of the grid's backbones "
@@ -59,4 +59,4 @@ class GridConfig(BaseModel):
 
     def needs_grouping(self) -> bool:
         """Whether any method of the grid reads the grouping step's groups."""
-        return any(METHODS[m].needs_groups for m in self.methods)
+        return any(METHOD_SPECS[m].needs_groups for m in self.methods)

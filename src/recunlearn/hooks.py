@@ -24,11 +24,7 @@ from kedro.framework.context import KedroContext
 from kedro.framework.hooks import hook_impl
 from kedro.io import DatasetError
 
-from recunlearn.datasets.session_record import RUN_PROVENANCE, SessionRecordDataset
 from recunlearn.errors import ParameterError
-from recunlearn.grid import GridConfig
-from recunlearn.parameter_tree import check_parameter_tree
-from recunlearn.pipelines.grid import set_active_grid
 
 REPORT_DATASETS = ("rpt_report_md", "rpt_report_html")
 LOG_SUFFIX = ".log"
@@ -45,6 +41,8 @@ class ParameterTreeHook:
     @hook_impl
     def after_context_created(self, context: KedroContext) -> None:
         """Raise :class:`~recunlearn.errors.ParameterError` listing every problem."""
+        from recunlearn.parameter_tree import check_parameter_tree  # light: no torch
+
         try:
             params = context.config_loader["parameters"]
         except MissingConfigException:
@@ -62,6 +60,9 @@ class GridHook:
     @hook_impl
     def after_context_created(self, context: Any) -> None:
         from kedro.framework.project import pipelines
+
+        from recunlearn.grid import GridConfig
+        from recunlearn.pipelines.grid import set_active_grid
 
         parameters = context.config_loader["parameters"]
         if "grid" not in parameters:
@@ -99,6 +100,8 @@ class ProvenanceHook:
 
     @hook_impl
     def before_pipeline_run(self, run_params: dict[str, Any], pipeline: Any, catalog: Any) -> None:
+        from recunlearn.datasets.session_record import RUN_PROVENANCE, SessionRecordDataset
+
         self.run_id = str(run_params["run_id"])
         self.versions = {}
         self._catalog = catalog

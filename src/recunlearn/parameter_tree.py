@@ -5,7 +5,7 @@ Each top-level key of ``conf/*/parameters*.yml`` has one config type:
 - a block in :data:`CONFIG_BLOCKS` (``ingestion`` -> :class:`IngestionConfig`, ...);
 - a family in :func:`registry_blocks`: ``training.<backbone>`` for every backbone in
   ``recunlearn.models.BACKBONES`` and ``unlearning.<method>`` for every method in
-  ``recunlearn.unlearning.METHODS``, read from the registries on each call, so a
+  ``recunlearn.unlearning.METHOD_SPECS``, read from the registries on each call, so a
   backbone or method registered later is checked with no change here;
 - a scalar in :func:`scalar_types` (``seed``, ``dataset``).
 
@@ -31,7 +31,7 @@ from recunlearn.parameters import EvaluationConfig, IngestionConfig, PoisoningCo
 from recunlearn.runtime import RuntimeConfig
 from recunlearn.training.config import TrainConfig
 from recunlearn.tuning.config import TuningConfig
-from recunlearn.unlearning import METHODS
+from recunlearn.unlearning import METHOD_SPECS
 
 CONFIG_BLOCKS: dict[str, type[BaseModel]] = {
     "ingestion": IngestionConfig,
@@ -51,7 +51,7 @@ def registry_blocks() -> dict[str, dict[str, type[BaseModel]]]:
     """Blocks keyed by a registry: ``training.<backbone>`` and ``unlearning.<method>``."""
     return {
         "training": {name: TrainConfig for name in BACKBONES},
-        "unlearning": {name: method.config_type for name, method in METHODS.items()},
+        "unlearning": {name: spec.config_type for name, spec in METHOD_SPECS.items()},
     }
 
 

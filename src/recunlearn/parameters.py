@@ -11,7 +11,7 @@ from typing import Any, Literal, TypeVar
 
 from pydantic import BaseModel, ConfigDict, Field, PositiveInt, field_validator
 
-from recunlearn.data.splitting import SplitStrategy
+from recunlearn.data import SplitStrategy
 from recunlearn.models import BACKBONES
 
 Keyed = TypeVar("Keyed", bound=dict[str, Any])

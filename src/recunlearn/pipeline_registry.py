@@ -2,29 +2,34 @@
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from kedro.pipeline import Pipeline
 
-from recunlearn.grid import GridConfig
-from recunlearn.pipelines import (
-    evaluation,
-    grouping,
-    ingestion,
-    poisoning,
-    training,
-    tuning,
-    unlearning,
-)
-from recunlearn.pipelines.grid import active_grid
+if TYPE_CHECKING:
+    from recunlearn.grid import GridConfig
 
 
 def register_pipelines() -> dict[str, Pipeline]:
     """The pipelines of the active grid (the session environment's; ``conf/base``'s
     outside a session), handed to every grid-shaped pipeline explicitly."""
+    from recunlearn.pipelines.grid import active_grid  # imported when Kedro first asks
+
     return pipelines_for(active_grid())
 
 
 def pipelines_for(grid: GridConfig) -> dict[str, Pipeline]:
     """The named pipelines holding ``grid``'s cells, and ``__default__`` (all, in order)."""
+    from recunlearn.pipelines import (
+        evaluation,
+        grouping,
+        ingestion,
+        poisoning,
+        training,
+        tuning,
+        unlearning,
+    )
+
     pipelines = {
         "ingestion": ingestion.create_pipeline(),
         "poisoning": poisoning.create_pipeline(),

@@ -2,14 +2,16 @@
 
 from __future__ import annotations
 
-from typing import Literal
+from typing import TYPE_CHECKING, Literal
 
-import torch
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
 from recunlearn.errors import ParameterError
 from recunlearn.execution.dask_executor import scheduler_address
 from recunlearn.execution.executors import EXECUTOR_CHOICES, LOCAL_EXECUTORS
+
+if TYPE_CHECKING:
+    import torch
 
 
 class RuntimeConfig(BaseModel):
@@ -49,6 +51,8 @@ class RuntimeConfig(BaseModel):
 
 def resolve_device(name: str) -> torch.device:
     """The torch device for ``auto`` / ``cpu`` / ``cuda``."""
+    import torch  # imported where used: the parameter check needs only RuntimeConfig
+
     if name == "auto":
         return torch.device("cuda" if torch.cuda.is_available() else "cpu")
     if name == "cuda" and not torch.cuda.is_available():
@@ -58,5 +62,7 @@ def resolve_device(name: str) -> torch.device:
 
 def apply_runtime(config: RuntimeConfig) -> torch.device:
     """Set torch's thread count and return the resolved device."""
+    import torch
+
     torch.set_num_threads(config.threads)
     return resolve_device(config.device)

@@ -8,9 +8,12 @@ never shifts the streams of the existing ones.
 from __future__ import annotations
 
 import hashlib
+from typing import TYPE_CHECKING
 
 import numpy as np
-import torch
+
+if TYPE_CHECKING:
+    import torch
 
 
 def derive_seed(seed: int, *keys: str | int) -> int:
@@ -27,6 +30,8 @@ def numpy_rng(seed: int, *keys: str | int) -> np.random.Generator:
 
 def torch_generator(seed: int, *keys: str | int, device: str = "cpu") -> torch.Generator:
     """A torch generator on ``device`` for the stream named by ``keys``."""
+    import torch  # imported here: the data steps draw from NumPy only
+
     generator = torch.Generator(device=device)
     generator.manual_seed(derive_seed(seed, *keys))
     return generator

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import time
 from collections.abc import Callable
 from typing import Any
 
@@ -26,3 +27,12 @@ class DoomedShard:
         if task.init_seed == self.doomed:
             os._exit(9)
         return self.function(task)
+
+
+def mark_and_sleep(task: tuple[str, int]) -> int:
+    """Leaves ``started-<i>`` in the folder ``task[0]``, then sleeps a minute: a long shard."""
+    folder, index = task
+    with open(os.path.join(folder, f"started-{index}"), "w"):
+        pass
+    time.sleep(60)
+    return index

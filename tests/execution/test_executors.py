@@ -3,6 +3,11 @@
 from __future__ import annotations
 
 import os
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
 
 import numpy as np
 import pytest
@@ -70,3 +75,62 @@ def test_csisa_groups_trained_in_worker_processes_equal_in_process(interactions)
         states.append(METHODS["csisa"]({"epochs": 2}).prepare(PrepareContext.of(request, groups)))
     for key, value in states[0].tensors.items():
         assert torch.equal(states[1].tensors[key], value), key
+
+
+INTERRUPTED_MAP = """
+import sys, time
+from recunlearn.execution import ProcessPoolExecutor
+from tests.execution.tasks import mark_and_sleep
+folder, moment = sys.argv[1:]
+pool = ProcessPoolExecutor(2, 1)
+try:
+    if moment == "while the workers wait idle":
+        pool.map(abs, [-1, -2, -3], ["a", "b", "c"])
+        print("mapping", flush=True)
+        time.sleep(60)  # a later step in this process; the shared pool's workers wait
+    else:
+        print("mapping", flush=True)
+        pool.map(mark_and_sleep, [(folder, i) for i in range(6)], [f"s{i}" for i in range(6)])
+except KeyboardInterrupt:
+    print("interrupted", flush=True)
+"""
+MOMENTS = ["while the workers start", "while the shards run", "while the workers wait idle"]
+
+
+def shards_started(folder: Path, moment: str) -> bool:
+    return moment != "while the shards run" or len(list(folder.glob("started-*"))) >= 2
+
+
+@pytest.mark.parametrize("moment", MOMENTS)
+def test_ctrl_c_interrupts_the_pool_at_once_and_no_worker_is_said_to_die(tmp_path, moment):
+    """SIGINT to the whole process group, as a terminal's Ctrl-C sends it: the parent
+    stops its workers at once (the shards sleep a minute) and nothing else is printed."""
+    root = Path(__file__).resolve().parents[2]
+    path = os.pathsep.join(
+        filter(None, [str(root / "src"), str(root), os.environ.get("PYTHONPATH")])
+    )
+    run = subprocess.Popen(
+        [sys.executable, "-c", INTERRUPTED_MAP, str(tmp_path), moment],
+        cwd=root,
+        env=os.environ | {"PYTHONPATH": path},
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
+        start_new_session=True,
+    )
+    assert run.stdout.readline() == "mapping\n"
+    time.sleep(0.3)
+    deadline = time.monotonic() + 60
+    while not shards_started(tmp_path, moment):
+        assert time.monotonic() < deadline and run.poll() is None
+        time.sleep(0.05)
+    os.killpg(run.pid, signal.SIGINT)
+    sent = time.monotonic()
+    try:
+        rest = run.communicate(timeout=30)[0]
+    finally:
+        if run.poll() is None:
+            os.killpg(run.pid, signal.SIGKILL)
+    assert time.monotonic() - sent < 20
+    assert rest.splitlines() == ["interrupted"]  # no traceback, no "worker process died"
+    assert run.returncode == 0

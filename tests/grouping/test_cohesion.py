@@ -3,7 +3,7 @@
 import numpy as np
 import pytest
 
-from recunlearn.grouping import cohesion, cohesion_ranks, cohesion_table, group_cohesion
+from recunlearn.grouping.cohesion import cohesion, cohesion_ranks, cohesion_table, group_cohesion
 
 # A 3-4-5 triangle: d(a, b) = 3, d(a, c) = 4, d(b, c) = 5. Ordered pairs of distinct
 # users: 2 * (1/3 + 1/4 + 1/5) = 47/30; divided by |g| = 3: 47/90.

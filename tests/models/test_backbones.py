@@ -5,13 +5,15 @@ import pytest
 import torch
 
 from recunlearn.models import (
+    BACKBONE_SPECS,
     BACKBONES,
+    DOT_PRODUCT_BACKBONES,
+    PER_ROW_BACKBONES,
     build_backbone,
     model_from_payload,
     model_payload,
 )
 from recunlearn.training import TrainConfig
-from recunlearn.training.dispatch import PER_ROW_BACKBONES
 
 CONFIG = TrainConfig(embedding_dim=8, init_std=0.1, n_layers=2, mlp_layers=[6, 4])
 
@@ -35,6 +37,24 @@ def test_registry_and_defaults():
         False,
         False,
     ]
+
+
+@pytest.mark.parametrize("name", sorted(BACKBONE_SPECS))
+def test_the_light_spec_says_what_the_class_does(name):
+    """The parameter check and the pipelines read the spec; the run uses the class."""
+    spec, backbone = BACKBONE_SPECS[name], BACKBONES[name]
+    assert backbone.name == name
+    assert spec.training_loss == backbone.training_loss
+    assert spec.dot_product_head == backbone.dot_product_head
+    assert BACKBONES[name] is backbone  # loaded once
+
+
+def test_the_light_backbone_sets_are_the_ones_the_classes_give():
+    by_loss = {
+        name for name, backbone in BACKBONES.items() if backbone.training_loss == "per_row_bce"
+    }
+    assert PER_ROW_BACKBONES == by_loss
+    assert DOT_PRODUCT_BACKBONES == {n for n, b in BACKBONES.items() if b.dot_product_head}
 
 
 def test_unknown_backbone_is_a_clear_error(interactions):

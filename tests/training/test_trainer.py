@@ -2,10 +2,9 @@ import numpy as np
 import pytest
 import torch
 
-from recunlearn.models import BACKBONES, build_backbone
+from recunlearn.models import BACKBONES, PER_ROW_BACKBONES, build_backbone
 from recunlearn.predictions import auc, score_rows
 from recunlearn.training import TrainConfig, train_backbone
-from recunlearn.training.dispatch import PER_ROW_BACKBONES
 from recunlearn.training.trainer import batch_order_generator, deterministic
 
 from ..conftest import checkerboard

@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
-import multiprocessing
+import logging
 import os
 import signal
 import subprocess
 import sys
 import textwrap
+import threading
 import time
 
 import optuna
@@ -16,6 +17,7 @@ from optuna.trial import TrialState
 
 from recunlearn.errors import ParameterError
 from recunlearn.training import TrainConfig
+from recunlearn.tuning import study as study_module
 from recunlearn.tuning.objective import make_objective
 from recunlearn.tuning.search_space import validate_space
 from recunlearn.tuning.study import finished_count, open_storage, open_study, run_missing_trials
@@ -37,8 +39,8 @@ def objective(seed: int = 0):
     )
 
 
-def study_at(url: str, name: str = "s", seed: int = 0) -> optuna.Study:
-    return open_study(open_storage(url, heartbeat_seconds=2), name, seed, pruner_warmup=1)
+def study_at(url: str, name: str = "s", seed: int = 0, pruner_warmup: int = 1) -> optuna.Study:
+    return open_study(open_storage(url, heartbeat_seconds=2), name, seed, pruner_warmup)
 
 
 def test_same_seed_same_best_parameters(tmp_path):
@@ -99,23 +101,80 @@ def test_interrupted_study_resumes_without_losing_or_duplicating_trials(tmp_path
     assert [t.state for t in study_at(url).trials].count(TrialState.FAIL) == 1  # the killed one
 
 
-def _worker(url: str, n: int) -> None:
-    run_missing_trials(study_at(url), objective(), n)
+TUNING_WORKER = textwrap.dedent(
+    """
+    import sys
+    sys.path.insert(0, {root!r})
+    from tests.tuning.test_study import objective, study_at
+    from recunlearn.tuning.study import run_missing_trials
+    print("ran", run_missing_trials(study_at({url!r}, pruner_warmup=100), objective(), {n}))
+    """
+)
 
 
-def test_two_workers_on_one_storage_finish_exactly_n_trials(tmp_path):
+def test_two_workers_on_one_study_finish_exactly_n_complete_trials_quietly(tmp_path):
+    """The README's shared-study command, twice at once: n COMPLETE trials between them
+    (the pruner is off, warm-up beyond the epochs), no FAIL trial, no traceback."""
     url = f"sqlite:///{tmp_path}/shared.db"
     study_at(url)  # create the tables once, before the race
-    context = multiprocessing.get_context("spawn")
-    workers = [context.Process(target=_worker, args=(url, 7)) for _ in range(2)]
-    for worker in workers:
-        worker.start()
-    for worker in workers:
-        worker.join(timeout=300)
-        assert worker.exitcode == 0
-    study = study_at(url)
-    assert finished_count(study) == 7
-    assert all(t.user_attrs.get("surplus") for t in study.trials if t.state == TrialState.FAIL)
+    root = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+    code = TUNING_WORKER.format(root=root, url=url, n=6)
+    workers = [
+        subprocess.Popen(
+            [sys.executable, "-c", code],
+            stdout=subprocess.PIPE,
+            stderr=subprocess.STDOUT,
+            text=True,
+        )
+        for _ in range(2)
+    ]
+    outputs = [worker.communicate(timeout=300)[0] for worker in workers]
+    assert [worker.returncode for worker in workers] == [0, 0], outputs
+    assert not [
+        line
+        for out in outputs
+        for line in out.splitlines()
+        if "Traceback" in line or "Surplus" in line
+    ]
+    ran = [int(out.splitlines()[-1].split()[-1]) for out in outputs]
+    states = [t.state for t in study_at(url).trials if not t.user_attrs.get("surplus")]
+    assert states == [TrialState.COMPLETE] * 6 and sum(ran) == 6
+
+
+def test_a_trial_started_in_a_race_is_closed_as_surplus_without_a_traceback(
+    tmp_path, monkeypatch, caplog
+):
+    """Both workers see 0 of 1 trials taken, then both start one: the later is surplus."""
+    url = f"sqlite:///{tmp_path}/race.db"
+    study_at(url)
+    both_checked, checked = threading.Barrier(2), threading.local()
+
+    def live_count_then_wait(study):
+        count = study_module.live_count.__wrapped__(study)
+        if not getattr(checked, "once", False):
+            checked.once = True
+            both_checked.wait(timeout=30)  # neither starts before both have counted
+        return count
+
+    live_count_then_wait.__wrapped__ = study_module.live_count
+    monkeypatch.setattr(study_module, "live_count", live_count_then_wait)
+    ran = []
+    run = lambda: ran.append(run_missing_trials(study_at(url), objective(), 1))  # noqa: E731
+    threads = [threading.Thread(target=run) for _ in range(2)]
+    with caplog.at_level(logging.INFO):
+        for thread in threads:
+            thread.start()
+        for thread in threads:
+            thread.join(timeout=120)
+    assert sorted(ran) == [0, 1]
+    complete, surplus = sorted(
+        study_at(url).trials, key=lambda t: t.user_attrs.get("surplus", False)
+    )
+    assert complete.state == TrialState.COMPLETE and "surplus" not in complete.user_attrs
+    assert surplus.state == TrialState.PRUNED and surplus.user_attrs == {"surplus": True}
+    assert surplus.params == {}  # never run
+    assert finished_count(study_at(url)) == 1
+    assert not [r for r in caplog.records if r.exc_info or r.levelno >= logging.WARNING]
 
 
 def test_bad_storage_url_names_the_parameter():

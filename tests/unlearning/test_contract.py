@@ -23,9 +23,10 @@ import pytest
 import torch
 
 from recunlearn.errors import ParameterError
+from recunlearn.lazy_imports import import_object
 from recunlearn.models import BACKBONES, build_backbone
 from recunlearn.training import TrainConfig, train_backbone
-from recunlearn.unlearning import METHODS, PrepareContext, UnlearningRequest
+from recunlearn.unlearning import METHOD_SPECS, METHODS, PrepareContext, UnlearningRequest
 from recunlearn.unlearning.retrain import training_streams
 from recunlearn.unlearning.user_groups import UserGroups
 
@@ -48,6 +49,30 @@ def test_small_settings_are_valid_settings_of_each_method():
 def small(name: str):
     """The method under its small settings (``contract_settings``, on the class)."""
     return METHODS[name](METHODS[name].contract_settings)
+
+
+@pytest.mark.parametrize("name", sorted(METHOD_SPECS))
+def test_the_light_spec_says_what_the_class_does(name):
+    """The pipelines and the parameter check read the spec; the run uses the class."""
+    spec, method = METHOD_SPECS[name], METHODS[name]
+    assert method.name == name
+    assert method.config_type is spec.config_type
+    assert method.has_preparation() == spec.prepares
+    assert method.needs_groups == spec.needs_groups
+    assert method.supported_backbones == spec.supported_backbones
+    assert METHODS[name] is method  # one class per entry, a variant's too
+
+
+@pytest.mark.parametrize("name", sorted(METHOD_SPECS))
+def test_a_spec_names_its_class_and_a_variant_only_adds_a_label_and_settings(name):
+    spec, method = METHOD_SPECS[name], METHODS[name]
+    implementation = import_object(spec.implementation)
+    if spec.variant_of is None:
+        assert method is implementation
+        return
+    assert issubclass(method, implementation) and method is not implementation
+    assert method.label == spec.variant_of.label != implementation.label
+    assert dict(method.defaults) == {**implementation.defaults, **spec.variant_of.defaults}
 
 
 def make_request(

@@ -3,14 +3,12 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Literal
 
 import numpy as np
 import pandas as pd
 
+from recunlearn.data import SplitStrategy
 from recunlearn.errors import DataValidationError, ParameterError
-
-SplitStrategy = Literal["random", "per_user"]
 
 
 @dataclass(frozen=True)

@@ -1,10 +1,21 @@
-"""Custom Kedro datasets: raw rating files (with download) and torch models."""
+"""Custom Kedro datasets: raw rating files (with download) and torch models.
 
-from recunlearn.datasets.benchmark_figures import BenchmarkFiguresDataset
-from recunlearn.datasets.optional_csv import OptionalCSVDataset
-from recunlearn.datasets.optional_json import OptionalJSONDataset
-from recunlearn.datasets.raw_ratings import RawRatingsDataset
-from recunlearn.datasets.torch_model import TorchModelDataset
+Each dataset class is imported when the catalog first names it
+(``recunlearn.lazy_imports``), so that loading the project imports none of them.
+"""
+
+from recunlearn.lazy_imports import lazy_exports
+
+__getattr__ = lazy_exports(
+    __name__,
+    {
+        "BenchmarkFiguresDataset": "benchmark_figures",
+        "OptionalCSVDataset": "optional_csv",
+        "OptionalJSONDataset": "optional_json",
+        "RawRatingsDataset": "raw_ratings",
+        "TorchModelDataset": "torch_model",
+    },
+)
 
 __all__ = [
     "BenchmarkFiguresDataset",

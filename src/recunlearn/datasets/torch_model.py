@@ -6,7 +6,6 @@ from pathlib import PurePosixPath
 from typing import Any
 
 import fsspec
-import torch
 from kedro.io import AbstractVersionedDataset, Version
 from kedro.io.core import get_filepath_str, get_protocol_and_path
 
@@ -31,12 +30,16 @@ class TorchModelDataset(AbstractVersionedDataset[dict[str, Any], dict[str, Any]]
 
     def load(self) -> dict[str, Any]:
         path = get_filepath_str(self._get_load_path(), self._protocol)
+        import torch  # imported when a model is read, not when the catalog is built
+
         with self._fs.open(path, "rb") as stream:
             return torch.load(stream, map_location="cpu", weights_only=True)
 
     def save(self, data: dict[str, Any]) -> None:
         if set(data) != {"config", "state_dict"}:
             raise ValueError("TorchModelDataset saves a dict with keys 'config' and 'state_dict'")
+        import torch
+
         path = get_filepath_str(self._get_save_path(), self._protocol)
         self._fs.makedirs(str(PurePosixPath(path).parent), exist_ok=True)
         with self._fs.open(path, "wb") as stream:

@@ -1,13 +1,22 @@
-"""Where independent units of work (shards, groups) run: in-process, a process pool or Dask."""
+"""Where independent units of work (shards, groups) run: in-process, a process pool or Dask.
 
-from recunlearn.execution.dask_executor import DaskExecutor
-from recunlearn.execution.executors import (
-    Executor,
-    InProcessExecutor,
-    ProcessPoolExecutor,
-    ShardFailedError,
+Its names are imported on first use (``recunlearn.lazy_imports``), so that the
+parameter check can read the executor names without importing torch or dask.
+"""
+
+from recunlearn.lazy_imports import lazy_exports
+
+__getattr__ = lazy_exports(
+    __name__,
+    {
+        "DaskExecutor": "dask_executor",
+        "Executor": "executors",
+        "InProcessExecutor": "executors",
+        "ProcessPoolExecutor": "executors",
+        "ShardFailedError": "executors",
+        "make_executor": "factory",
+    },
 )
-from recunlearn.execution.factory import make_executor
 
 __all__ = [
     "DaskExecutor",

@@ -18,8 +18,6 @@ import re
 from collections.abc import Callable, Sequence
 from typing import Any
 
-import torch
-
 from recunlearn.errors import ParameterError
 from recunlearn.execution.executors import Executor, ShardFailedError
 
@@ -39,6 +37,8 @@ def scheduler_address(spec: str) -> str:
 
 def _with_threads(function: Callable[[Any], Any], task: Any, threads: int) -> Any:
     """Run ``function(task)`` on a worker with the run's torch thread count."""
+    import torch  # on the worker
+
     torch.set_num_threads(threads)
     return function(task)
 

@@ -15,17 +15,20 @@ worker processes: workers set the same torch thread count as the parent run.
 
 A task that raises, or a worker process that dies, makes the whole map fail with a
 :class:`ShardFailedError` naming the task's label; callers write nothing after it.
+Ctrl-C is an interrupt, not a failure: the terminal sends SIGINT to the whole process
+group, pool workers ignore it, and the parent stops its workers at once and lets its
+``KeyboardInterrupt`` through (never "worker process died", never a wait for the
+running shards to end).
 """
 
 from __future__ import annotations
 
 import concurrent.futures as futures
 import multiprocessing
+import signal
 from abc import ABC, abstractmethod
 from collections.abc import Callable, Sequence
 from typing import Any
-
-import torch
 
 from recunlearn.errors import RecUnlearnError
 from recunlearn.progress import progress_bar
@@ -69,7 +72,11 @@ class InProcessExecutor(Executor):
         return "inprocess"
 
 
-def _set_threads(threads: int) -> None:
+def _start_worker(threads: int) -> None:
+    """A pool worker: Ctrl-C is the parent's to handle; ``threads`` torch threads."""
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+    import torch  # only in the worker processes
+
     torch.set_num_threads(threads)
 
 
@@ -89,10 +96,21 @@ def _shared_pool(workers: int, threads: int) -> futures.ProcessPoolExecutor:
         _POOLS[key] = futures.ProcessPoolExecutor(
             max_workers=workers,
             mp_context=multiprocessing.get_context("spawn"),
-            initializer=_set_threads,
+            initializer=_start_worker,
             initargs=(threads,),
         )
     return _POOLS[key]
+
+
+def _stop_pool(workers: int, threads: int) -> None:
+    """Terminate the shared pool's workers now (their running tasks too) and drop it."""
+    pool = _POOLS.pop((workers, threads), None)
+    if pool is None:
+        return
+    processes = getattr(pool, "_processes", None) or {}  # no public way before Python 3.14
+    for process in list(processes.values()):
+        process.terminate()
+    pool.shutdown(wait=False, cancel_futures=True)
 
 
 class ProcessPoolExecutor(Executor):
@@ -127,6 +145,9 @@ class ProcessPoolExecutor(Executor):
             if isinstance(error.__cause__, futures.process.BrokenProcessPool):
                 _POOLS.pop((self.workers, self.threads), None)
                 pool.shutdown(wait=False, cancel_futures=True)
+            raise
+        except KeyboardInterrupt:
+            _stop_pool(self.workers, self.threads)
             raise
 
     def describe(self) -> str:

@@ -2,42 +2,50 @@
 
 Framework-free: no Kedro import, no file access. See :mod:`recunlearn.grouping.laser`
 for the end-to-end steps and each module for the paper's algorithm it implements.
+
+Its names are imported on first use (``recunlearn.lazy_imports``), so that the
+parameter check can read ``grouping.config`` without importing gensim or scipy.
+The function ``cohesion`` is imported from ``grouping.cohesion`` (the package
+attribute of that name is the submodule).
 """
 
-from recunlearn.grouping.balanced import (
-    BalancedGrouping,
-    balanced_kmeans,
-    balanced_random,
-    ceiling,
-    greedy_assignment,
-    plain_kmeans,
-    squared_distances,
+from recunlearn.lazy_imports import lazy_exports
+
+__getattr__ = lazy_exports(
+    __name__,
+    {
+        "BalancedGrouping": "balanced",
+        "balanced_kmeans": "balanced",
+        "balanced_random": "balanced",
+        "ceiling": "balanced",
+        "greedy_assignment": "balanced",
+        "plain_kmeans": "balanced",
+        "squared_distances": "balanced",
+        "cohesion_ranks": "cohesion",
+        "cohesion_table": "cohesion",
+        "group_cohesion": "cohesion",
+        "GroupingConfig": "config",
+        "HypergraphConfig": "config",
+        "KMeansConfig": "config",
+        "WalkConfig": "config",
+        "Word2VecConfig": "config",
+        "validate_grouping": "config",
+        "embed_walks": "embedding",
+        "UserHypergraph": "hypergraph",
+        "build_hypergraph": "hypergraph",
+        "clean_ratings": "hypergraph",
+        "rating_matrix": "hypergraph",
+        "GROUPINGS": "laser",
+        "EmbeddingOutcome": "laser",
+        "GroupingOutcome": "laser",
+        "collaborative_embedding": "laser",
+        "group_users": "laser",
+        "cohesion_figure": "plots",
+        "group_size_figure": "plots",
+        "distinct_per_walk": "walks",
+        "sample_walks": "walks",
+    },
 )
-from recunlearn.grouping.cohesion import cohesion, cohesion_ranks, cohesion_table, group_cohesion
-from recunlearn.grouping.config import (
-    GroupingConfig,
-    HypergraphConfig,
-    KMeansConfig,
-    WalkConfig,
-    Word2VecConfig,
-    validate_grouping,
-)
-from recunlearn.grouping.embedding import embed_walks
-from recunlearn.grouping.hypergraph import (
-    UserHypergraph,
-    build_hypergraph,
-    clean_ratings,
-    rating_matrix,
-)
-from recunlearn.grouping.laser import (
-    GROUPINGS,
-    EmbeddingOutcome,
-    GroupingOutcome,
-    collaborative_embedding,
-    group_users,
-)
-from recunlearn.grouping.plots import cohesion_figure, group_size_figure
-from recunlearn.grouping.walks import distinct_per_walk, sample_walks
 
 __all__ = [
     "GROUPINGS",
@@ -55,7 +63,6 @@ __all__ = [
     "build_hypergraph",
     "ceiling",
     "clean_ratings",
-    "cohesion",
     "cohesion_figure",
     "cohesion_ranks",
     "cohesion_table",

@@ -14,6 +14,11 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 from recunlearn.errors import DataValidationError, ParameterError
 
+Grouping = Literal["rand", "bkm", "cbkm"]
+"""The groupings the grouping step writes (one label per user each)."""
+Order = Literal["easy_to_hard", "hard_to_easy"]
+"""The order in which exact methods train the groups (by cohesion rank)."""
+
 
 class _Strict(BaseModel):
     model_config = ConfigDict(extra="forbid")

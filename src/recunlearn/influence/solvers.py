@@ -27,34 +27,19 @@ import logging
 from abc import ABC, abstractmethod
 from collections.abc import Callable
 from dataclasses import dataclass
-from typing import ClassVar, Literal
+from typing import ClassVar
 
 import torch
 
 from recunlearn.errors import ParameterError
+from recunlearn.influence.solver_settings import SolverName, SolverSettings
 from recunlearn.progress import progress_bar
 
 HVP = Callable[[torch.Tensor], torch.Tensor]
-SolverName = Literal["cg", "adam", "direct"]
-"""The solvers' names: the ``solver`` setting of the influence methods."""
 Monitor = Callable[[torch.Tensor], float]
 """Scores an iterate (higher is better); used only by the opt-in validation selection."""
 
 logger = logging.getLogger(__name__)
-
-
-@dataclass(frozen=True)
-class SolverSettings:
-    """What a solver is built from (the influence methods derive it from their config)."""
-
-    name: SolverName = "cg"
-    damping: float = 0.0
-    tol: float = 1e-6
-    max_iter: int = 100
-    adam_lr: float = 1e-2
-    """Step size of ``adam``."""
-    monitor_every: int = 10
-    """Steps between two scores of the monitor (``adam`` with a monitor only)."""
 
 
 @dataclass(frozen=True)
@@ -261,7 +246,9 @@ SOLVERS: dict[SolverName, type[InverseHVPSolver]] = {
     "adam": AdamSolver,
     "direct": DirectSolver,
 }
-"""One entry per name of :data:`SolverName` (a test checks they agree)."""
+"""One entry per name of :data:`SolverName` (a test checks they agree, and that
+:data:`~recunlearn.influence.solver_settings.ITERATE_SELECTING_SOLVERS` are the ones
+whose class ``selects_iterates``)."""
 
 
 def make_solver(

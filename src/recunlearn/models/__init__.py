@@ -1,41 +1,102 @@
-"""Backbones: an explicit registry and (config, state_dict) round-trips."""
+"""Backbones: an explicit registry and (config, state_dict) round-trips.
+
+This package's namespace is light (``recunlearn.lazy_imports``): the registry's names
+and the traits of each backbone that the parameter check and the pipelines read (its
+training loss, whether its head is a dot product) are known without importing torch;
+the classes and functions below are imported when first used.
+``tests/models/test_backbones.py`` checks that each entry's traits are its class's.
+"""
 
 from __future__ import annotations
 
-from typing import Any
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any, Literal
 
-import pandas as pd
-import torch
+from recunlearn.lazy_imports import LazyRegistry, import_object, lazy_exports
 
-from recunlearn.models.attention import AttentionEnsemble
-from recunlearn.models.averaging import AveragingEnsemble
-from recunlearn.models.base import Architecture, Recommender, positive_edges
-from recunlearn.models.dmf import DMF
-from recunlearn.models.enmf import ENMF
-from recunlearn.models.grouped import GroupedModel
-from recunlearn.models.lightgcn import LightGCN, normalized_adjacency
-from recunlearn.models.mf import MatrixFactorization
-from recunlearn.models.neumf import NeuMF
-from recunlearn.models.scoring import EmbeddingScorer, Scorer, ScoringModel
+if TYPE_CHECKING:
+    from collections.abc import Mapping
 
-BACKBONES: dict[str, type[Recommender]] = {
-    "mf": MatrixFactorization,
-    "lightgcn": LightGCN,
-    "dmf": DMF,
-    "neumf": NeuMF,
-    "enmf": ENMF,
+    from recunlearn.models.base import Recommender
+
+
+@dataclass(frozen=True)
+class BackboneSpec:
+    """What the parameter check and the pipelines know of a backbone before importing it."""
+
+    implementation: str
+    """``"module:Class"`` of its :class:`~recunlearn.models.base.Recommender`."""
+    training_loss: Literal["per_row_bce", "whole_data"] = "per_row_bce"
+    """Its class's ``training_loss``."""
+    dot_product_head: bool = True
+    """Its class's ``dot_product_head``."""
+
+    def load(self) -> Any:
+        """The backbone's class (imports torch)."""
+        return import_object(self.implementation)
+
+
+# One entry per backbone; training.<name> in parameters_training.yml sets its architecture.
+BACKBONE_SPECS: dict[str, BackboneSpec] = {
+    "mf": BackboneSpec("recunlearn.models.mf:MatrixFactorization"),
+    "lightgcn": BackboneSpec("recunlearn.models.lightgcn:LightGCN"),
+    "dmf": BackboneSpec("recunlearn.models.dmf:DMF", dot_product_head=False),
+    "neumf": BackboneSpec("recunlearn.models.neumf:NeuMF", dot_product_head=False),
+    "enmf": BackboneSpec("recunlearn.models.enmf:ENMF", training_loss="whole_data"),
 }
+
+BACKBONES: Mapping[str, type[Recommender]] = LazyRegistry(BACKBONE_SPECS)
+"""Each backbone's class by name, imported when looked up (names: :data:`BACKBONE_SPECS`)."""
+PER_ROW_BACKBONES = frozenset(
+    name for name, spec in BACKBONE_SPECS.items() if spec.training_loss == "per_row_bce"
+)
+"""Backbones trained on per-row BCE: the ones influence methods and the sub-model
+trainers of exact methods (``stages.train_model``) can handle."""
+DOT_PRODUCT_BACKBONES = frozenset(
+    name for name, spec in BACKBONE_SPECS.items() if spec.dot_product_head
+)
+"""Backbones whose logit is the dot product of their propagated embeddings."""
+
+__getattr__ = lazy_exports(
+    __name__,
+    {
+        "Architecture": "base",
+        "AttentionEnsemble": "attention",
+        "AveragingEnsemble": "averaging",
+        "DMF": "dmf",
+        "ENMF": "enmf",
+        "GroupedModel": "grouped",
+        "LightGCN": "lightgcn",
+        "MatrixFactorization": "mf",
+        "NeuMF": "neumf",
+        "Recommender": "base",
+        "Scorer": "scoring",
+        "ScoringModel": "scoring",
+        "EmbeddingScorer": "scoring",
+        "normalized_adjacency": "lightgcn",
+        "positive_edges": "base",
+        "build_backbone": "building",
+        "model_from_payload": "building",
+        "model_from_state": "building",
+        "model_payload": "building",
+    },
+)
 
 __all__ = [
     "Architecture",
     "AttentionEnsemble",
     "AveragingEnsemble",
     "BACKBONES",
+    "BACKBONE_SPECS",
+    "BackboneSpec",
     "DMF",
+    "DOT_PRODUCT_BACKBONES",
+    "ENMF",
     "GroupedModel",
     "LightGCN",
     "MatrixFactorization",
     "NeuMF",
+    "PER_ROW_BACKBONES",
     "Recommender",
     "Scorer",
     "ScoringModel",
@@ -47,71 +108,3 @@ __all__ = [
     "normalized_adjacency",
     "positive_edges",
 ]
-
-
-def build_backbone(
-    name: str,
-    n_users: int,
-    n_items: int,
-    config: Architecture,
-    train_rows: pd.DataFrame,
-    generator: torch.Generator | None = None,
-) -> Recommender:
-    """A freshly initialised backbone ``name`` with the architecture in ``config``.
-
-    Each backbone builds itself (:meth:`Recommender.build`): graph backbones take their
-    graph from the positive rows of ``train_rows``; every random draw of the
-    initialisation comes from ``generator``.
-    """
-    if name not in BACKBONES:
-        raise KeyError(f"unknown backbone {name!r}; choose one of {sorted(BACKBONES)}")
-    return BACKBONES[name].build(n_users, n_items, config, train_rows, generator)
-
-
-def model_from_state(config: dict[str, Any], state: dict[str, torch.Tensor]) -> ScoringModel:
-    """Rebuild a backbone or a model of sub-models from its saved config and ``state_dict``."""
-    if config["backbone"] == GroupedModel.name:
-        return GroupedModel(_members_from_state(config, state), state["user_group"])
-    if config["backbone"] == AveragingEnsemble.name:
-        return AveragingEnsemble(_members_from_state(config, state))
-    if config["backbone"] == AttentionEnsemble.name:
-        return _attention_from_state(config, state)
-    settings = {k: v for k, v in config.items() if k != "backbone"}
-    return BACKBONES[config["backbone"]].from_saved(settings, state)
-
-
-def _members_from_state(
-    config: dict[str, Any], state: dict[str, torch.Tensor]
-) -> list[ScoringModel]:
-    members = []
-    for index, member_config in enumerate(config["members"]):
-        prefix = f"members.{index}."
-        member_state = {k[len(prefix) :]: v for k, v in state.items() if k.startswith(prefix)}
-        members.append(model_from_state(member_config, member_state))
-    return members
-
-
-def _attention_from_state(
-    config: dict[str, Any], state: dict[str, torch.Tensor]
-) -> AttentionEnsemble:
-    model = AttentionEnsemble(
-        state["user_members"],
-        state["item_members"],
-        config["attention_dim"],
-        config["n_layers"],
-        state["graph_users"],
-        state["graph_items"],
-    )
-    model.load_state_dict(state)
-    return model
-
-
-def model_payload(model: ScoringModel) -> dict[str, Any]:
-    """``{"config", "state_dict"}`` of a model, tensors copied to the CPU."""
-    state = {k: v.detach().cpu().clone() for k, v in model.state_dict().items()}
-    return {"config": model.config(), "state_dict": state}
-
-
-def model_from_payload(payload: dict[str, Any]) -> ScoringModel:
-    """Inverse of :func:`model_payload`."""
-    return model_from_state(payload["config"], payload["state_dict"])

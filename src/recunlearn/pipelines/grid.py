@@ -17,7 +17,7 @@ from functools import cache
 from pathlib import Path
 
 from recunlearn.grid import GridConfig
-from recunlearn.unlearning import METHODS
+from recunlearn.unlearning import METHOD_SPECS
 
 __all__ = ["active_grid", "base_grid", "methods_on", "set_active_grid"]
 
@@ -28,7 +28,7 @@ PROJECT_CONF = Path(__file__).resolve().parents[3] / "conf"
 def methods_on(backbone: str, methods: Iterable[str]) -> list[str]:
     """The ``methods`` that can run on ``backbone`` (``supported_backbones``): a grid
     cell a method refuses (IFRU on ENMF) is left out of the DAG, not run."""
-    return [m for m in methods if METHODS[m].supports(backbone)]
+    return [m for m in methods if METHOD_SPECS[m].supports(backbone)]
 
 
 @cache

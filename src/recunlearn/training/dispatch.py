@@ -13,7 +13,6 @@ from collections.abc import Callable
 import pandas as pd
 import torch
 
-from recunlearn.models import BACKBONES
 from recunlearn.models.base import Recommender
 from recunlearn.training.config import TrainConfig
 from recunlearn.training.trainer import TrainLog, train_model
@@ -24,16 +23,6 @@ TRAINERS: dict[str, Callable[..., TrainLog]] = {
     "whole_data": train_whole_data,
 }
 """Training routine per ``Recommender.training_loss``."""
-
-PER_ROW_BACKBONES = frozenset(
-    name for name, backbone in BACKBONES.items() if backbone.training_loss == "per_row_bce"
-)
-"""Backbones trained on per-row BCE: the ones influence methods and the sub-model
-trainers of exact methods (``stages.train_model``) can handle."""
-DOT_PRODUCT_BACKBONES = frozenset(
-    name for name, backbone in BACKBONES.items() if backbone.dot_product_head
-)
-"""Backbones whose logit is the dot product of their propagated embeddings."""
 
 
 def train_backbone(

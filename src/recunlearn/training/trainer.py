@@ -26,7 +26,7 @@ import torch
 
 from recunlearn.models.base import Recommender
 from recunlearn.predictions import Rows, rows_to_tensors, tensor_auc
-from recunlearn.progress import progress_bar
+from recunlearn.progress import EarlyStopping, EpochBar
 from recunlearn.training.config import TrainConfig
 
 
@@ -149,6 +149,11 @@ class _BestState:
             self.stale += 1
 
 
+def early_stopping(cfg: TrainConfig, valid_rows: pd.DataFrame) -> EarlyStopping | None:
+    """How training stops early (None: without validation rows every epoch runs)."""
+    return EarlyStopping(cfg.patience, cfg.eval_every) if len(valid_rows) else None
+
+
 def _validation_auc(model: Recommender, valid: Rows) -> float:
     model.eval()
     users, items, labels = valid
@@ -177,7 +182,7 @@ def train_model(
     order = batch_order_generator(generator, device)
     best, history, epoch = _BestState(), [], 0
     start = time.perf_counter()
-    bar = progress_bar(cfg.max_epochs, f"{model.name} epochs")
+    bar = EpochBar(f"{model.name} training", cfg.max_epochs, early_stopping(cfg, valid_rows))
     with deterministic(device), bar:
         for epoch in range(1, cfg.max_epochs + 1):
             model.train()
@@ -185,12 +190,12 @@ def train_model(
                 "epoch": float(epoch),
                 "train_loss": _run_epoch(model, optimizer, data, cfg, order),
             }
-            bar.update(1)
             if len(valid_rows) and epoch % cfg.eval_every == 0:
                 record["valid_auc"] = _validation_auc(model, valid)
                 if on_evaluation is not None:
                     on_evaluation(epoch, record["valid_auc"])
                 best.offer(model, epoch, record["valid_auc"], cfg.min_delta)
+            bar.advance(epoch, best.epoch, best.stale)
             history.append(record)
             if best.stale >= cfg.patience:
                 break

@@ -24,8 +24,9 @@ import torch
 
 from recunlearn.models.enmf import ENMF
 from recunlearn.predictions import auc, rows_to_tensors, score_rows
+from recunlearn.progress import EpochBar
 from recunlearn.training.config import TrainConfig
-from recunlearn.training.trainer import TrainLog
+from recunlearn.training.trainer import TrainLog, early_stopping
 
 
 def _run_epoch(
@@ -73,23 +74,26 @@ def train_whole_data(
     best_auc, best_epoch, best_state, stale = -np.inf, 0, None, 0
     history: list[dict[str, float]] = []
     start, epoch = time.perf_counter(), 0
-    for epoch in range(1, cfg.max_epochs + 1):
-        model.train()
-        record = {"epoch": float(epoch)}
-        record["train_loss"] = _run_epoch(model, optimizer, data, cfg, generator)
-        if len(valid_rows) and epoch % cfg.eval_every == 0:
-            model.eval()
-            record["valid_auc"] = auc(valid_labels, score_rows(model, valid_rows))
-            if on_evaluation is not None:
-                on_evaluation(epoch, record["valid_auc"])
-            if record["valid_auc"] > best_auc + cfg.min_delta:
-                best_auc, best_epoch, stale = record["valid_auc"], epoch, 0
-                best_state = copy.deepcopy(model.state_dict())
-            else:
-                stale += 1
-        history.append(record)
-        if stale >= cfg.patience:
-            break
+    bar = EpochBar(f"{model.name} training", cfg.max_epochs, early_stopping(cfg, valid_rows))
+    with bar:
+        for epoch in range(1, cfg.max_epochs + 1):
+            model.train()
+            record = {"epoch": float(epoch)}
+            record["train_loss"] = _run_epoch(model, optimizer, data, cfg, generator)
+            if len(valid_rows) and epoch % cfg.eval_every == 0:
+                model.eval()
+                record["valid_auc"] = auc(valid_labels, score_rows(model, valid_rows))
+                if on_evaluation is not None:
+                    on_evaluation(epoch, record["valid_auc"])
+                if record["valid_auc"] > best_auc + cfg.min_delta:
+                    best_auc, best_epoch, stale = record["valid_auc"], epoch, 0
+                    best_state = copy.deepcopy(model.state_dict())
+                else:
+                    stale += 1
+            bar.advance(epoch, best_epoch, stale)
+            history.append(record)
+            if stale >= cfg.patience:
+                break
     if best_state is not None:
         model.load_state_dict(best_state)
     else:

@@ -9,13 +9,15 @@ A space maps a :class:`~recunlearn.training.TrainConfig` field to a spec, e.g.::
 
 from __future__ import annotations
 
-from typing import Any, Literal
+from typing import TYPE_CHECKING, Any, Literal
 
-import optuna
 from pydantic import BaseModel, ConfigDict, model_validator
 
 from recunlearn.errors import ParameterError
 from recunlearn.training.config import TrainConfig
+
+if TYPE_CHECKING:
+    import optuna
 
 
 class ParameterSpec(BaseModel):

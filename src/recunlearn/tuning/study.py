@@ -5,12 +5,14 @@ PostgreSQL), so a re-run continues it and several processes can work on it at on
 Its name is keyed by everything that changes the objective, so a changed
 configuration starts a new study instead of mixing results.
 
-Budget: ``n_trials`` counts *finished* trials (complete or pruned). A worker asks for a
-trial, then checks that fewer than ``n_trials`` live trials (finished or running)
-carry a smaller number; if not, the trial is a surplus started in a race with another
-worker and is closed as FAIL with ``user_attrs["surplus"] = True``, never run. Trials
-of a killed worker are detected by heartbeat and failed, then re-run; their failures
-do not count.
+Budget: ``n_trials`` counts *finished* trials (complete or pruned). A worker starts a
+trial only while fewer than ``n_trials`` trials are live (finished, or running in any
+worker), so workers sharing a study stop once the budget is taken. Two workers can
+still both start a trial in the same instant: the one whose trial has ``n_trials`` live
+trials before it closes it, never run, as PRUNED with ``user_attrs["surplus"] = True``
+(no traceback, no FAIL trial), and stops; surplus trials do not count. Trials of a
+killed worker are detected by heartbeat and failed, then re-run; their failures do not
+count.
 """
 
 from __future__ import annotations
@@ -24,7 +26,7 @@ from typing import Any
 
 import optuna
 from optuna.exceptions import ExperimentalWarning
-from optuna.trial import TrialState
+from optuna.trial import FrozenTrial, TrialState
 
 from recunlearn.errors import ParameterError
 
@@ -92,17 +94,25 @@ def open_study(
     )
 
 
+def _counted(study: optuna.Study, states: tuple[TrialState, ...]) -> list[FrozenTrial]:
+    """The trials in ``states`` that count towards the budget (surplus ones do not)."""
+    trials = study.get_trials(deepcopy=False, states=states)
+    return [t for t in trials if not t.user_attrs.get("surplus")]
+
+
 def finished_count(study: optuna.Study) -> int:
-    return len(study.get_trials(deepcopy=False, states=FINISHED))
+    """Complete and pruned trials, surplus ones left out."""
+    return len(_counted(study, FINISHED))
+
+
+def live_count(study: optuna.Study) -> int:
+    """Finished trials and the trials running now (in any worker)."""
+    return len(_counted(study, LIVE))
 
 
 def _is_surplus(study: optuna.Study, number: int, n_trials: int) -> bool:
-    earlier = [t for t in study.get_trials(deepcopy=False, states=LIVE) if t.number < number]
+    earlier = [t for t in _counted(study, LIVE) if t.number < number]
     return len(earlier) >= n_trials
-
-
-class _Surplus(Exception):
-    """A trial asked for in a race, beyond the budget: closed without running."""
 
 
 def run_missing_trials(
@@ -111,11 +121,13 @@ def run_missing_trials(
     n_trials: int,
     timeout: float | None = None,
 ) -> int:
-    """Run trials until the study has ``n_trials`` finished ones; return how many ran here.
+    """Run trials while the study has fewer than ``n_trials`` live ones; return how many
+    ran here.
 
     Trials run one at a time through ``Study.optimize`` so the storage's heartbeat
     marks them alive; an objective that raises is recorded as FAIL and the error
-    propagates.
+    propagates. Trials other workers are running count: this worker stops when they
+    take the rest of the budget.
     """
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", ExperimentalWarning)
@@ -127,12 +139,12 @@ def run_missing_trials(
         if _is_surplus(study, trial.number, n_trials):
             surplus = True
             trial.set_user_attr("surplus", True)
-            raise _Surplus()
+            raise optuna.TrialPruned("surplus: started in a race with another worker")
         return objective(trial)
 
-    while finished_count(study) < n_trials and not surplus:
+    while live_count(study) < n_trials and not surplus:
         if timeout is not None and time.monotonic() - start > timeout:
             break
-        study.optimize(guarded, n_trials=1, catch=(_Surplus,))
+        study.optimize(guarded, n_trials=1)
         ran += not surplus
     return ran

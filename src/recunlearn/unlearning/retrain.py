@@ -10,8 +10,6 @@ from __future__ import annotations
 
 import time
 
-from pydantic import BaseModel, ConfigDict
-
 from recunlearn.models import build_backbone
 from recunlearn.seeding import torch_generator
 from recunlearn.training.dispatch import train_backbone
@@ -21,6 +19,7 @@ from recunlearn.unlearning.base import (
     UnlearningOutcome,
     UnlearningRequest,
 )
+from recunlearn.unlearning.config import RetrainConfig
 
 
 def training_streams(seed: int, backbone: str, seed_key: str = "") -> tuple[object, object]:
@@ -34,15 +33,6 @@ def training_streams(seed: int, backbone: str, seed_key: str = "") -> tuple[obje
     return torch_generator(seed, "train", backbone, "init"), torch_generator(
         seed, *batch_keys, "batches"
     )
-
-
-class RetrainConfig(BaseModel):
-    """Retrain has no knobs beyond the training hyperparameters."""
-
-    model_config = ConfigDict(extra="forbid")
-    seed_key: str = ""
-    """Empty: Original's batch-order stream. Any other text: an independent batch order from
-    the same initialisation (Retrain*)."""
 
 
 class Retrain(UnlearningMethod):

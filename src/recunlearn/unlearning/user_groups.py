@@ -9,15 +9,12 @@ methods that work on user groups (LASER's SeqTrain, C-SISA) read them through
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Literal
 
 import numpy as np
 import pandas as pd
 
 from recunlearn.errors import DataValidationError, ParameterError
-
-Grouping = Literal["rand", "bkm", "cbkm"]
-Order = Literal["easy_to_hard", "hard_to_easy"]
+from recunlearn.grouping.config import Grouping, Order
 
 
 @dataclass(frozen=True)

@@ -11,7 +11,8 @@ from recunlearn.models import build_backbone
 from recunlearn.training import TrainConfig
 from recunlearn.unlearning import METHODS, UnlearningRequest
 from recunlearn.unlearning.finetune.alteraser import AltEraser, retain_loss
-from recunlearn.unlearning.finetune.block_solvers import BlockConfig, ah_newton, hf_newton
+from recunlearn.unlearning.finetune.block_solvers import ah_newton, hf_newton
+from recunlearn.unlearning.finetune.config import BlockConfig
 
 from ..conftest import noisy_low_rank
 

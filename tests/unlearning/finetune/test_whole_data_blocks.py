@@ -8,7 +8,8 @@ from recunlearn.influence.objective import Selection
 from recunlearn.models import build_backbone
 from recunlearn.training import TrainConfig
 from recunlearn.unlearning import METHODS, UnlearningRequest
-from recunlearn.unlearning.finetune.block_solvers import BlockConfig, hf_newton
+from recunlearn.unlearning.finetune.block_solvers import hf_newton
+from recunlearn.unlearning.finetune.config import BlockConfig
 from recunlearn.unlearning.finetune.whole_data_blocks import WholeDataObjective, whole_data_newton
 
 C0, L2 = 0.2, 0.05

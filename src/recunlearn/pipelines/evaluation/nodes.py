@@ -1,4 +1,8 @@
-"""Evaluation nodes: metrics per model, then one report over every model."""
+"""Evaluation nodes: metrics per model, then one report over every model.
+
+The metrics (torch, scipy) and the matplotlib plot are imported inside the nodes, so
+that building the pipelines imports none of them.
+"""
 
 from __future__ import annotations
 
@@ -6,11 +10,7 @@ from typing import Any
 
 import pandas as pd
 import plotly.graph_objects as go
-from matplotlib.figure import Figure
 
-from recunlearn.evaluation.metrics import evaluate_model
-from recunlearn.evaluation.prediction_completeness import prediction_metrics, prediction_rows
-from recunlearn.models import model_from_payload
 from recunlearn.parameters import EvaluationConfig
 from recunlearn.report.headline import headline_frame, headline_tables
 from recunlearn.report.html import html_report
@@ -19,14 +19,12 @@ from recunlearn.report.interactive_figures import (
 )
 from recunlearn.report.interactive_figures import completeness_figure, tradeoff_figure
 from recunlearn.report.page import markdown_page
-from recunlearn.report.plots import auc_figure
 from recunlearn.report.provenance import (
     ReportProvenance,
     describe_run,
     drop_cross_run_speedups,
     runs_table,
 )
-from recunlearn.report.seed_noise import coefficient_table
 from recunlearn.report.tables import (
     LOGGED_COSTS,
     completeness_table,
@@ -55,6 +53,10 @@ def evaluate(
     validation data (IFRU/SCIF's opt-in ``select_on_validation``) gets a
     ``selected_on_validation`` row of 1, so the report labels it.
     """
+    from recunlearn.evaluation.metrics import evaluate_model
+    from recunlearn.evaluation.prediction_completeness import prediction_metrics, prediction_rows
+    from recunlearn.models.building import model_from_payload
+
     cfg = EvaluationConfig.model_validate(evaluation)
     scored, retrain = model_from_payload(model), model_from_payload(reference)
     device = apply_runtime(RuntimeConfig.model_validate(runtime))
@@ -92,12 +94,17 @@ def build_report(
     dataset: str,
     seed: int,
     *tables: pd.DataFrame,
-) -> tuple[pd.DataFrame, pd.DataFrame, pd.DataFrame, pd.DataFrame, dict[str, Any], str, Figure]:
+) -> tuple[pd.DataFrame, pd.DataFrame, pd.DataFrame, pd.DataFrame, dict[str, Any], str, Any]:
     """Every backbone's table, coefficients against seed noise, headline, markdown, plot.
 
     Speed-ups that would divide times from two runs are dropped; ``session`` is the
-    ``run_provenance`` record (session id, catalog versions read).
+    ``run_provenance`` record (session id, catalog versions read). The plot is a
+    matplotlib figure (typed ``Any``: Kedro resolves every node's hints when it builds
+    the catalog, and naming ``Figure`` here would import matplotlib for every run).
     """
+    from recunlearn.report.plots import auc_figure
+    from recunlearn.report.seed_noise import coefficient_table
+
     tidy = drop_cross_run_speedups(pd.concat(tables, ignore_index=True), runs)
     completeness = completeness_table(tidy)
     coefficients = coefficient_table(tidy, seed_spread)

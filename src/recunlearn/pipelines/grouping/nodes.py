@@ -3,6 +3,9 @@
 Grouping happens at learning time, before any deletion request is known, so the
 ``forget`` column of ``mi_train`` is dropped: every row of D, fake ones included,
 shapes the groups.
+
+The grouping code (gensim, scikit-learn, matplotlib) is imported inside the nodes, so
+that building the pipelines imports none of it.
 """
 
 from __future__ import annotations
@@ -12,19 +15,9 @@ from typing import Any
 
 import numpy as np
 import pandas as pd
-from matplotlib.figure import Figure
 
 from recunlearn.errors import DataValidationError
-from recunlearn.grouping import (
-    GROUPINGS,
-    GroupingConfig,
-    ceiling,
-    cohesion_figure,
-    collaborative_embedding,
-    group_size_figure,
-    group_users,
-    validate_grouping,
-)
+from recunlearn.grouping.config import GroupingConfig, validate_grouping
 
 logger = logging.getLogger(__name__)
 
@@ -40,6 +33,8 @@ def embed_users(
 
     Validates ``grouping`` first, so a bad parameter stops the run before any output.
     """
+    from recunlearn.grouping.laser import collaborative_embedding
+
     n_users = int(interactions["user"].max()) + 1
     cfg = validate_grouping(grouping, n_users)
     outcome = collaborative_embedding(_learning_rows(train), n_users, cfg, seed)
@@ -58,6 +53,8 @@ def assign_groups(
     seed: int,
 ) -> tuple[pd.DataFrame, pd.DataFrame, dict[str, Any]]:
     """``rand``, ``bkm`` and ``cbkm`` labels per user, their cohesion table and a log."""
+    from recunlearn.grouping.laser import group_users
+
     ordered = embeddings.sort_values("user")
     if not np.array_equal(ordered["user"].to_numpy(), np.arange(len(ordered))):
         raise DataValidationError("grp_embeddings: column 'user' must hold ids 0..N-1 once each")
@@ -71,8 +68,16 @@ def assign_groups(
     return outcome.user_groups(), outcome.cohesion, log
 
 
-def plot_grouping(cohesion: pd.DataFrame, log: dict[str, Any]) -> tuple[Figure, Figure]:
-    """Fig. 9 (k-means vs balanced group sizes) and Fig. 12 (BKM vs CBKM cohesion)."""
+def plot_grouping(cohesion: pd.DataFrame, log: dict[str, Any]) -> tuple[Any, Any]:
+    """Fig. 9 (k-means vs balanced group sizes) and Fig. 12 (BKM vs CBKM cohesion).
+
+    Two matplotlib figures (typed ``Any``: Kedro resolves every node's hints when it
+    builds the catalog, and naming ``Figure`` here would import matplotlib for every run).
+    """
+    from recunlearn.grouping.balanced import ceiling
+    from recunlearn.grouping.laser import GROUPINGS
+    from recunlearn.grouping.plots import cohesion_figure, group_size_figure
+
     sizes = {name: log["sizes"][name] for name in ("kmeans", *GROUPINGS[1:])}
     bound = ceiling(log["n_users"], log["n_groups"])
     return group_size_figure(sizes, bound), cohesion_figure(cohesion, ("bkm", "cbkm"))

@@ -1,4 +1,8 @@
-"""Training node: train Original on D for one backbone."""
+"""Training node: train Original on D for one backbone.
+
+The models and the trainer (torch) are imported inside the node, so that building the
+pipelines does not import torch.
+"""
 
 from __future__ import annotations
 
@@ -8,12 +12,9 @@ from typing import Any
 
 import pandas as pd
 
-from recunlearn.models import build_backbone, model_payload
 from recunlearn.runtime import RuntimeConfig, apply_runtime
 from recunlearn.training.config import TrainConfig
-from recunlearn.training.dispatch import train_backbone
 from recunlearn.tuning.config import TuningConfig
-from recunlearn.unlearning.retrain import training_streams
 
 logger = logging.getLogger(__name__)
 
@@ -45,6 +46,10 @@ def train_original(
     backbone: str,
 ) -> tuple[dict[str, Any], dict[str, Any]]:
     """Train ``backbone`` on D (``train`` with its ``forget`` rows) from scratch."""
+    from recunlearn.models.building import build_backbone, model_payload
+    from recunlearn.training.dispatch import train_backbone
+    from recunlearn.unlearning.retrain import training_streams
+
     cfg = TrainConfig.model_validate(train_config)
     run = RuntimeConfig.model_validate(runtime)
     device = apply_runtime(run)

@@ -1,21 +1,26 @@
-"""Tuning node: run (or continue) one backbone's Optuna study and report it."""
+"""Tuning node: run (or continue) one backbone's Optuna study and report it.
+
+Optuna and the training code are imported inside the node, so that building the
+pipelines imports neither.
+"""
 
 from __future__ import annotations
 
 import logging
+import warnings
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-import optuna
 import pandas as pd
 import plotly.graph_objects as go
 
 from recunlearn.runtime import RuntimeConfig, apply_runtime
 from recunlearn.training.config import TrainConfig
 from recunlearn.tuning.config import TuningConfig
-from recunlearn.tuning.objective import make_objective
 from recunlearn.tuning.search_space import validate_space
-from recunlearn.tuning.study import open_storage, open_study, run_missing_trials, study_name
+
+if TYPE_CHECKING:
+    import optuna
 
 logger = logging.getLogger(__name__)
 
@@ -25,8 +30,12 @@ def _fingerprint(*frames: pd.DataFrame) -> str:
 
 
 def _importance_figure(study: optuna.Study) -> go.Figure:
+    import optuna
+
     try:
-        return optuna.visualization.plot_param_importances(study)
+        with warnings.catch_warnings():  # a few trials, equal importances: said in the plot
+            warnings.filterwarnings("ignore", "Target and region quantiles", UserWarning)
+            return optuna.visualization.plot_param_importances(study)
     except (ValueError, RuntimeError) as error:  # too few complete trials, or one value only
         return go.Figure(layout={"title": f"Parameter importances unavailable: {error}"})
 
@@ -58,6 +67,13 @@ def tune_backbone(
     backbone: str,
 ) -> tuple[dict[str, Any], pd.DataFrame, go.Figure, go.Figure]:
     """Best parameters, the trials table and Optuna's plots for ``backbone``."""
+    import optuna
+
+    from recunlearn.tuning.objective import make_objective
+    from recunlearn.tuning.study import open_storage, open_study, run_missing_trials, study_name
+
+    optuna.logging.disable_default_handler()  # its trial lines go to the log file instead
+    optuna.logging.enable_propagation()
     cfg = TuningConfig.model_validate(tuning)
     space = validate_space(cfg.spaces.get(backbone, {}), f"tuning.spaces.{backbone}")
     base = TrainConfig.model_validate(train_config).model_copy(

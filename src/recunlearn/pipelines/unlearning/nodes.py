@@ -1,24 +1,24 @@
-"""Unlearning nodes: prepare a method on D (exact methods), then apply it to the request."""
+"""Unlearning nodes: prepare a method on D (exact methods), then apply it to the request.
+
+The methods (torch) are imported inside the nodes, so that building the pipelines does
+not import torch.
+"""
 
 from __future__ import annotations
 
 import logging
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import pandas as pd
 
-from recunlearn.execution import make_executor
-from recunlearn.models import model_from_payload, model_payload
+from recunlearn.execution.factory import make_executor
 from recunlearn.runtime import RuntimeConfig, apply_runtime
 from recunlearn.training.config import TrainConfig
-from recunlearn.unlearning import (
-    METHODS,
-    PrepareContext,
-    UnlearningRequest,
-    state_from_payload,
-    state_payload,
-)
+from recunlearn.unlearning import METHODS
 from recunlearn.unlearning.user_groups import groupings_from_tables
+
+if TYPE_CHECKING:
+    from recunlearn.unlearning.base import UnlearningRequest
 
 logger = logging.getLogger(__name__)
 
@@ -31,6 +31,9 @@ def _request(
     seed: int,
     runtime: RuntimeConfig,
 ) -> UnlearningRequest:
+    from recunlearn.models.building import model_from_payload
+    from recunlearn.unlearning.base import UnlearningRequest
+
     run = RuntimeConfig.model_validate(runtime)
     device = apply_runtime(run)
     return UnlearningRequest(
@@ -59,6 +62,8 @@ def prepare_method(
     method: str,
 ) -> dict[str, Any]:
     """Learn ``METHODS[method]``'s state on D (the ``forget`` marks are dropped first)."""
+    from recunlearn.unlearning.base import PrepareContext, state_payload
+
     request = _request(original, train, valid, train_config, seed, runtime)
     groupings = None if user_groups is None else groupings_from_tables(user_groups, cohesion)
     state = METHODS[method](method_config).prepare(PrepareContext.of(request, groupings))
@@ -79,6 +84,9 @@ def run_unlearning(
     method: str,
 ) -> tuple[dict[str, Any], dict[str, Any]]:
     """Unlearn D_r (``train.forget``) with ``METHODS[method]`` from its prepared state."""
+    from recunlearn.models.building import model_payload
+    from recunlearn.unlearning.base import state_from_payload
+
     request = _request(original, train, valid, train_config, seed, runtime)
     METHODS[method].check_backbone(request.original.name)
     prepared = None if state is None else state_from_payload(state)

@@ -17,7 +17,7 @@ from recunlearn.grid import GridConfig
 from recunlearn.pipelines.grid import methods_on
 from recunlearn.pipelines.node_binding import bound
 from recunlearn.pipelines.unlearning.nodes import prepare_method, run_unlearning
-from recunlearn.unlearning import METHODS
+from recunlearn.unlearning import METHOD_SPECS
 
 COMMON_INPUTS = [
     "original_model",
@@ -32,8 +32,8 @@ GROUP_INPUTS = ["grp_user_groups", "grp_cohesion"]
 
 
 def unlearning_template(method: str) -> Pipeline:
-    kind = METHODS[method]
-    if not kind.has_preparation():
+    kind = METHOD_SPECS[method]
+    if not kind.prepares:
         unlearn = Node(
             bound(run_unlearning, method=method), COMMON_INPUTS, ["model", "log"], name="unlearn"
         )
@@ -62,7 +62,7 @@ def create_pipeline(grid: GridConfig, **kwargs) -> Pipeline:
                     "mi_train": "mi_train",
                     "prm_valid": "prm_valid",
                     "train_config": f"{backbone}.original.train_config",
-                    **{name: name for name in GROUP_INPUTS if METHODS[method].needs_groups},
+                    **{name: name for name in GROUP_INPUTS if METHOD_SPECS[method].needs_groups},
                 },
                 parameters={
                     "params:method_config": f"params:unlearning.{method}",

@@ -27,15 +27,13 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass
-from typing import Literal
 
 import numpy as np
 import pandas as pd
 
 from recunlearn.errors import ParameterError
 from recunlearn.grouping.balanced import greedy_assignment, squared_distances
-
-PartitionKind = Literal["user", "item", "interaction"]
+from recunlearn.unlearning.exact.config import PartitionKind
 
 
 @dataclass(frozen=True)

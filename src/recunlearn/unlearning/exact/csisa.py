@@ -18,11 +18,9 @@ from dataclasses import replace
 import numpy as np
 import pandas as pd
 import torch
-from pydantic import BaseModel, ConfigDict, PositiveInt
 
-from recunlearn.models import GroupedModel
+from recunlearn.models import PER_ROW_BACKBONES, GroupedModel
 from recunlearn.training.config import TrainConfig
-from recunlearn.training.dispatch import PER_ROW_BACKBONES
 from recunlearn.training.stages import (
     Parameters,
     StageRunner,
@@ -39,18 +37,8 @@ from recunlearn.unlearning.base import (
     UnlearningOutcome,
     UnlearningRequest,
 )
-from recunlearn.unlearning.user_groups import Grouping, UserGroups
-
-
-class CSisaConfig(BaseModel):
-    """Isolated training per user group."""
-
-    model_config = ConfigDict(extra="forbid")
-
-    grouping: Grouping = "cbkm"
-    """Which of the grouping step's groupings defines the sub-models' users."""
-    epochs: PositiveInt = 50
-    """T: epochs per sub-model."""
+from recunlearn.unlearning.exact.config import CSisaConfig
+from recunlearn.unlearning.user_groups import UserGroups
 
 
 class CSisa(UnlearningMethod):

@@ -24,10 +24,9 @@ from __future__ import annotations
 import time
 
 import numpy as np
-from pydantic import BaseModel, ConfigDict, PositiveInt
 
+from recunlearn.models import PER_ROW_BACKBONES
 from recunlearn.seeding import derive_seed
-from recunlearn.training.dispatch import PER_ROW_BACKBONES
 from recunlearn.training.stages import pack_parameters, unpack_parameters
 from recunlearn.unlearning.base import (
     PrepareContext,
@@ -36,21 +35,9 @@ from recunlearn.unlearning.base import (
     UnlearningOutcome,
     UnlearningRequest,
 )
+from recunlearn.unlearning.exact.config import LaserConfig
 from recunlearn.unlearning.exact.seqtrain import SeqTrainPlan
-from recunlearn.unlearning.user_groups import Grouping, Order, UserGroups
-
-
-class LaserConfig(BaseModel):
-    """SeqTrain over one of the grouping step's groupings."""
-
-    model_config = ConfigDict(extra="forbid")
-
-    grouping: Grouping = "cbkm"
-    """``cbkm`` (L-CBKM, LASER), ``bkm`` (L-BKM) or ``rand`` (L-Rand)."""
-    order: Order = "easy_to_hard"
-    """``easy_to_hard``: descending cohesion (SeqTrain); ``hard_to_easy``: anti-SeqTrain."""
-    epochs: PositiveInt = 50
-    """T: epochs per group (the paper's 50 on MovieLens)."""
+from recunlearn.unlearning.user_groups import UserGroups
 
 
 class Laser(UnlearningMethod):

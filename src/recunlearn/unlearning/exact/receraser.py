@@ -23,41 +23,16 @@ from typing import Any
 import numpy as np
 import pandas as pd
 import torch
-from pydantic import Field, PositiveInt
 
 from recunlearn.errors import ParameterError
 from recunlearn.models import AttentionEnsemble, positive_edges
 from recunlearn.models.scoring import ScoringModel
 from recunlearn.predictions import rows_to_tensors
 from recunlearn.seeding import numpy_rng, torch_generator
-from recunlearn.training.dispatch import DOT_PRODUCT_BACKBONES, PER_ROW_BACKBONES
 from recunlearn.unlearning.base import PrepareContext, UnlearningRequest
-from recunlearn.unlearning.exact.balanced_partition import PartitionKind, row_labels
-from recunlearn.unlearning.exact.sharded import Members, ShardedConfig, ShardedMethod
-
-ATTENTION_BACKBONES = DOT_PRODUCT_BACKBONES & PER_ROW_BACKBONES
-"""The aggregator attends over members' (propagated) embeddings and trains with per-row
-BCE: dot-product backbones trained per row (MF, LightGCN)."""
-
-
-class RecEraserConfig(ShardedConfig):
-    """Balanced partition, sub-models and the attention aggregator."""
-
-    partition: PartitionKind = "interaction"
-    """``user`` (UBP), ``item`` (IBP) or ``interaction`` (InBP)."""
-    capacity_factor: float = Field(1.2, ge=1.0)
-    """A shard holds at most ceil(capacity_factor * N / S) points."""
-    partition_iterations: PositiveInt = 20
-    """Most assignment / centroid-update rounds of the balanced partition."""
-    attention_dim: PositiveInt = 32
-    """Hidden size of the attention networks."""
-    aggregator_epochs: PositiveInt = 5
-    """Epochs of the aggregator's training (shards frozen)."""
-    aggregator_lr: float = Field(0.01, gt=0)
-    """Adam learning rate of the aggregator."""
-    aggregator_batch_size: PositiveInt = 8192
-    """Rows per aggregator step; each step aggregates every user and item once, so
-    larger batches make an epoch cheaper."""
+from recunlearn.unlearning.exact.balanced_partition import row_labels
+from recunlearn.unlearning.exact.config import ATTENTION_BACKBONES, RecEraserConfig
+from recunlearn.unlearning.exact.sharded import Members, ShardedMethod
 
 
 def train_aggregator(

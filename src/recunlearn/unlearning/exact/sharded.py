@@ -21,7 +21,6 @@ from typing import Any
 import numpy as np
 import pandas as pd
 import torch
-from pydantic import BaseModel, ConfigDict, PositiveInt
 
 from recunlearn.models.scoring import ScoringModel
 from recunlearn.training.config import TrainConfig
@@ -39,21 +38,10 @@ from recunlearn.unlearning.base import (
     UnlearningOutcome,
     UnlearningRequest,
 )
+from recunlearn.unlearning.exact.config import ShardedConfig
 from recunlearn.unlearning.partitions import RowPartition
 
 Members = dict[int, Parameters]
-
-
-class ShardedConfig(BaseModel):
-    """Shards and the sub-models' training."""
-
-    model_config = ConfigDict(extra="forbid")
-
-    shards: PositiveInt = 10
-    """S: number of shards (10 in the IFRU paper's comparison)."""
-    epochs: PositiveInt = 50
-    """Epochs each shard's sub-model trains (fixed, as C-SISA's and LASER's T: no early
-    stopping, so a shard is a function of its rows and seeds alone)."""
 
 
 class ShardedMethod(UnlearningMethod):

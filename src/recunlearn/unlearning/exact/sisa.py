@@ -22,18 +22,14 @@ import numpy as np
 import pandas as pd
 import torch
 
-from recunlearn.models import AveragingEnsemble
+from recunlearn.models import PER_ROW_BACKBONES, AveragingEnsemble
 from recunlearn.models.scoring import ScoringModel
 from recunlearn.seeding import numpy_rng
-from recunlearn.training.dispatch import PER_ROW_BACKBONES
 from recunlearn.training.stages import build_stage_model
 from recunlearn.unlearning.base import PrepareContext, UnlearningRequest
-from recunlearn.unlearning.exact.sharded import Members, ShardedConfig, ShardedMethod
+from recunlearn.unlearning.exact.config import SisaConfig
+from recunlearn.unlearning.exact.sharded import Members, ShardedMethod
 from recunlearn.unlearning.partitions import random_balanced_labels
-
-
-class SisaConfig(ShardedConfig):
-    """Random balanced interaction shards, averaged."""
 
 
 class Sisa(ShardedMethod):

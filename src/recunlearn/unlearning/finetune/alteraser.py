@@ -34,40 +34,28 @@ from __future__ import annotations
 
 import copy
 import time
-from typing import Literal
 
 import numpy as np
 import pandas as pd
 import torch
-from pydantic import Field
 
 from recunlearn.influence.neighbourhood import bipartite_adjacency, expand, rows_touching
 from recunlearn.influence.objective import EmbeddingObjective, Selection
-from recunlearn.models import positive_edges
+from recunlearn.models import DOT_PRODUCT_BACKBONES, positive_edges
 from recunlearn.models.base import Recommender
 from recunlearn.training.config import TrainConfig
-from recunlearn.training.dispatch import DOT_PRODUCT_BACKBONES
 from recunlearn.unlearning.base import (
     PreparedState,
     UnlearningMethod,
     UnlearningOutcome,
     UnlearningRequest,
 )
-from recunlearn.unlearning.finetune.block_solvers import BlockConfig, adamw, ah_newton, hf_newton
+from recunlearn.unlearning.finetune.block_solvers import adamw, ah_newton, hf_newton
+from recunlearn.unlearning.finetune.config import AltEraserConfig
 from recunlearn.unlearning.finetune.whole_data_blocks import WholeDataObjective, whole_data_newton
 
 CLOSED_FORM_NEWTON = {"per_row_bce": ah_newton, "whole_data": whole_data_newton}
 """AH-Newton's solver per ``Recommender.training_loss``."""
-
-
-class AltEraserConfig(BlockConfig):
-    optimizer: Literal["ah_newton", "hf_newton", "adamw"] = "ah_newton"
-    max_passes: int = Field(1, ge=0)
-    """Cap on the passes over all users / items after the erase pass."""
-    tol: float = Field(1e-3, ge=0)
-    """Stop when a pass changes the retain loss by less than this relative amount."""
-    batch_size: int = Field(0, ge=0)
-    """Users (items) per sub-problem; 0 puts all of one side in one block."""
 
 
 def block_objective(

@@ -21,24 +21,12 @@ from __future__ import annotations
 
 import pandas as pd
 import torch
-from pydantic import BaseModel, ConfigDict, Field
 
 from recunlearn.influence.blocks import gram_per_block
 from recunlearn.influence.objective import EmbeddingObjective
 from recunlearn.influence.solvers import ConjugateGradient
 from recunlearn.predictions import rows_to_tensors
-
-
-class BlockConfig(BaseModel):
-    model_config = ConfigDict(extra="forbid")
-
-    newton_steps: int = Field(1, ge=1)
-    """Newton (or AdamW) steps per block per pass."""
-    cg_iterations: int = Field(20, ge=1)
-    damping: float = Field(1e-3, ge=0)
-    """Initial Levenberg-Marquardt damping (on the summed-loss Hessian)."""
-    line_search_steps: int = Field(5, ge=0)
-    adamw_lr: float = Field(0.01, gt=0)
+from recunlearn.unlearning.finetune.config import BlockConfig
 
 
 def reduction_ratio(actual: float, slope: float, curvature: float, scale: float) -> float:

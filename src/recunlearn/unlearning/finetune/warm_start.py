@@ -11,8 +11,6 @@ from __future__ import annotations
 import copy
 import time
 
-from pydantic import BaseModel, ConfigDict
-
 from recunlearn.models import positive_edges
 from recunlearn.seeding import torch_generator
 from recunlearn.training.dispatch import train_backbone
@@ -22,10 +20,7 @@ from recunlearn.unlearning.base import (
     UnlearningOutcome,
     UnlearningRequest,
 )
-
-
-class WarmStartConfig(BaseModel):
-    model_config = ConfigDict(extra="forbid")
+from recunlearn.unlearning.finetune.config import WarmStartConfig
 
 
 class WarmStart(UnlearningMethod):

@@ -28,7 +28,8 @@ from recunlearn.influence.objective import EmbeddingObjective, Selection
 from recunlearn.models.base import Recommender
 from recunlearn.models.enmf import whole_data_loss
 from recunlearn.predictions import rows_to_tensors
-from recunlearn.unlearning.finetune.block_solvers import BlockConfig, gram_per_block, spd_solve
+from recunlearn.unlearning.finetune.block_solvers import gram_per_block, spd_solve
+from recunlearn.unlearning.finetune.config import BlockConfig
 
 
 class WholeDataObjective(EmbeddingObjective):

@@ -40,11 +40,10 @@ from recunlearn.influence.neighbourhood import bipartite_adjacency, expand, rows
 from recunlearn.influence.objective import EmbeddingObjective, LossTerm, Selection
 from recunlearn.influence.solvers import InverseHVPSolver, Monitor, make_solver
 from recunlearn.influence.spectrum import damping_from_spectrum
-from recunlearn.models import positive_edges
+from recunlearn.models import PER_ROW_BACKBONES, positive_edges
 from recunlearn.models.base import Recommender
 from recunlearn.predictions import auc
 from recunlearn.seeding import torch_generator
-from recunlearn.training.dispatch import PER_ROW_BACKBONES
 from recunlearn.unlearning.base import (
     PrepareContext,
     PreparedState,

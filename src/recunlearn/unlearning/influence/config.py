@@ -1,12 +1,20 @@
-"""The inverse-HVP settings every influence method shares (IFRU and SCIF extend them)."""
+"""Settings of the influence methods: the inverse-HVP solver's, which IFRU and SCIF extend.
+
+Importable without torch: the parameter check and the pipelines read them.
+"""
 
 from __future__ import annotations
 
 from typing import Literal
 
-from pydantic import BaseModel, ConfigDict, Field, model_validator
+from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
-from recunlearn.influence.solvers import SOLVERS, SolverName, SolverSettings
+from recunlearn.influence.solver_settings import (
+    ITERATE_SELECTING_SOLVERS,
+    SolverName,
+    SolverSettings,
+)
+from recunlearn.parameters import backbone_keyed
 
 
 class SolverConfig(BaseModel):
@@ -20,7 +28,7 @@ class SolverConfig(BaseModel):
     minimum (early-stopped), where the exact Hessian is indefinite."""
     solver: SolverName = "cg"
     """cg (default) | adam (the IFRU paper's) | direct (explicit Hessian, small problems):
-    :data:`recunlearn.influence.solvers.SolverName`."""
+    :data:`recunlearn.influence.solver_settings.SolverName`."""
     damping: float = Field(0.01, ge=0)
     """Added to the summed-loss Hessian's diagonal (the floor of the ``lanczos`` rule)."""
     tol: float = Field(1e-4, gt=0)
@@ -65,13 +73,36 @@ class SolverConfig(BaseModel):
     def preconditioned(self, closed_form: bool) -> bool:
         """Whether the solve uses the block-Jacobi preconditioner: asked for, with the
         closed-form products that give the blocks, by a solver that takes one."""
+        from recunlearn.influence.solvers import SOLVERS  # at run time: imports torch
+
         wanted = self.preconditioner == "block_jacobi"
         return wanted and closed_form and SOLVERS[self.solver].takes_preconditioner
 
     @model_validator(mode="after")
     def _selection_needs_adam(self) -> SolverConfig:
-        if self.select_on_validation and not SOLVERS[self.solver].selects_iterates:
+        if self.select_on_validation and self.solver not in ITERATE_SELECTING_SOLVERS:
             raise ValueError(
                 f"select_on_validation needs solver 'adam' (got solver {self.solver!r})"
             )
         return self
+
+
+class IFRUConfig(SolverConfig):
+    spillover: bool = True
+    """Include the spillover influence I_s (ablation: false)."""
+    pruning_ratios: dict[str, list[float]] = Field(
+        default_factory=lambda: {"default": [1.0, 1.0], "lightgcn": [1.0, 0.6]}
+    )
+    """(a_0, ..., a_K) per backbone name; ``default`` for the rest (paper: MF (1, 1), LightGCN (1, 0.6))."""
+
+    @field_validator("pruning_ratios")
+    @classmethod
+    def _backbone_names(cls, value: dict[str, list[float]]) -> dict[str, list[float]]:
+        return backbone_keyed(value)
+
+    def ratios_for(self, backbone: str) -> list[float]:
+        return self.pruning_ratios.get(backbone, self.pruning_ratios.get("default", [1.0, 1.0]))
+
+
+class SCIFConfig(SolverConfig):
+    """SCIF has only the solver's settings."""

@@ -20,34 +20,12 @@ from __future__ import annotations
 
 from typing import Any
 
-from pydantic import Field, field_validator
-
 from recunlearn.influence.neighbourhood import prune, spillover_rows
 from recunlearn.influence.objective import EmbeddingObjective, LossTerm, Selection
 from recunlearn.models import positive_edges
-from recunlearn.parameters import backbone_keyed
 from recunlearn.unlearning.base import UnlearningRequest
-from recunlearn.unlearning.influence.base import (
-    InfluenceUnlearning,
-)
-from recunlearn.unlearning.influence.config import SolverConfig
-
-
-class IFRUConfig(SolverConfig):
-    spillover: bool = True
-    """Include the spillover influence I_s (ablation: false)."""
-    pruning_ratios: dict[str, list[float]] = Field(
-        default_factory=lambda: {"default": [1.0, 1.0], "lightgcn": [1.0, 0.6]}
-    )
-    """(a_0, ..., a_K) per backbone name; ``default`` for the rest (paper: MF (1, 1), LightGCN (1, 0.6))."""
-
-    @field_validator("pruning_ratios")
-    @classmethod
-    def _backbone_names(cls, value: dict[str, list[float]]) -> dict[str, list[float]]:
-        return backbone_keyed(value)
-
-    def ratios_for(self, backbone: str) -> list[float]:
-        return self.pruning_ratios.get(backbone, self.pruning_ratios.get("default", [1.0, 1.0]))
+from recunlearn.unlearning.influence.base import InfluenceUnlearning
+from recunlearn.unlearning.influence.config import IFRUConfig
 
 
 class IFRU(InfluenceUnlearning):

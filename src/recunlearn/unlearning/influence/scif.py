@@ -27,14 +27,8 @@ import torch
 
 from recunlearn.influence.objective import EmbeddingObjective, LossTerm, Selection
 from recunlearn.unlearning.base import UnlearningRequest
-from recunlearn.unlearning.influence.base import (
-    InfluenceUnlearning,
-)
-from recunlearn.unlearning.influence.config import SolverConfig
-
-
-class SCIFConfig(SolverConfig):
-    """SCIF has only the solver's settings."""
+from recunlearn.unlearning.influence.base import InfluenceUnlearning
+from recunlearn.unlearning.influence.config import SCIFConfig
 
 
 def neighbourhood_labels(forget: pd.DataFrame, retain: pd.DataFrame) -> np.ndarray:
