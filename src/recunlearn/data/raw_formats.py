@@ -40,6 +40,10 @@ class DatasetSpec:
     generate: Callable[[], pd.DataFrame] | None = None
     """Builds the raw table in memory instead of reading a file (``synthetic``)."""
 
+    def label_threshold(self, override: float | None) -> float:
+        """The positive-label threshold: ``ingestion.label_threshold`` when set, else ours."""
+        return self.threshold if override is None else override
+
 
 def read_table(stream: IO[bytes], source: str, **read_args: Any) -> pd.DataFrame:
     """``pd.read_csv`` (all values as text) with one-line errors naming ``source``.

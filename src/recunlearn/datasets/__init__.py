@@ -6,7 +6,17 @@ from recunlearn.datasets.optional_json import OptionalJSONDataset
 from recunlearn.datasets.raw_ratings import RawRatingsDataset
 from recunlearn.datasets.torch_model import TorchModelDataset
 
+FILE_DATASETS = (
+    BenchmarkFiguresDataset,
+    OptionalCSVDataset,
+    OptionalJSONDataset,
+    TorchModelDataset,
+)
+"""The project's datasets of saved files, whose ``load`` checks the file (the preflight
+loads a run's inputs of these kinds before the first node)."""
+
 __all__ = [
+    "FILE_DATASETS",
     "BenchmarkFiguresDataset",
     "OptionalCSVDataset",
     "OptionalJSONDataset",
