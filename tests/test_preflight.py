@@ -122,6 +122,7 @@ def test_shards_are_checked_on_d_as_the_run_makes_it():
 def test_the_methods_a_run_prepares_are_read_from_its_state_outputs():
     outputs = {"mf.sisa.state", "lightgcn.sisa.state", "mf.ifru.state", "mf.original.model"}
     assert plan(outputs).prepared_methods() == ["ifru", "sisa"]
+    assert plan({"session.state", "mf.sisa.state"}).prepared_methods() == ["sisa"]
 
 
 def test_cuda_is_refused_where_absent_and_only_for_runs_that_read_runtime():

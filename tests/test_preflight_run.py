@@ -68,37 +68,32 @@ def project(tmp_path_factory) -> Path:
 
 
 @pytest.mark.parametrize(
-    ("params", "expected"),
+    ("args", "expected"),
     [
         (
-            "poisoning.kind=noise_injection,poisoning.n_users=41",
+            ("--pipelines", "ingestion,poisoning", "--params", "poisoning.kind=private"),
             "parameter 'poisoning.n_users' must be in [1, 40] (users with at least 2 positive "
-            "training rows), got 41",
+            "training rows), got 64",
         ),
         (
-            "ingestion.k_core=30",
-            "parameter 'ingestion.k_core'=30 leaves no interactions (from 600 de-duplicated "
-            "rows); lower it",
-        ),
-        (
-            "grouping.n_groups=41",
+            ("--pipelines", "ingestion,poisoning,grouping", "--params", "grouping.n_groups=41"),
             "parameter 'grouping.n_groups' must be in [1, 40] (the number of users), got 41",
         ),
         (
-            "unlearning.sisa.shards=100000",
+            ("--params", "unlearning.sisa.shards=100000"),
             "parameter 'unlearning.sisa.shards' (100000) exceeds the 360 interaction points "
             "of D to partition",
         ),
         (
-            "unlearning.receraser.shards=41,unlearning.receraser.partition=user",
+            ("--params", "unlearning.receraser.shards=41,unlearning.receraser.partition=user"),
             "parameter 'unlearning.receraser.shards' (41) exceeds the 40 user points of D "
             "to partition",
         ),
     ],
-    ids=["n_users", "k_core", "n_groups", "sisa_shards", "receraser_shards"],
+    ids=["n_users", "n_groups", "sisa_shards", "receraser_shards"],
 )
-def test_a_value_the_data_cannot_hold_is_refused_before_any_write(project, params, expected):
-    assert refusal(project, "--params", params) == expected
+def test_a_value_the_data_cannot_hold_is_refused_before_any_write(project, args, expected):
+    assert refusal(project, *args) == expected
 
 
 def test_cuda_where_there_is_none_is_refused_before_any_write(project):
@@ -117,6 +112,21 @@ def test_a_split_that_leaves_validation_empty_is_refused_before_any_write(tmp_pa
     assert refusal(root, "--pipelines", "ingestion") == (
         "parameter 'ingestion.split.fractions'=[0.999, 0.0005, 0.0005] leaves the valid split "
         "empty on the 600 rows left by ingestion.k_core (strategy='random'; cold rows "
+        "dropped): change the shares or lower ingestion.k_core"
+    )
+
+
+def test_a_k_core_that_leaves_too_few_rows_to_split_is_refused_before_any_write(tmp_path):
+    """A 2 x 2 block and 30 single ratings: the 2-core keeps the 4 block rows only."""
+    root = copy_project(tmp_path)
+    block = [f"{u}::{i}::5::{978300000 + 10 * u + i}" for u in (1, 2) for i in (1, 2)]
+    single = [f"{100 + j}::{200 + j}::4::{978400000 + j}" for j in range(30)]
+    raw = root / "data" / "01_raw" / "ratings.dat"
+    raw.parent.mkdir(parents=True)
+    raw.write_text("\n".join(block + single) + "\n")
+    assert refusal(root, "--pipelines", "ingestion", "--params", "ingestion.k_core=2") == (
+        "parameter 'ingestion.split.fractions'=[0.6, 0.2, 0.2] leaves the valid split "
+        "empty on the 4 rows left by ingestion.k_core (strategy='random'; cold rows "
         "dropped): change the shares or lower ingestion.k_core"
     )
 
