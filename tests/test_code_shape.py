@@ -25,6 +25,8 @@ CORE = [
     "runtime.py",
     "parameters.py",
     "parameter_tree.py",
+    "preflight.py",
+    "run_options.py",
     "errors.py",
 ]
 
@@ -56,14 +58,14 @@ def test_core_never_imports_kedro_nor_opens_files():
 # beside it in its own layer or above it.
 LAYERS = [
     {"errors", "seeding", "progress", "lazy_imports"},
-    {"data", "execution"},
+    {"data", "execution", "run_options"},
     {"models", "runtime"},
     {"predictions", "parameters"},
     {"training"},
     {"influence", "grouping"},
     {"unlearning"},
     {"evaluation", "tuning", "grid"},
-    {"report", "parameter_tree"},
+    {"report", "parameter_tree", "preflight"},
     {"datasets", "cli"},
     {"pipelines"},
     {"hooks", "pipeline_registry", "__main__"},

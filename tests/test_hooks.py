@@ -8,7 +8,7 @@ from types import SimpleNamespace
 import pytest
 
 from recunlearn.errors import ParameterError
-from recunlearn.hooks import GridHook, ParameterTreeHook, ProvenanceHook
+from recunlearn.hooks import GridHook, ParameterTreeHook, PreflightHook, ProvenanceHook
 from recunlearn.pipelines.grid import active_grid, base_grid
 from recunlearn.settings import HOOKS
 
@@ -24,7 +24,12 @@ def context(runtime_params: dict | None = None, env: str = "test") -> SimpleName
 
 
 def test_the_project_registers_the_hooks():
-    assert [type(hook) for hook in HOOKS] == [ParameterTreeHook, GridHook, ProvenanceHook]
+    assert [type(hook) for hook in HOOKS] == [
+        ParameterTreeHook,
+        GridHook,
+        PreflightHook,
+        ProvenanceHook,
+    ]
 
 
 def test_the_grid_hook_reads_the_environments_grid():

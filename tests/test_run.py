@@ -218,7 +218,9 @@ def test_raw_file_with_the_wrong_separator_is_one_line_naming_it(tmp_path):
     result = kedro_run(project, "--pipelines", "ingestion")
     assert result.returncode == 1
     message, hint = result.stderr.splitlines()
-    assert message.startswith("Error: data/01_raw/ratings.dat: expected 4 '::'-separated fields")
+    assert message.startswith(
+        "Error: dataset raw_ratings: data/01_raw/ratings.dat: expected 4 '::'-separated fields"
+    )
     assert data_files(project) == [raw]
 
 

@@ -4,7 +4,7 @@ Kedro loads ``<package>.cli.cli`` and lets its commands override the built-in on
 (``python -m recunlearn`` finds the same ``run``). ``kedro run`` here takes Kedro's
 options unchanged; on a user error (a bad parameter, a malformed or missing raw file:
 any :class:`~recunlearn.errors.RecUnlearnError`, also when Kedro wraps it in its own
-error) it prints the message to stderr and exits with status 1, without the traceback.
+error; an unknown ``--namespaces`` value, listing the valid ones) it prints the message to stderr and exits with status 1, without the traceback.
 ``--verbose`` / ``-v`` re-raises instead, so Kedro shows the full traceback; the
 traceback is also written to ``errors.log`` where ``conf/logging.yml`` gives the
 ``recunlearn.failures`` logger a handler. Any other exception (a bug) is left alone.
@@ -23,8 +23,10 @@ from typing import Any
 
 import click
 from kedro.framework.cli.project import run as kedro_run
+from kedro.framework.project import pipelines
 
 from recunlearn.errors import RecUnlearnError
+from recunlearn.run_options import check_namespaces
 
 failure_log = logging.getLogger("recunlearn.failures")
 INTERRUPTED = (
@@ -60,6 +62,27 @@ def full_log_files() -> list[str]:
     ]
 
 
+def run_option_error(options: dict[str, Any]) -> RecUnlearnError | None:
+    """An unknown ``--namespaces`` value among ``options``, as a one-line user error.
+
+    Kedro filters the pipeline by namespace before any hook sees the run; when that
+    failed, the pipelines it loaded (with the environment's grid) say which namespaces
+    exist. None when every requested namespace exists (the failure was another one).
+    """
+    requested = options.get("namespaces") or []
+    names = [options["pipeline"]] if options.get("pipeline") else options.get("pipelines")
+    if not requested:
+        return None
+    try:
+        nodes = [node for name in names or ["__default__"] for node in pipelines[name].nodes]
+        check_namespaces(requested, [node.namespace for node in nodes])
+    except KeyError:  # an unknown pipeline: Kedro's own message says so
+        return None
+    except RecUnlearnError as error:
+        return error
+    return None
+
+
 def short_user_errors(callback: Callable[..., Any]) -> Callable[..., Any]:
     """``callback`` taking one more option, ``verbose``, and exiting 1 on a user error."""
 
@@ -71,7 +94,7 @@ def short_user_errors(callback: Callable[..., Any]) -> Callable[..., Any]:
             click.secho(INTERRUPTED, err=True, fg="yellow")
             sys.exit(130)
         except Exception as error:
-            cause = user_error(error)
+            cause = user_error(error) or run_option_error(kwargs)
             if cause is None or verbose:
                 raise
             report_user_error(error, cause)

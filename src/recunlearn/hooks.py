@@ -2,6 +2,9 @@
 
 - :class:`ParameterTreeHook`: the whole parameter tree is checked before anything is
   built or run;
+- :class:`PreflightHook`: what needs the data or the machine (an empty split, more
+  ``poisoning.n_users`` than qualify, shards or groups than rows or users, CUDA,
+  ``--load-versions``) is checked before the first node runs;
 - :class:`GridHook`: the environment's ``grid`` decides which (backbone, method) cells
   the pipelines hold;
 - :class:`ProvenanceHook`: for one ``kedro run``, the run id (Kedro's ``session_id``,
@@ -16,15 +19,17 @@
 
 from __future__ import annotations
 
+from pathlib import PurePosixPath
 from typing import Any
 
 import click
 from kedro.config import MissingConfigException
 from kedro.framework.context import KedroContext
 from kedro.framework.hooks import hook_impl
-from kedro.io import DatasetError
+from kedro.io import AbstractVersionedDataset, DatasetError
 
-from recunlearn.errors import ParameterError
+from recunlearn.cli import user_error
+from recunlearn.errors import DataValidationError, ParameterError
 
 REPORT_DATASETS = ("rpt_report_md", "rpt_report_html")
 LOG_SUFFIX = ".log"
@@ -48,6 +53,73 @@ class ParameterTreeHook:
         except MissingConfigException:
             return
         check_parameter_tree(params)
+
+
+class PreflightHook:
+    """Refuses what the data at hand or the machine cannot hold, before any node runs.
+
+    It runs on ``before_pipeline_run``, once the run's pipeline and catalog are known
+    and before the runner writes anything: the ``--load-versions`` entries must name
+    saved versions, and the checks of :mod:`recunlearn.preflight` run on the tables
+    the run's steps would see (read from the catalog, never written).
+    """
+
+    @hook_impl
+    def before_pipeline_run(self, run_params: dict[str, Any], pipeline: Any, catalog: Any) -> None:
+        from recunlearn.preflight import RunPlan, check_run
+        from recunlearn.run_options import check_load_versions
+
+        check_load_versions(
+            run_params.get("load_versions") or {}, lambda name: saved_versions(catalog, name)
+        )
+        plan = RunPlan(
+            frozenset(pipeline.all_outputs()),
+            frozenset(pipeline.all_inputs()),
+            saved_inputs=project_file_inputs(pipeline, catalog),
+        )
+        check_run(
+            catalog.load("parameters"),
+            plan,
+            lambda name: load_saved(catalog, name),
+            lambda name: saved_path(catalog, name) or name,
+        )
+
+
+def project_file_inputs(pipeline: Any, catalog: Any) -> tuple[str, ...]:
+    """The run's free inputs held in the project's own file datasets."""
+    from recunlearn.datasets import is_file_dataset
+
+    names = sorted(pipeline.inputs())
+    return tuple(n for n in names if is_file_dataset(catalog.get(n)))
+
+
+def load_saved(catalog: Any, name: str) -> Any:
+    """``name``'s content at the version the run would load, or None when none is saved.
+
+    Raises:
+        DataValidationError: the file is bad, naming the dataset and the dataset's own
+            one-line reason (which names the file).
+    """
+    if not catalog.exists(name):
+        return None
+    try:
+        return catalog.load(name)
+    except DatasetError as error:
+        cause = user_error(error)
+        if cause is None:
+            raise
+        raise DataValidationError(f"dataset {name}: {cause}") from error
+
+
+def saved_versions(catalog: Any, name: str) -> tuple[str, list[str]] | None:
+    """(where ``name`` is saved, its saved versions oldest first); None if not versioned."""
+    dataset = catalog.get(name)
+    if not isinstance(dataset, AbstractVersionedDataset):
+        return None
+    filepath = dataset._filepath  # noqa: SLF001 (Kedro has no public accessor)
+    pattern = str(filepath / "*" / filepath.name)
+    found = dataset._glob_function(pattern)  # noqa: SLF001
+    return str(filepath), sorted(PurePosixPath(path).parent.name for path in found)
 
 
 class GridHook:

@@ -2,7 +2,7 @@
 
 from kedro.config import OmegaConfigLoader
 
-from recunlearn.hooks import GridHook, ParameterTreeHook, ProvenanceHook
+from recunlearn.hooks import GridHook, ParameterTreeHook, PreflightHook, ProvenanceHook
 
 CONFIG_LOADER_CLASS = OmegaConfigLoader
 CONFIG_LOADER_ARGS = {
@@ -14,6 +14,7 @@ CONFIG_LOADER_ARGS = {
     "merge_strategy": {"parameters": "soft"},
 }
 # The whole parameter tree is validated before the catalog is built or any node runs;
-# then the environment's grid decides which (backbone, method) cells the DAG holds, and
+# then the environment's grid decides which (backbone, method) cells the DAG holds; the
+# preflight refuses what the raw data or the machine cannot hold before the first node;
 # the provenance hook stamps every log with the run id.
-HOOKS = (ParameterTreeHook(), GridHook(), ProvenanceHook())
+HOOKS = (ParameterTreeHook(), GridHook(), PreflightHook(), ProvenanceHook())

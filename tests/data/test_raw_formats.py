@@ -63,13 +63,39 @@ def test_missing_column_names_file_and_column():
         parse_recbole_inter(stream(text), "ml-100k.inter")
 
 
-def test_non_numeric_rating_names_file_column_and_row():
+def test_non_numeric_rating_names_file_column_and_1_based_line():
     text = "1::10::5::1\n2::20::five::2\n"
-    with pytest.raises(
-        DataValidationError,
-        match=r"ratings.dat: column 'Rating' has non-numeric value 'five' at data row 1",
-    ):
+    with pytest.raises(DataValidationError) as error:
         parse_movielens_dat(stream(text), "ratings.dat")
+    assert str(error.value) == "ratings.dat: line 2: column 'Rating' is not a number (got 'five')"
+
+
+def test_the_line_counts_the_header_and_blank_lines():
+    header = HEADERS["ml-100k"]  # line 1
+    text = header + "1\t2\t3\t4\n\n2\t3\t4\t5\n3\t4\tx\t6\n"  # the bad row is line 5
+    with pytest.raises(DataValidationError) as error:
+        parse_recbole_inter(stream(text), "ml-100k.inter")
+    assert str(error.value) == "ml-100k.inter: line 5: column 'rating' is not a number (got 'x')"
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("u,i,5.0,1\nu,,4.0,2\n", "line 2: column 'item' is empty"),
+        ("u,i,5.0,1\n\nv,i,,2\n", "line 3: column 'rating' is empty"),
+        ("u,i,5.0,1\nv,i,4.0,later\n", "line 2: column 'timestamp' is not a number (got 'later')"),
+    ],
+)
+def test_an_empty_token_or_value_is_named_by_its_line(text, expected):
+    with pytest.raises(DataValidationError) as error:
+        parse_amazon_ratings(stream(text), "ratings.csv")
+    assert str(error.value) == f"ratings.csv: {expected}"
+
+
+def test_a_missing_timestamp_is_zero_and_blank_lines_are_skipped():
+    frame = parse_amazon_ratings(stream("u,i,5.0,\n\nv,j,4.0,7\n"), "ratings.csv")
+    assert frame["timestamp"].tolist() == [0.0, 7.0]
+    assert frame.index.tolist() == [0, 1]
 
 
 def test_unknown_dataset_names_the_parameter():

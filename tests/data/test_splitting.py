@@ -49,5 +49,19 @@ def test_unknown_strategy_names_the_parameter(interactions, rng):
 
 
 def test_split_that_leaves_test_empty_is_an_error(interactions, rng):
-    with pytest.raises(DataValidationError, match="test split is empty"):
-        split_interactions(interactions.head(3), "random", (0.98, 0.01, 0.01), rng)
+    with pytest.raises(
+        DataValidationError,
+        match=r"^parameter .ingestion.split.fractions.=\[0.99, 0.0, 0.01\] leaves the test",
+    ):
+        split_interactions(interactions.head(3), "random", (0.99, 0.0, 0.01), rng)
+
+
+def test_a_positive_validation_share_that_leaves_validation_empty_is_an_error(interactions, rng):
+    """3 rows at 70/10/20: round(0.1 * 3) = 0 validation rows although the share asks some."""
+    with pytest.raises(DataValidationError, match=r"leaves the valid split empty on the 3 rows"):
+        split_interactions(interactions.head(3), "random", (0.4, 0.1, 0.5), rng)
+
+
+def test_a_zero_validation_share_leaves_validation_empty_by_design(interactions, rng):
+    split = split_interactions(interactions, "random", (0.9, 0.0, 0.1), rng)
+    assert split.valid.empty and not split.test.empty

@@ -5,8 +5,11 @@ import torch
 from kedro.io import DatasetError, Version
 
 from recunlearn.datasets.torch_model import TorchModelDataset
+from recunlearn.errors import DataValidationError
 from recunlearn.models import build_backbone, model_from_payload, model_payload
 from recunlearn.training import TrainConfig
+
+TINY = TrainConfig(embedding_dim=4, init_std=0.1)
 
 
 def test_versioned_round_trip_keeps_earlier_versions(tmp_path, interactions):
@@ -43,16 +46,67 @@ def test_versioned_round_trip_keeps_earlier_versions(tmp_path, interactions):
     assert restored.config() == second["config"]
 
 
-def test_load_refuses_pickled_code(tmp_path):
-    class Evil:
-        def __reduce__(self):
-            return (print, ("pwned",))
+class Evil:
+    def __reduce__(self):
+        return (print, ("pwned",))
 
-    path = tmp_path / "model.pt"
-    torch.save({"config": {}, "state_dict": {}, "x": Evil()}, path)
+
+def load_failure(path) -> DataValidationError:
+    """The project's error behind Kedro's wrapper when ``path`` loads."""
     with pytest.raises(DatasetError) as error:
         TorchModelDataset(str(path)).load()
-    assert isinstance(error.value.__cause__, pickle.UnpicklingError)
+    assert isinstance(error.value.__cause__, DataValidationError)
+    return error.value.__cause__
+
+
+def load_error(path) -> str:
+    """The one line a bad file gives."""
+    message = str(load_failure(path))
+    assert "\n" not in message
+    return message
+
+
+def test_load_refuses_pickled_code(tmp_path):
+    path = tmp_path / "model.pt"
+    torch.save({"config": {}, "state_dict": {}, "x": Evil()}, path)
+    assert load_error(path) == (
+        f"{path}: refused, it holds pickled objects other than tensors and plain values "
+        "(loaded with torch.load(weights_only=True))"
+    )
+    # the unpickling error stays the cause, for --verbose
+    assert isinstance(load_failure(path).__cause__, pickle.UnpicklingError)
+
+
+def test_a_truncated_file_is_named(tmp_path, interactions):
+    path = tmp_path / "model.pt"
+    torch.save(model_payload(build_backbone("mf", 24, 18, TINY, interactions)), path)
+    path.write_bytes(path.read_bytes()[:300])
+    assert load_error(path) == (
+        f"{path}: truncated or not a torch file (RuntimeError: PytorchStreamReader failed "
+        "reading zip archive: failed finding central directory)"
+    )
+
+
+def test_a_text_file_is_not_a_torch_file(tmp_path):
+    path = tmp_path / "model.pt"
+    path.write_text("user_embedding: [[0.1, 0.2]]\n")
+    assert load_error(path).startswith(f"{path}: truncated or not a torch file (")
+
+
+@pytest.mark.parametrize(
+    ("payload", "problem"),
+    [
+        ([1, 2], "expected a dict with keys 'config' and 'state_dict', found list"),
+        ({"config": {}}, "expected a dict with keys 'config' and 'state_dict', found ['config']"),
+        ({"config": 1, "state_dict": {}}, "'config' is not a dict"),
+        ({"config": {}, "state_dict": [1]}, "'state_dict' is not a dict"),
+        ({"config": {}, "state_dict": {"w": 1.0}}, "'state_dict' entry 'w' is not a named tensor"),
+    ],
+)
+def test_a_payload_of_another_layout_is_named(tmp_path, payload, problem):
+    path = tmp_path / "model.pt"
+    torch.save(payload, path)
+    assert load_error(path) == f"{path}: {problem}"
 
 
 def test_save_requires_config_and_state(tmp_path):

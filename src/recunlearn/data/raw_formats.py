@@ -40,20 +40,31 @@ class DatasetSpec:
     generate: Callable[[], pd.DataFrame] | None = None
     """Builds the raw table in memory instead of reading a file (``synthetic``)."""
 
+    def label_threshold(self, override: float | None) -> float:
+        """The positive-label threshold: ``ingestion.label_threshold`` when set, else ours."""
+        return self.threshold if override is None else override
+
 
 def read_table(stream: IO[bytes], source: str, **read_args: Any) -> pd.DataFrame:
     """``pd.read_csv`` (all values as text) with one-line errors naming ``source``.
+
+    The frame's index is each row's 1-based line number in the file (the header and
+    blank lines counted, blank lines dropped), so a bad row is reported where an
+    editor shows it.
 
     Raises:
         DataValidationError: the file is empty (or blank), or a line does not parse.
     """
     try:
-        return pd.read_csv(stream, dtype=str, **read_args)
+        frame = pd.read_csv(stream, dtype=str, skip_blank_lines=False, **read_args)
     except pd.errors.EmptyDataError:
         raise DataValidationError(f"{source}: the file is empty") from None
     except pd.errors.ParserError as error:
         reason = str(error).strip().splitlines()[-1]
         raise DataValidationError(f"{source}: malformed line ({reason})") from None
+    header_lines = 0 if read_args.get("header", "infer") is None else 1
+    frame.index = frame.index + 1 + header_lines
+    return frame.dropna(how="all")
 
 
 def check_shape(frame: pd.DataFrame, expected: list[str], source: str) -> None:
@@ -72,13 +83,47 @@ def check_shape(frame: pd.DataFrame, expected: list[str], source: str) -> None:
         raise DataValidationError(f"{source}: no data rows, only a header")
 
 
+def first_bad_line(frame: pd.DataFrame, bad: pd.Series) -> int | None:
+    """The file line (the frame's index, see :func:`read_table`) of the first ``bad`` row."""
+    rows = bad.to_numpy().nonzero()[0]
+    return int(frame.index[rows[0]]) if len(rows) else None
+
+
+def check_values(out: pd.DataFrame, columns: dict[str, str], source: str) -> None:
+    """Every row names a user and an item, a numeric rating and a numeric (or no) timestamp.
+
+    Raises:
+        DataValidationError: naming ``source``, the 1-based line and the raw column.
+    """
+    raw_names = {standard: raw for raw, standard in columns.items()}
+    for name in ("user", "item", "rating", "timestamp"):
+        if name not in raw_names:
+            continue
+        values = out[name]
+        if name in ("user", "item"):
+            bad = values.isna() | (values.str.strip() == "")
+        else:  # a missing timestamp is 0; a missing rating is an error
+            missing_allowed = name == "timestamp"
+            bad = pd.to_numeric(values, errors="coerce").isna() & (
+                values.notna() | (not missing_allowed)
+            )
+        line = first_bad_line(out, bad)
+        if line is None:
+            continue
+        value = values.loc[line]
+        blank = pd.isna(value) or not str(value).strip()
+        problem = "is empty" if blank else f"is not a number (got {value!r})"
+        raise DataValidationError(f"{source}: line {line}: column {raw_names[name]!r} {problem}")
+
+
 def standardise(frame: pd.DataFrame, columns: dict[str, str], source: str) -> pd.DataFrame:
     """Rename ``columns`` (raw name -> standard name) and check types.
 
     Raises:
         DataValidationError: naming ``source`` and the column when a column is
-            missing or holds a non-numeric rating / timestamp, or the file has no row
-            or was written with another separator.
+            missing or holds an empty user / item or a non-numeric rating / timestamp
+            (with its 1-based line), or the file has no row or was written with
+            another separator.
     """
     check_shape(frame, list(columns), source)
     missing = [raw for raw in columns if raw not in frame.columns]
@@ -87,21 +132,11 @@ def standardise(frame: pd.DataFrame, columns: dict[str, str], source: str) -> pd
             f"{source}: missing column(s) {missing}; found {list(frame.columns)}"
         )
     out = frame[list(columns)].rename(columns=columns)
+    check_values(out, columns, source)
     if "timestamp" not in out.columns:
         out["timestamp"] = 0.0
     for name in ("rating", "timestamp"):
-        raw_name = next((r for r, s in columns.items() if s == name), name)
-        numeric = pd.to_numeric(out[name], errors="coerce")
-        bad = numeric.isna() & out[name].notna()
-        if name == "rating":
-            bad |= out[name].isna()
-        if bad.any():
-            row = int(bad.to_numpy().nonzero()[0][0])
-            raise DataValidationError(
-                f"{source}: column {raw_name!r} has non-numeric value "
-                f"{out[name].iloc[row]!r} at data row {row}"
-            )
-        out[name] = numeric.fillna(0.0).astype("float64")
+        out[name] = pd.to_numeric(out[name], errors="coerce").fillna(0.0).astype("float64")
     out["user"] = out["user"].astype(str)
     out["item"] = out["item"].astype(str)
     return out[RAW_COLUMNS].reset_index(drop=True)

@@ -18,7 +18,7 @@ column marking D_r), so ``D[D.forget]`` is D_r and ``D[~D.forget]`` is D - D_r.
 
 from __future__ import annotations
 
-from typing import Literal
+from typing import Literal, Protocol
 
 import numpy as np
 import pandas as pd
@@ -26,6 +26,17 @@ import pandas as pd
 from recunlearn.errors import DataValidationError, ParameterError
 
 RequestKind = Literal["label_flip", "noise_injection", "private", "user_wise", "none"]
+
+
+class RequestSpec(Protocol):
+    """The fields of a deletion request (``PoisoningConfig`` has them all)."""
+
+    kind: str
+    ratio: float
+    n_users: int
+    percent: float
+    selection: str
+    user_count: int | None
 
 
 def _with_forget(frame: pd.DataFrame, forget: np.ndarray) -> pd.DataFrame:
@@ -128,6 +139,32 @@ def select_users(
             f"parameter 'poisoning.selection' must be 'rand' or 'top', got {selection!r}"
         )
     return _with_forget(train, train["user"].isin(users).to_numpy())
+
+
+def mark_request(
+    train: pd.DataFrame,
+    interactions: pd.DataFrame,
+    spec: RequestSpec,
+    rng: np.random.Generator,
+) -> pd.DataFrame:
+    """D with its ``forget`` column, for the request of kind ``spec.kind``.
+
+    Raises:
+        ParameterError: a field of ``spec`` does not fit the data (e.g. more
+            ``poisoning.n_users`` than users who qualify), named by its full path.
+    """
+    if spec.kind == "label_flip":
+        return flip_labels(train, spec.ratio, rng)
+    if spec.kind == "noise_injection":
+        n_items = int(interactions["item"].max()) + 1
+        return inject_noise(train, interactions, spec.n_users, n_items, rng)
+    if spec.kind == "private":
+        return delete_private(train, spec.n_users, rng)
+    if spec.kind == "user_wise":
+        return select_users(train, spec.percent, spec.selection, rng, spec.user_count)
+    if spec.kind == "none":
+        return _with_forget(train, np.zeros(len(train), dtype=bool))
+    raise ParameterError(f"parameter 'poisoning.kind': unknown request kind {spec.kind!r}")
 
 
 def split_request(marked: pd.DataFrame) -> tuple[pd.DataFrame, pd.DataFrame]:

@@ -17,7 +17,26 @@ __getattr__ = lazy_exports(
     },
 )
 
+FILE_DATASETS = (
+    "BenchmarkFiguresDataset",
+    "OptionalCSVDataset",
+    "OptionalJSONDataset",
+    "TorchModelDataset",
+)
+"""The names of the project's datasets of saved files, whose ``load`` checks the file
+(the preflight loads a run's inputs of these kinds before the first node)."""
+
+
+def is_file_dataset(dataset: object) -> bool:
+    """Whether ``dataset`` is one of :data:`FILE_DATASETS` (imports none of them)."""
+    return type(dataset).__module__.startswith(__name__ + ".") and (
+        type(dataset).__name__ in FILE_DATASETS
+    )
+
+
 __all__ = [
+    "FILE_DATASETS",
+    "is_file_dataset",
     "BenchmarkFiguresDataset",
     "OptionalCSVDataset",
     "OptionalJSONDataset",

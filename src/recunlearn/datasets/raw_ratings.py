@@ -70,5 +70,13 @@ class RawRatingsDataset(AbstractDataset[None, pd.DataFrame]):
     def save(self, data: None) -> None:
         raise DatasetError("RawRatingsDataset is read-only")
 
+    def _exists(self) -> bool:
+        """Whether :meth:`load` has a table to give: generated, on disk, embedded, or
+        downloadable."""
+        spec = dataset_spec(self._name)
+        if spec.generate is not None or (self._raw_dir / spec.filename).is_file():
+            return True
+        return embedded_file(spec.name) is not None or (self._url or spec.url) is not None
+
     def _describe(self) -> dict[str, Any]:
         return {"dataset": self._name, "raw_dir": str(self._raw_dir), "url": self._url}

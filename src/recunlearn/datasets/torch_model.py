@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import pickle
 from pathlib import PurePosixPath
 from typing import Any
 
@@ -9,12 +10,66 @@ import fsspec
 from kedro.io import AbstractVersionedDataset, Version
 from kedro.io.core import get_filepath_str, get_protocol_and_path
 
+from recunlearn.errors import DataValidationError, brief
+
+PAYLOAD_KEYS = {"config", "state_dict"}
+
+
+def read_payload(stream: Any, source: str) -> Any:
+    """``torch.load`` with ``weights_only=True``; one line naming ``source`` on failure.
+
+    Raises:
+        DataValidationError: the file holds pickled objects other than tensors and
+            plain values, or is truncated or not a torch file at all.
+    """
+    import torch  # imported when a model is read, not when the catalog is built
+
+    try:
+        return torch.load(stream, map_location="cpu", weights_only=True)
+    except pickle.UnpicklingError as error:
+        if "Weights only load failed" in str(error):
+            raise DataValidationError(
+                f"{source}: refused, it holds pickled objects other than tensors and plain "
+                "values (loaded with torch.load(weights_only=True))"
+            ) from error
+        raise DataValidationError(f"{source}: not a torch file ({brief(error)})") from error
+    except Exception as error:  # noqa: BLE001 - torch raises many types for a bad file
+        raise DataValidationError(
+            f"{source}: truncated or not a torch file ({brief(error)})"
+        ) from error
+
+
+def check_payload(payload: Any, source: str) -> dict[str, Any]:
+    """``payload`` when it is ``{"config": dict, "state_dict": {str: Tensor}}``.
+
+    Raises:
+        DataValidationError: naming ``source`` and what is out of place.
+    """
+    import torch
+
+    if not isinstance(payload, dict) or set(payload) != PAYLOAD_KEYS:
+        found = sorted(map(str, payload)) if isinstance(payload, dict) else type(payload).__name__
+        raise DataValidationError(
+            f"{source}: expected a dict with keys 'config' and 'state_dict', found {found}"
+        )
+    if not isinstance(payload["config"], dict):
+        raise DataValidationError(f"{source}: 'config' is not a dict")
+    state = payload["state_dict"]
+    if not isinstance(state, dict):
+        raise DataValidationError(f"{source}: 'state_dict' is not a dict")
+    bad = [k for k, v in state.items() if not (isinstance(k, str) and torch.is_tensor(v))]
+    if bad:
+        raise DataValidationError(f"{source}: 'state_dict' entry {bad[0]!r} is not a named tensor")
+    return payload
+
 
 class TorchModelDataset(AbstractVersionedDataset[dict[str, Any], dict[str, Any]]):
     """Saves ``{"config": dict, "state_dict": dict}`` with ``torch.save``.
 
     Loading uses ``weights_only=True``, so a model file can hold tensors and plain
-    values only, never pickled code.
+    values only, never pickled code; a truncated file, a hostile pickle or a payload of
+    another layout is one :class:`~recunlearn.errors.DataValidationError` line naming
+    the file.
     """
 
     def __init__(self, filepath: str, version: Version | None = None) -> None:
@@ -30,10 +85,8 @@ class TorchModelDataset(AbstractVersionedDataset[dict[str, Any], dict[str, Any]]
 
     def load(self) -> dict[str, Any]:
         path = get_filepath_str(self._get_load_path(), self._protocol)
-        import torch  # imported when a model is read, not when the catalog is built
-
         with self._fs.open(path, "rb") as stream:
-            return torch.load(stream, map_location="cpu", weights_only=True)
+            return check_payload(read_payload(stream, path), path)
 
     def save(self, data: dict[str, Any]) -> None:
         if set(data) != {"config", "state_dict"}:

@@ -224,6 +224,17 @@ class UnlearningMethod(ABC):
         """Whether the method learns something of its own on D (exact methods)."""
         return cls.prepare is not UnlearningMethod.prepare
 
+    def check_fits(self, train_rows: pd.DataFrame) -> None:
+        """Refuse a configuration D (``train_rows``) cannot hold, before any training.
+
+        The preflight check calls it on D before a run writes anything; the default
+        has nothing to check.
+
+        Raises:
+            ParameterError: naming the method's parameter at fault (its full path).
+        """
+        return None
+
     def prepare(self, context: PrepareContext) -> PreparedState | None:
         """Learn on D; the default learns nothing beyond the shared Original model."""
         return None

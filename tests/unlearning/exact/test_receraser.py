@@ -148,3 +148,26 @@ def test_more_shards_than_users_is_refused_naming_the_parameter(interactions):
     request = request_for(interactions, [])
     with pytest.raises(ParameterError, match="unlearning.receraser.shards"):
         prepared(request, partition="user", shards=25)  # 24 users
+
+
+@pytest.mark.parametrize(
+    ("partition", "fits", "refused", "unit"),
+    [
+        ("user", 24, 25, "user"),
+        ("item", 18, 19, "item"),
+        ("interaction", None, None, "interaction"),
+    ],
+)
+def test_check_fits_counts_the_points_the_partition_divides(
+    interactions, partition, fits, refused, unit
+):
+    """24 users, 18 items and len(interactions) rows: S may reach each, never pass it."""
+    fits = fits or len(interactions)
+    refused = refused or len(interactions) + 1
+    METHODS["receraser"]({"partition": partition, "shards": fits}).check_fits(interactions)
+    with pytest.raises(ParameterError) as error:
+        METHODS["receraser"]({"partition": partition, "shards": refused}).check_fits(interactions)
+    assert str(error.value) == (
+        f"parameter 'unlearning.receraser.shards' ({refused}) exceeds the {fits} {unit} "
+        "points of D to partition"
+    )

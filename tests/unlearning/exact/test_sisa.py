@@ -8,6 +8,7 @@ import numpy as np
 import pytest
 import torch
 
+from recunlearn.errors import ParameterError
 from recunlearn.models import build_backbone
 from recunlearn.seeding import torch_generator
 from recunlearn.training import TrainConfig, train_model
@@ -122,3 +123,14 @@ def test_unlearned_model_equals_sisa_prepared_from_scratch_on_the_rest(interacti
     oracle = method.unlearn(fresh, scratch).model
     for key, value in outcome.model.state_dict().items():
         assert torch.equal(value, oracle.state_dict()[key]), key
+
+
+def test_more_shards_than_rows_of_d_is_refused_before_any_shard_trains(interactions):
+    METHODS["sisa"]({"shards": len(interactions)}).check_fits(interactions)
+    request = request_for(interactions, np.zeros(len(interactions), bool))
+    with pytest.raises(ParameterError) as error:
+        prepared(request, shards=len(interactions) + 1)
+    assert str(error.value) == (
+        f"parameter 'unlearning.sisa.shards' ({len(interactions) + 1}) exceeds the "
+        f"{len(interactions)} interaction points of D to partition"
+    )

@@ -30,7 +30,7 @@ def clean_ratings(
             f"parameter 'dataset' is {dataset!r} but the catalog loaded {loaded!r}; "
             f"switch both with `kedro run --params dataset={dataset}`"
         )
-    threshold = spec.threshold if cfg.label_threshold is None else cfg.label_threshold
+    threshold = spec.label_threshold(cfg.label_threshold)
     clean, report = clean_interactions(raw_ratings, threshold, spec.inclusive, cfg.k_core)
     log = {"dataset": dataset, "threshold": threshold, **dataclasses.asdict(report)}
     logger.info("Cleaned %s: %s", dataset, log)

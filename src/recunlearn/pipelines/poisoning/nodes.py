@@ -7,13 +7,7 @@ from typing import Any
 
 import pandas as pd
 
-from recunlearn.data.requests import (
-    delete_private,
-    flip_labels,
-    inject_noise,
-    select_users,
-    split_request,
-)
+from recunlearn.data.requests import mark_request, split_request
 from recunlearn.parameters import PoisoningConfig
 from recunlearn.seeding import numpy_rng
 
@@ -25,18 +19,7 @@ def make_deletion_request(
 ) -> tuple[pd.DataFrame, pd.DataFrame, pd.DataFrame, dict[str, Any]]:
     """Mark D_r in the training split according to ``poisoning.kind``."""
     cfg = PoisoningConfig.model_validate(poisoning)
-    rng = numpy_rng(seed, "poisoning", cfg.kind)
-    if cfg.kind == "label_flip":
-        marked = flip_labels(train, cfg.ratio, rng)
-    elif cfg.kind == "noise_injection":
-        n_items = int(interactions["item"].max()) + 1
-        marked = inject_noise(train, interactions, cfg.n_users, n_items, rng)
-    elif cfg.kind == "private":
-        marked = delete_private(train, cfg.n_users, rng)
-    elif cfg.kind == "user_wise":
-        marked = select_users(train, cfg.percent, cfg.selection, rng, cfg.user_count)
-    else:
-        marked = train.reset_index(drop=True).assign(forget=False)
+    marked = mark_request(train, interactions, cfg, numpy_rng(seed, "poisoning", cfg.kind))
     forget, retain = split_request(marked)
     log = {
         **cfg.model_dump(),

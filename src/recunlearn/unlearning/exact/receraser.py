@@ -24,7 +24,6 @@ import numpy as np
 import pandas as pd
 import torch
 
-from recunlearn.errors import ParameterError
 from recunlearn.models import AttentionEnsemble, positive_edges
 from recunlearn.models.scoring import ScoringModel
 from recunlearn.predictions import rows_to_tensors
@@ -67,18 +66,18 @@ class RecEraser(ShardedMethod):
     contract_settings = {"shards": 3, "epochs": 2, "aggregator_epochs": 2}
     supported_backbones = ATTENTION_BACKBONES
 
+    def shard_points(self, rows: pd.DataFrame) -> tuple[int, str]:
+        """UBP divides D's users, IBP its items, InBP its rows."""
+        partition = self.config.partition
+        if partition == "interaction":
+            return len(rows), partition
+        return int(rows[partition].nunique()), partition
+
     def shard_labels(self, context: PrepareContext) -> np.ndarray:
         original = context.original
         self.check_backbone(original.name)
+        self.check_fits(context.train_rows)
         cfg = self.config
-        points = {"interaction": len(context.train_rows)}.get(cfg.partition)
-        if points is None:
-            points = context.train_rows[cfg.partition].nunique()
-        if points < cfg.shards:
-            raise ParameterError(
-                f"parameter 'unlearning.receraser.shards' ({cfg.shards}) exceeds the "
-                f"{points} {cfg.partition} points to partition"
-            )
         return row_labels(
             cfg.partition,
             context.train_rows,

@@ -22,6 +22,7 @@ import numpy as np
 import pandas as pd
 import torch
 
+from recunlearn.errors import ParameterError
 from recunlearn.models.scoring import ScoringModel
 from recunlearn.training.config import TrainConfig
 from recunlearn.training.stages import (
@@ -71,7 +72,20 @@ class ShardedMethod(UnlearningMethod):
         aggregate learned at preparation still holds), else ``None``.
         """
 
+    def shard_points(self, rows: pd.DataFrame) -> tuple[int, str]:
+        """(how many points the partition divides, what they are): D's rows by default."""
+        return len(rows), "interaction"
+
     # -- shared machinery ------------------------------------------------------
+    def check_fits(self, train_rows: pd.DataFrame) -> None:
+        """Every shard must get a point: S <= the points the partition divides."""
+        points, unit = self.shard_points(train_rows)
+        if points < self.config.shards:
+            raise ParameterError(
+                f"parameter 'unlearning.{self.name}.shards' ({self.config.shards}) exceeds "
+                f"the {points} {unit} points of D to partition"
+            )
+
     def partition_of(self, state: PreparedState) -> RowPartition:
         """The row partition ``state`` was prepared with."""
         return RowPartition.from_tensors(state.tensors, state.meta["shards"], state.meta["n_items"])

@@ -43,6 +43,7 @@ class Sisa(ShardedMethod):
     """Its shards train through ``stages.train_model`` (per-row BCE backbones)."""
 
     def shard_labels(self, context: PrepareContext) -> np.ndarray:
+        self.check_fits(context.train_rows)
         rng = numpy_rng(context.seed, self.name, "partition")
         return random_balanced_labels(len(context.train_rows), self.config.shards, rng)
 
