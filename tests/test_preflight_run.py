@@ -108,7 +108,7 @@ def test_a_split_that_leaves_validation_empty_is_refused_before_any_write(tmp_pa
     root = copy_project(tmp_path)
     write_tiny_ratings(root / "data" / "01_raw" / "ratings.dat")
     conf = root / "conf" / "test" / "parameters_ingestion.yml"
-    conf.write_text(conf.read_text().replace("[0.6, 0.2, 0.2]", "[0.999, 0.0005, 0.0005]"))
+    conf.write_text(conf.read_text() + "  split:\n    fractions: [0.999, 0.0005, 0.0005]\n")
     assert refusal(root, "--pipelines", "ingestion") == (
         "parameter 'ingestion.split.fractions'=[0.999, 0.0005, 0.0005] leaves the valid split "
         "empty on the 600 rows left by ingestion.k_core (strategy='random'; cold rows "
