@@ -9,9 +9,15 @@
 2. ``unlearn(state, request)`` runs when a deletion request arrives: it receives the
    prepared state and an :class:`UnlearningRequest` (Original, D with its ``forget``
    column, the validation rows, the training hyperparameters) and returns an
-   :class:`UnlearningOutcome`: the unlearned model and a flat log. Methods with a
-   preparation log ``prepare_seconds`` apart from ``seconds`` (the unlearning time
-   alone), so speed-ups compare the work done per request.
+   :class:`UnlearningOutcome`: the unlearned model, a flat log and the state the next
+   request starts from. Methods with a preparation log ``prepare_seconds`` apart from
+   ``seconds`` (the unlearning time alone), so speed-ups compare the work done per
+   request.
+
+Requests arrive one after another (:mod:`~recunlearn.unlearning.stream`): request k+1
+sees D without the rows of requests 0..k, the state request k returned, and as its
+``original`` the model request k returned where the method continues from its own
+model (``continues_from_model``: the approximate methods), else Original itself.
 """
 
 from __future__ import annotations
@@ -144,6 +150,11 @@ class UnlearningOutcome:
 
     model: Recommender
     log: dict[str, Any] = field(default_factory=dict)
+    next_state: PreparedState | None = None
+    """What the next request of a stream starts from: an exact method's shards, groups
+    or checkpoints with this request's rows gone, an influence method's damping where it
+    still holds; ``None`` where the method has nothing to carry (it then prepares
+    nothing, or re-estimates what it needs from the next request itself)."""
 
 
 Family = Literal["ground truth", "influence", "fine-tuning", "exact"]
@@ -166,6 +177,11 @@ class UnlearningMethod(ABC):
     """Whether ``prepare`` needs the grouping step's user groups."""
     supported_backbones: ClassVar[frozenset[str] | None] = None
     """The backbones the method works on (None: every backbone)."""
+    continues_from_model: ClassVar[bool] = False
+    """Whether the next request of a stream starts from this method's unlearned model
+    (its ``original`` is the last outcome's model): the approximate methods, which
+    update a model. Exact methods and Retrain keep Original, whose shape (and, for
+    RecEraser's partition, embeddings at preparation) is all they read from it."""
 
     @classmethod
     def supports(cls, backbone: str) -> bool:
@@ -234,4 +250,5 @@ class UnlearningMethod(ABC):
 
     @abstractmethod
     def unlearn(self, state: PreparedState | None, request: UnlearningRequest) -> UnlearningOutcome:
-        """Return a new model; ``state`` and ``request`` are left untouched."""
+        """Return a new model, its log and the next request's state (``next_state``);
+        ``state`` and ``request`` are left untouched."""

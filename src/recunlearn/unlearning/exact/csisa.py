@@ -6,7 +6,8 @@ scored by its group's model (LASER §4.2 concatenates the groups' user embedding
 here each user also keeps its group's item embeddings, so a user's scores are
 exactly its sub-model's). Unlearning retrains only the groups that hold a row of the
 request, from their initialisation, on their remaining rows; every other group's
-parameters are the very tensors of the prepared state. Groups train through the
+parameters are the very tensors of the prepared state. The state returned for the next
+request holds the groups as they now are, so a stream of requests stays exact. Groups train through the
 request's executor (in-process, a local process pool or Dask; stacked or not).
 """
 
@@ -130,14 +131,16 @@ class CSisa(UnlearningMethod):
             request.device,
             request.stages,
         )
-        members = []
+        members, parameter_sets = [], {}
         for group in range(meta["groups"]):
             task = self._task(
                 meta, retain, group, request.train_config, request.seed, request.device
             )
             parameters = retrained.get(group, unpack_parameters(state.tensors, "member", group))
+            parameter_sets[group] = parameters
             members.append(build_stage_model(replace(task, start=parameters)))
         model = GroupedModel(members, torch.as_tensor(labels))
+        next_state = PreparedState(meta, pack_parameters("member", parameter_sets), state.seconds)
         return UnlearningOutcome(
             model.to(request.device),
             {
@@ -148,4 +151,5 @@ class CSisa(UnlearningMethod):
                 "executor": request.stages.describe(),
                 "retain_rows": len(retain),
             },
+            next_state,
         )

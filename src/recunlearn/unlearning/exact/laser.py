@@ -6,7 +6,9 @@ parameters before the first group and after every group are saved (checkpoints
 0..S). Unlearning: the earliest group in the order that holds a row of the request
 is found, training restarts from the checkpoint before it, and that group and all
 later ones are retrained on the remaining rows. The result equals SeqTrain run from
-scratch on D - E with the same groups, order and seeds, bit for bit on the CPU.
+scratch on D - E with the same groups, order and seeds, bit for bit on the CPU; so do
+the checkpoints it returns for the next request (those before the restart, kept, and
+the retrained ones after it), so a stream of requests stays exact.
 
 Choices where the paper is silent (each tested):
 - Every stage starts a fresh Adam optimiser, so a checkpoint is the parameters alone.
@@ -117,6 +119,11 @@ class Laser(UnlearningMethod):
             else unpack_parameters(state.tensors, "stage", len(plan.order))
         )
         model = plan.model(retain, final)
+        stages = [unpack_parameters(state.tensors, "stage", k) for k in range(first + 1)]
+        stages += checkpoints  # the checkpoints before the restart stand, the others renew
+        next_state = PreparedState(
+            state.meta, pack_parameters("stage", dict(enumerate(stages))), state.seconds
+        )
         return UnlearningOutcome(
             model,
             {
@@ -128,4 +135,5 @@ class Laser(UnlearningMethod):
                 "groups": len(plan.order),
                 "retain_rows": len(retain),
             },
+            next_state,
         )

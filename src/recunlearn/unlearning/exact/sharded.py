@@ -9,7 +9,10 @@ and the method builds its aggregate (an average, or an attention network) on top
 Unlearning: the shards that hold a row of D_r retrain from their initialisation on
 their remaining rows; every other shard's parameters are the prepared ones, copied;
 the aggregate is rebuilt over the result. The unlearned model therefore equals the
-same method prepared from scratch on D - D_r with the same partition and seeds.
+same method prepared from scratch on D - D_r with the same partition and seeds, and so
+does the state it returns for the next request (the partition without D_r's rows, the
+sub-models as they now are, the aggregate learned on D - D_r): a stream of requests
+stays exact request after request.
 """
 
 from __future__ import annotations
@@ -150,7 +153,15 @@ class ShardedMethod(UnlearningMethod):
             for s in range(meta["shards"])
         }
         stored = None if touched else state.tensors
-        model, _, log = self.aggregate(meta, members, retain, labels[~forget], stored, request)
+        model, kept, log = self.aggregate(meta, members, retain, labels[~forget], stored, request)
+        rows = np.bincount(labels[~forget], minlength=meta["shards"]).tolist()
+        next_state = PreparedState(
+            meta | {"shard_rows": rows},
+            pack_parameters("member", members)
+            | self.partition_of(state).restricted_to(retain).tensors()
+            | kept,
+            state.seconds,
+        )
         return UnlearningOutcome(
             model.to(request.device),
             {
@@ -163,4 +174,5 @@ class ShardedMethod(UnlearningMethod):
                 "retain_rows": len(retain),
                 **log,
             },
+            next_state,
         )

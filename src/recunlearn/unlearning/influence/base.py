@@ -16,7 +16,16 @@ Lanczos estimate of the lowest eigenvalue of the Hessian on D in all embeddings,
 margin: it uses only D and the model, so ``ifru`` / ``scif`` compute it in ``prepare``
 (before any request) and log it with the estimate. Products are closed-form for MF and
 LightGCN (:mod:`recunlearn.influence.dot_product`); CG can be preconditioned with the
-per-user / per-item d x d Hessian blocks. The log splits the time into damping, set-up
+per-user / per-item d x d Hessian blocks.
+
+In a stream of requests the next request starts from the unlearned model
+(``continues_from_model``) on D - D_r. The Lanczos damping depends on both (the
+Hessian on D at the model), so it is not carried forward: the next request
+re-estimates it on its own D at its own model, inside its timed call
+(``damping_seconds``), which is the estimate ``prepare`` would make there; carrying the
+old one would damp a Hessian that no longer exists (updates leave the minimum, so the
+new Hessian can be less positive definite). A fixed damping depends on neither and is
+carried; so is any state past an empty request, which changes neither. The log splits the time into damping, set-up
 (pruning, neighbourhoods, spillover rows, curvature), gradient, solve and update.
 """
 
@@ -103,6 +112,7 @@ class InfluenceUnlearning(UnlearningMethod):
     """Template: select phi, build b, solve, update. Subclasses choose phi and b."""
 
     family = "influence"
+    continues_from_model = True
     supported_backbones = PER_ROW_BACKBONES
     """Influence functions differentiate a per-row BCE loss; ENMF has none."""
 
@@ -136,7 +146,7 @@ class InfluenceUnlearning(UnlearningMethod):
         model, cfg = request.original, self.config
         if request.forget_rows.empty:
             return UnlearningOutcome(
-                copy.deepcopy(model), {"seconds": 0.0, "params_moved": 0, "hvp_count": 0}
+                copy.deepcopy(model), {"seconds": 0.0, "params_moved": 0, "hvp_count": 0}, state
             )
         damping, damping_log = self.damping(state, request)
         clock.lap("damping")
@@ -174,6 +184,7 @@ class InfluenceUnlearning(UnlearningMethod):
                 "hessian_rows": len(h_rows),
                 **details,
             },
+            state if cfg.damping_rule == "fixed" else None,  # see the module's docstring
         )
 
     def solver(
