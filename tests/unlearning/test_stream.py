@@ -37,6 +37,7 @@ def test_exact_methods_after_a_stream_equal_their_from_scratch_oracle(interactio
     fresh, oracle = run(name, scratch, method.partition_of(state))
     for key, value in oracle.model.state_dict().items():
         assert torch.equal(last.model.state_dict()[key], value), key
-    assert last.next_state.tensors.keys() == fresh.tensors.keys()
-    for key, value in fresh.tensors.items():
-        assert torch.equal(last.next_state.tensors[key], value), key
+    carried = last.next_state.named_tensors()
+    assert carried.keys() == fresh.named_tensors().keys()
+    for key, value in fresh.named_tensors().items():
+        assert torch.equal(carried[key], value), key

@@ -1,7 +1,8 @@
 """Unlearning methods behind one interface, listed in an explicit registry.
 
-This package keeps the interface (``base``: context, prepared state, request, outcome),
-the inputs it names (``partitions``: row shards; ``user_groups``: the grouping step's
+This package keeps the interface (``base``: context, request, outcome; ``state``: the
+prepared states' common form; ``stream``: requests answered one after another),
+the inputs it names (``partitions``: shards of rows or of users; ``user_groups``: the grouping step's
 groups), the ground truth (``retrain``: Retrain, Retrain*) and the registry. The
 methods live in one room per family: ``influence/`` (IFRU, SCIF), ``finetune/``
 (Warm-Start, AltEraser) and ``exact/`` (SISA, RecEraser, LASER, C-SISA). No family
@@ -12,12 +13,9 @@ from __future__ import annotations
 
 from recunlearn.unlearning.base import (
     PrepareContext,
-    PreparedState,
     UnlearningMethod,
     UnlearningOutcome,
     UnlearningRequest,
-    state_from_payload,
-    state_payload,
 )
 from recunlearn.unlearning.exact.csisa import CSisa
 from recunlearn.unlearning.exact.laser import Laser
@@ -28,6 +26,7 @@ from recunlearn.unlearning.finetune.warm_start import WarmStart
 from recunlearn.unlearning.influence.ifru import IFRU
 from recunlearn.unlearning.influence.scif import SCIF
 from recunlearn.unlearning.retrain import Retrain
+from recunlearn.unlearning.state import PreparedState, state_from_payload, state_payload
 
 # Gauss-Newton variants: the positive semi-definite part of the Hessian, fixed damping.
 GAUSS_NEWTON = {"hessian": "gauss_newton", "damping_rule": "fixed", "damping": 1.0}

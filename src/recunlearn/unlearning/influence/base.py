@@ -35,7 +35,6 @@ import copy
 import logging
 import time
 from abc import abstractmethod
-from dataclasses import asdict
 from typing import Any
 
 import numpy as np
@@ -61,6 +60,7 @@ from recunlearn.unlearning.base import (
     UnlearningOutcome,
     UnlearningRequest,
 )
+from recunlearn.unlearning.influence.damping import DampingState
 from recunlearn.unlearning.influence.log import PhaseClock, solve_log
 
 logger = logging.getLogger(__name__)
@@ -132,13 +132,13 @@ class InfluenceUnlearning(UnlearningMethod):
         (``ifru_gn`` / ``scif_gn`` default to a fixed damping: nothing to prepare)."""
         return cls.config_type.model_validate(cls.defaults).damping_rule != "fixed"
 
-    def prepare(self, context: PrepareContext) -> PreparedState:
+    def prepare(self, context: PrepareContext) -> DampingState:
         """The Lanczos rule runs here, when the model is learned: the estimate depends
         on D and Original only, so it is made once before any request (logged as
         ``prepare_seconds``, apart from the per-request ``seconds``). With
         ``damping_rule: fixed`` nothing is estimated."""
         if self.config.damping_rule == "fixed":
-            return PreparedState({"rule": "fixed"}, {}, 0.0)
+            return DampingState(seconds=0.0, rule="fixed", damping=self.config.damping)
         return self.estimate_damping(context)
 
     def unlearn(self, state: PreparedState | None, request: UnlearningRequest) -> UnlearningOutcome:
@@ -213,14 +213,13 @@ class InfluenceUnlearning(UnlearningMethod):
         prepared = state is not None
         if state is None:
             state = self.estimate_damping(PrepareContext.of(request))
-        meta = dict(state.meta)
-        log = {f"spectrum_{k}": v for k, v in meta.items() if k not in ("damping", "rule")}
-        log |= {"damping": meta["damping"], "damping_rule": "lanczos", "damping_prepared": prepared}
+        state = self.prepared(state, DampingState)
+        log = state.log() | {"damping_prepared": prepared}
         if prepared:  # estimated now, it is part of this call's seconds (damping_seconds)
             log["prepare_seconds"] = state.seconds
-        return float(meta["damping"]), log
+        return state.damping, log
 
-    def estimate_damping(self, context: PrepareContext) -> PreparedState:
+    def estimate_damping(self, context: PrepareContext) -> DampingState:
         """The Lanczos rule's damping from the Hessian on D (needs no request)."""
         cfg = self.config
         start = time.perf_counter()
@@ -234,6 +233,8 @@ class InfluenceUnlearning(UnlearningMethod):
             cfg.products == "closed_form",
         )
         damping = damping_from_spectrum(estimate, cfg.damping_margin, cfg.damping)
-        meta = {**asdict(estimate), "damping": damping, "rule": "lanczos"}
-        logger.info("%s: Hessian spectrum on D %s", self.name, meta)
-        return PreparedState(meta, {}, time.perf_counter() - start)
+        logger.info(
+            "%s: damping %.3g from the Hessian spectrum on D %s", self.name, damping, estimate
+        )
+        seconds = time.perf_counter() - start
+        return DampingState(seconds=seconds, rule="lanczos", damping=damping, estimate=estimate)
