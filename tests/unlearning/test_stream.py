@@ -83,6 +83,8 @@ def test_exact_methods_after_a_stream_equal_their_from_scratch_oracle(interactio
     method, state = prepared(name, request)
     index = three_requests(interactions)
     outcomes = list(unlearn_stream(method, state, request, index, 3))
+    removed = np.cumsum(np.bincount(index[index >= 0], minlength=3))  # 8, 10, 11 rows
+    assert [o.log["retain_rows"] for o in outcomes] == (len(index) - removed).tolist()
     left = request.train_rows[index < 0].assign(forget=False).reset_index(drop=True)
     scratch = UnlearningRequest(request.original, left, request.valid_rows, CONFIG, 0)
     fresh, oracle = run(name, scratch, method.partition_of(state))
