@@ -42,6 +42,7 @@ from recunlearn.execution import (
 from recunlearn.models import model_from_payload
 from recunlearn.runtime import resolve_device
 from recunlearn.training import TrainConfig
+from recunlearn.training.stages import BackboneShape
 from recunlearn.unlearning import METHODS, PrepareContext, UnlearningRequest
 
 logger = logging.getLogger("benchmarks.exact")
@@ -94,8 +95,7 @@ def shard_throughput(request: UnlearningRequest, settings: dict, executors: dict
     method = METHODS["sisa"](settings["sisa"])
     context = PrepareContext.of(request)
     labels = method.shard_labels(context)
-    original = request.original
-    meta = {"backbone": original.name, "n_users": original.n_users, "n_items": original.n_items}
+    shape = BackboneShape.of(request.original)
     shards = list(range(method.config.shards))
     rows = []
     for name, (executor, device, stack) in executors.items():
@@ -103,7 +103,7 @@ def shard_throughput(request: UnlearningRequest, settings: dict, executors: dict
         seconds = []
         for _ in range(2):
             start = time.perf_counter()
-            method.train_shards(meta, context.train_rows, labels, shards, timed)
+            method.train_shards(shape, context.train_rows, labels, shards, timed)
             seconds.append(time.perf_counter() - start)
         row_epochs = len(context.train_rows) * method.config.epochs
         rows.append(

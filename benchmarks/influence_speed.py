@@ -101,7 +101,7 @@ def hvp_rows(backbone, request, objective, rows, epoch, args) -> list[dict]:
 
 
 def solve_rows(backbone, request, method, objective, rows, rhs, args) -> list[dict]:
-    damping = method.estimate_damping(PrepareContext.of(request)).meta["damping"]
+    damping = method.estimate_damping(PrepareContext.of(request)).damping
     out = []
     for hessian, shift in (("exact", damping), ("gauss_newton", 1.0)):
         product, curvature = hessian_operator(objective, rows, hessian == "exact", True)

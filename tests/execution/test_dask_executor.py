@@ -84,9 +84,9 @@ def test_in_process_process_pool_and_dask_prepare_identical_shards(interactions,
         states.append(
             METHODS["sisa"]({"shards": 3, "epochs": 2}).prepare(PrepareContext.of(request))
         )
-    for key, value in states[0].tensors.items():
-        assert torch.equal(states[1].tensors[key], value), key
-        assert torch.equal(states[2].tensors[key], value), key
+    for key, value in states[0].named_tensors().items():
+        assert torch.equal(states[1].named_tensors()[key], value), key
+        assert torch.equal(states[2].named_tensors()[key], value), key
 
 
 def test_receraser_unlearned_on_dask_equals_in_process(interactions, address):

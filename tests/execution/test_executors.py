@@ -73,8 +73,8 @@ def test_csisa_groups_trained_in_worker_processes_equal_in_process(interactions)
     for executor in (InProcessExecutor(), ProcessPoolExecutor(2, 1)):
         request = UnlearningRequest(model, train, train.iloc[:5], config, 1, "cpu", executor)
         states.append(METHODS["csisa"]({"epochs": 2}).prepare(PrepareContext.of(request, groups)))
-    for key, value in states[0].tensors.items():
-        assert torch.equal(states[1].tensors[key], value), key
+    for key, value in states[0].named_tensors().items():
+        assert torch.equal(states[1].named_tensors()[key], value), key
 
 
 INTERRUPTED_MAP = """

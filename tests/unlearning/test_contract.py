@@ -146,13 +146,13 @@ def test_inputs_are_not_mutated(interactions, name, backbone):
     original = {k: v.clone() for k, v in request.original.state_dict().items()}
     method = small(name)
     state = method.prepare(PrepareContext.of(request, GROUPS))
-    kept = {k: v.clone() for k, v in state.tensors.items()} if state else {}
+    kept = {k: v.clone() for k, v in state.named_tensors().items()} if state else {}
     method.unlearn(state, request)
     pd.testing.assert_frame_equal(request.train_rows, rows)
     for key, value in request.original.state_dict().items():
         assert torch.equal(value, original[key]), key
     for key, value in kept.items():
-        assert torch.equal(state.tensors[key], value), key
+        assert torch.equal(state.named_tensors()[key], value), key
 
 
 def test_result_stays_on_the_request_device(interactions, torch_device, name, backbone):
@@ -186,6 +186,6 @@ def test_exact_methods_give_the_same_models_stacked(interactions, name, backbone
         request = make_request(interactions, backbone, forget_users=(4, 7))
         results.append(run(name, replace(request, stack_shards=stack)))
     (state, outcome), (stacked_state, stacked_outcome) = results
-    for key, value in (state.tensors if state else {}).items():
-        assert torch.equal(stacked_state.tensors[key], value), key
+    for key, value in (state.named_tensors() if state else {}).items():
+        assert torch.equal(stacked_state.named_tensors()[key], value), key
     assert torch.equal(scores(stacked_outcome.model), scores(outcome.model))

@@ -6,8 +6,13 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from recunlearn.errors import DataValidationError
-from recunlearn.unlearning.partitions import RowPartition, random_balanced_labels
+from recunlearn.errors import DataValidationError, ParameterError
+from recunlearn.unlearning.partitions import (
+    RowPartition,
+    UserPartition,
+    partition_from_payload,
+    random_balanced_labels,
+)
 
 
 def rows(pairs) -> pd.DataFrame:
@@ -35,11 +40,24 @@ def test_repeated_pairs_are_refused():
         RowPartition.of_rows(rows([(0, 0), (0, 0)]), np.array([0, 1]), 2, n_items=2)
 
 
-def test_tensors_round_trip():
+def test_payload_round_trip():
     partition = RowPartition.of_rows(rows([(3, 1), (0, 2)]), np.array([1, 0]), 2, n_items=3)
-    again = RowPartition.from_tensors(partition.tensors(), 2, 3)
+    again = partition_from_payload(partition.config(), partition.tensors())
+    assert isinstance(again, RowPartition) and (again.n_shards, again.n_items) == (2, 3)
     assert np.array_equal(again.keys, partition.keys)
     assert np.array_equal(again.shards, partition.shards)
+    groups = UserPartition(np.array([1, 0, 1]), 2)
+    again = partition_from_payload(groups.config(), groups.tensors())
+    assert isinstance(again, UserPartition) and again.n_shards == 2
+    assert np.array_equal(again.labels, groups.labels)
+
+
+def test_a_user_partition_places_rows_by_their_user_and_refuses_unknown_users():
+    groups = UserPartition(np.array([1, 0, 1]), 2)
+    assert groups.labels_of(rows([(2, 5), (1, 0), (0, 7)])).tolist() == [1, 0, 1]
+    assert groups.restricted_to(rows([(2, 5)])) is groups
+    with pytest.raises(ParameterError, match=r"mi_train: rows name users unknown .*\[3\]"):
+        groups.labels_of(rows([(3, 0)]))
 
 
 @pytest.mark.parametrize(("n_rows", "n_shards"), [(10, 3), (7, 7), (5, 10)])

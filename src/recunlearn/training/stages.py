@@ -11,9 +11,8 @@ T epochs, §4.2): a checkpoint is then the parameters alone.
 from __future__ import annotations
 
 import time
-from collections.abc import Mapping, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import Any
 
 import pandas as pd
 import torch
@@ -55,26 +54,22 @@ class StageTask:
     device: str = "cpu"
 
 
-def pack_parameters(
-    prefix: str, parameter_sets: Mapping[int, Parameters]
-) -> dict[str, torch.Tensor]:
-    """``{prefix}_{k}.{name}`` entries of a prepared state: checkpoint or sub-model k's tensors."""
-    return {
-        f"{prefix}_{k}.{name}": tensor
-        for k, parameters in parameter_sets.items()
-        for name, tensor in parameters.items()
-    }
+@dataclass(frozen=True)
+class BackboneShape:
+    """Which backbone, over how many users and items: what a stage's model is built as."""
 
+    backbone: str
+    n_users: int
+    n_items: int
 
-def unpack_parameters(tensors: Mapping[str, torch.Tensor], prefix: str, index: int) -> Parameters:
-    """Checkpoint or sub-model ``index``'s parameters, stored by :func:`pack_parameters`."""
-    head = f"{prefix}_{index}."
-    return {k[len(head) :]: v for k, v in tensors.items() if k.startswith(head)}
+    @classmethod
+    def of(cls, model: Recommender) -> BackboneShape:
+        return cls(model.name, model.n_users, model.n_items)
 
 
 def isolated_task(
     method: str,
-    meta: Mapping[str, Any],
+    shape: BackboneShape,
     rows: pd.DataFrame,
     index: int,
     cfg: TrainConfig,
@@ -84,11 +79,11 @@ def isolated_task(
 ) -> StageTask:
     """A sub-model (shard ``index``, group ``index``) trained alone on ``rows`` for ``epochs``
     epochs from its own seeded initialisation (SISA, RecEraser, C-SISA)."""
-    backbone = meta["backbone"]
+    backbone = shape.backbone
     return StageTask(
         backbone=backbone,
-        n_users=meta["n_users"],
-        n_items=meta["n_items"],
+        n_users=shape.n_users,
+        n_items=shape.n_items,
         train_config=cfg,
         rows=rows,
         graph_rows=rows,

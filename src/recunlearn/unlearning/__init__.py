@@ -1,7 +1,8 @@
 """Unlearning methods behind one interface, listed in an explicit registry.
 
-This package keeps the interface (``base``: context, prepared state, request, outcome),
-the inputs it names (``partitions``: row shards; ``user_groups``: the grouping step's
+This package keeps the interface (``base``: context, request, outcome; ``state``: the
+prepared states' common form; ``stream``: requests answered one after another),
+the inputs it names (``partitions``: shards of rows or of users; ``user_groups``: the grouping step's
 groups), the ground truth (``retrain``: Retrain, Retrain*) and the registry. The
 methods live in one room per family: ``influence/`` (IFRU, SCIF), ``finetune/``
 (Warm-Start, AltEraser) and ``exact/`` (SISA, RecEraser, LASER, C-SISA). No family
@@ -166,16 +167,13 @@ METHODS: Mapping[str, type[UnlearningMethod]] = LazyRegistry(METHOD_SPECS)
 __getattr__ = lazy_exports(
     __name__,
     {
-        name: "base"
-        for name in (
-            "PrepareContext",
-            "PreparedState",
-            "UnlearningMethod",
-            "UnlearningOutcome",
-            "UnlearningRequest",
-            "state_from_payload",
-            "state_payload",
-        )
+        "PrepareContext": "base",
+        "UnlearningMethod": "base",
+        "UnlearningOutcome": "base",
+        "UnlearningRequest": "base",
+        "PreparedState": "state",
+        "state_from_payload": "state",
+        "state_payload": "state",
     },
 )
 

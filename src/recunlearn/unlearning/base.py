@@ -7,11 +7,18 @@
    approximate methods keep the default, which returns ``None``: their only prepared
    state is the Original model, trained once and shared by every method.
 2. ``unlearn(state, request)`` runs when a deletion request arrives: it receives the
-   prepared state and an :class:`UnlearningRequest` (Original, D with its ``forget``
+   prepared state (typed per family: :mod:`~recunlearn.unlearning.state`) and an
+   :class:`UnlearningRequest` (Original, D with its ``forget``
    column, the validation rows, the training hyperparameters) and returns an
-   :class:`UnlearningOutcome`: the unlearned model and a flat log. Methods with a
-   preparation log ``prepare_seconds`` apart from ``seconds`` (the unlearning time
-   alone), so speed-ups compare the work done per request.
+   :class:`UnlearningOutcome`: the unlearned model, a flat log and the state the next
+   request starts from. Methods with a preparation log ``prepare_seconds`` apart from
+   ``seconds`` (the unlearning time alone), so speed-ups compare the work done per
+   request.
+
+Requests arrive one after another (:mod:`~recunlearn.unlearning.stream`): request k+1
+sees D without the rows of requests 0..k, the state request k returned, and as its
+``original`` the model request k returned where the method continues from its own
+model (``continues_from_model``: the approximate methods), else Original itself.
 """
 
 from __future__ import annotations
@@ -19,7 +26,7 @@ from __future__ import annotations
 from abc import ABC, abstractmethod
 from collections.abc import Mapping
 from dataclasses import dataclass, field
-from typing import Any, ClassVar, Literal
+from typing import Any, ClassVar, Literal, TypeVar
 
 import pandas as pd
 import torch
@@ -30,7 +37,8 @@ from recunlearn.execution import Executor, InProcessExecutor
 from recunlearn.models.base import Recommender
 from recunlearn.training.config import TrainConfig
 from recunlearn.training.stages import StageRunner
-from recunlearn.unlearning.partitions import RowPartition
+from recunlearn.unlearning.partitions import Partition
+from recunlearn.unlearning.state import PreparedState
 from recunlearn.unlearning.user_groups import UserGroups
 
 
@@ -81,8 +89,8 @@ class PrepareContext:
     """Where independent units of work (shards, groups) run."""
     stack_shards: bool = False
     """Whether sub-models sharing a schedule train as one stacked model."""
-    partition: RowPartition | None = None
-    """A row partition fixed in advance for sharded methods (their from-scratch oracle
+    partition: Partition | None = None
+    """A partition fixed in advance for sharded methods (their from-scratch oracle
     reuses the prepared one); ``None``: the method partitions D by its own rule."""
 
     @property
@@ -95,7 +103,7 @@ class PrepareContext:
         cls,
         request: UnlearningRequest,
         groupings: Mapping[str, UserGroups] | None = None,
-        partition: RowPartition | None = None,
+        partition: Partition | None = None,
     ) -> PrepareContext:
         """The learning-time view of a request: D with the ``forget`` marks dropped."""
         return cls(
@@ -113,39 +121,19 @@ class PrepareContext:
 
 
 @dataclass
-class PreparedState:
-    """What an exact method learned on D: plain values and named CPU tensors.
-
-    ``meta`` holds JSON-able values (group order, sizes), ``tensors`` the checkpoints
-    and sub-models; :func:`state_payload` stores both as a ``{"config", "state_dict"}``
-    payload that loads with ``weights_only=True``.
-    """
-
-    meta: dict[str, Any]
-    tensors: dict[str, torch.Tensor]
-    seconds: float
-
-
-def state_payload(state: PreparedState) -> dict[str, Any]:
-    """The catalog form of a prepared state (tensors copied to the CPU)."""
-    tensors = {k: v.detach().cpu().clone() for k, v in state.tensors.items()}
-    return {"config": {"meta": state.meta, "seconds": state.seconds}, "state_dict": tensors}
-
-
-def state_from_payload(payload: dict[str, Any]) -> PreparedState:
-    """Inverse of :func:`state_payload`."""
-    config = payload["config"]
-    return PreparedState(dict(config["meta"]), dict(payload["state_dict"]), config["seconds"])
-
-
-@dataclass
 class UnlearningOutcome:
     """The unlearned model and what it cost."""
 
     model: Recommender
     log: dict[str, Any] = field(default_factory=dict)
+    next_state: PreparedState | None = None
+    """What the next request of a stream starts from: an exact method's shards, groups
+    or checkpoints with this request's rows gone, an influence method's damping where it
+    still holds; ``None`` where the method has nothing to carry (it then prepares
+    nothing, or re-estimates what it needs from the next request itself)."""
 
 
+S = TypeVar("S", bound=PreparedState)
 Family = Literal["ground truth", "influence", "fine-tuning", "exact"]
 
 
@@ -166,6 +154,11 @@ class UnlearningMethod(ABC):
     """Whether ``prepare`` needs the grouping step's user groups."""
     supported_backbones: ClassVar[frozenset[str] | None] = None
     """The backbones the method works on (None: every backbone)."""
+    continues_from_model: ClassVar[bool] = False
+    """Whether the next request of a stream starts from this method's unlearned model
+    (its ``original`` is the last outcome's model): the approximate methods, which
+    update a model. Exact methods and Retrain keep Original, whose shape (and, for
+    RecEraser's partition, embeddings at preparation) is all they read from it."""
 
     @classmethod
     def supports(cls, backbone: str) -> bool:
@@ -239,10 +232,20 @@ class UnlearningMethod(ABC):
         """Learn on D; the default learns nothing beyond the shared Original model."""
         return None
 
-    def partition_of(self, state: PreparedState) -> RowPartition | None:
-        """The row partition ``state`` was prepared with (``None``: the method has none)."""
+    def partition_of(self, state: PreparedState) -> Partition | None:
+        """The partition ``state`` was prepared with (``None``: the method has none)."""
         return None
+
+    def prepared(self, state: PreparedState | None, kind: type[S]) -> S:
+        """``state``, refused by name unless it is a prepared ``kind``."""
+        if not isinstance(state, kind):
+            raise ValueError(
+                f"method {self.name!r} unlearns from its prepared {kind.__name__} "
+                f"(got {type(state).__name__})"
+            )
+        return state
 
     @abstractmethod
     def unlearn(self, state: PreparedState | None, request: UnlearningRequest) -> UnlearningOutcome:
-        """Return a new model; ``state`` and ``request`` are left untouched."""
+        """Return a new model, its log and the next request's state (``next_state``);
+        ``state`` and ``request`` are left untouched."""

@@ -1,4 +1,8 @@
-"""Row partitions of D into shards (SISA, RecEraser), keyed by the (user, item) pair.
+"""Partitions of D into shards: of rows (SISA, RecEraser) or of users (C-SISA's groups).
+
+Every :class:`Partition` gives the shard of any row of D (``labels_of``), the partition
+of a subset of D (``restricted_to``: what a stream carries past a request) and its
+catalog form (``config`` / ``tensors``, rebuilt by :func:`partition_from_payload`).
 
 A :class:`RowPartition` records the shard of every training row by its (user, item)
 pair, so it is found again in D at unlearning time whatever the row order, and in any
@@ -12,13 +16,15 @@ differ by at most one.
 
 from __future__ import annotations
 
+from abc import ABC, abstractmethod
 from dataclasses import dataclass
+from typing import Any, ClassVar
 
 import numpy as np
 import pandas as pd
 import torch
 
-from recunlearn.errors import DataValidationError
+from recunlearn.errors import DataValidationError, ParameterError
 
 
 def pair_keys(rows: pd.DataFrame, n_items: int) -> np.ndarray:
@@ -26,8 +32,31 @@ def pair_keys(rows: pd.DataFrame, n_items: int) -> np.ndarray:
     return rows["user"].to_numpy(np.int64) * int(n_items) + rows["item"].to_numpy(np.int64)
 
 
+class Partition(ABC):
+    """The shard of every row of D."""
+
+    kind: ClassVar[str]
+    n_shards: int
+
+    @abstractmethod
+    def labels_of(self, rows: pd.DataFrame, name: str = "mi_train") -> np.ndarray:
+        """The shard of every row of ``rows``; rows it cannot place are refused by ``name``."""
+
+    @abstractmethod
+    def restricted_to(self, rows: pd.DataFrame) -> Partition:
+        """The partition of ``rows`` (a subset of D) alone, each row keeping its shard."""
+
+    @abstractmethod
+    def config(self) -> dict[str, Any]:
+        """The JSON-able fields, with ``kind``."""
+
+    @abstractmethod
+    def tensors(self) -> dict[str, torch.Tensor]:
+        """The arrays, as CPU tensors."""
+
+
 @dataclass(frozen=True)
-class RowPartition:
+class RowPartition(Partition):
     """The shard of every row of D, by its (user, item) key.
 
     Attributes:
@@ -41,6 +70,8 @@ class RowPartition:
     shards: np.ndarray
     n_shards: int
     n_items: int
+
+    kind = "rows"
 
     @classmethod
     def of_rows(
@@ -74,21 +105,57 @@ class RowPartition:
         """The partition of ``rows`` alone (each keeps its shard)."""
         return RowPartition.of_rows(rows, self.labels_of(rows), self.n_shards, self.n_items)
 
-    def tensors(self) -> dict[str, torch.Tensor]:
-        """Named tensors for a prepared state."""
-        return {
-            "partition.keys": torch.as_tensor(self.keys, dtype=torch.int64),
-            "partition.shards": torch.as_tensor(self.shards, dtype=torch.int64),
-        }
+    def config(self) -> dict[str, Any]:
+        return {"kind": self.kind, "n_shards": self.n_shards, "n_items": self.n_items}
 
-    @classmethod
-    def from_tensors(
-        cls, tensors: dict[str, torch.Tensor], n_shards: int, n_items: int
-    ) -> RowPartition:
-        """Inverse of :meth:`tensors`."""
-        keys = tensors["partition.keys"].numpy().astype(np.int64)
-        shards = tensors["partition.shards"].numpy().astype(np.int64)
-        return cls(keys, shards, int(n_shards), int(n_items))
+    def tensors(self) -> dict[str, torch.Tensor]:
+        return {"keys": torch.tensor(self.keys), "shards": torch.tensor(self.shards)}
+
+
+@dataclass(frozen=True)
+class UserPartition(Partition):
+    """The shard of every row is its user's group (C-SISA's sub-models by user group).
+
+    Attributes:
+        labels: ``labels[u]`` is user u's shard, for every user id 0..n_users-1.
+        n_shards: number of shards (groups).
+    """
+
+    labels: np.ndarray
+    n_shards: int
+
+    kind = "users"
+
+    def labels_of(self, rows: pd.DataFrame, name: str = "mi_train") -> np.ndarray:
+        users = rows["user"].to_numpy()
+        unknown = users[(users < 0) | (users >= len(self.labels))]
+        if unknown.size:
+            raise ParameterError(
+                f"{name}: rows name users unknown to the grouping "
+                f"(e.g. {sorted(set(unknown.tolist()))[:5]}; known ids 0..{len(self.labels) - 1})"
+            )
+        return self.labels[users]
+
+    def restricted_to(self, rows: pd.DataFrame) -> UserPartition:
+        """The same groups: a user's group does not depend on which of its rows remain."""
+        self.labels_of(rows)
+        return self
+
+    def config(self) -> dict[str, Any]:
+        return {"kind": self.kind, "n_shards": self.n_shards}
+
+    def tensors(self) -> dict[str, torch.Tensor]:
+        return {"labels": torch.tensor(self.labels)}
+
+
+def partition_from_payload(config: dict[str, Any], tensors: dict[str, torch.Tensor]) -> Partition:
+    """Inverse of a partition's ``config()`` and ``tensors()``."""
+    arrays = {name: tensor.numpy().astype(np.int64) for name, tensor in tensors.items()}
+    if config["kind"] == RowPartition.kind:
+        return RowPartition(arrays["keys"], arrays["shards"], config["n_shards"], config["n_items"])
+    if config["kind"] == UserPartition.kind:
+        return UserPartition(arrays["labels"], config["n_shards"])
+    raise ValueError(f"prepared state: unknown partition kind {config['kind']!r}")
 
 
 def random_balanced_labels(n_rows: int, n_shards: int, rng: np.random.Generator) -> np.ndarray:

@@ -3,7 +3,8 @@
 It uses the same seed stream and hyperparameters as Original, so with an empty
 forget set it reproduces Original exactly. ``seed_key`` names another stream:
 ``Retrain*`` (a second retrain with another seed) measures how far two retrains
-differ, the yardstick of the AltEraser paper.
+differ, the yardstick of the AltEraser paper. In a stream of requests each request
+retrains from scratch on what remains: nothing carries from one request to the next.
 """
 
 from __future__ import annotations

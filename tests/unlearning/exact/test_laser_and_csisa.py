@@ -58,7 +58,7 @@ def test_laser_with_one_group_is_ordinary_training_for_t_epochs(interactions):
 def test_anti_seqtrain_visits_the_groups_in_reverse(interactions):
     request = request_for(interactions, [3])  # group 3: first for SeqTrain, last for anti
     _, state = prepared("laser_anti", request)
-    assert state.meta["order"] == [2, 0, 1, 3]
+    assert state.groups.order == (2, 0, 1, 3)
     method = METHODS["laser_anti"]({"epochs": 2})
     assert method.unlearn(state, request).log["stages_retrained"] == 1
 
@@ -83,8 +83,8 @@ def test_csisa_retrains_only_touched_groups_and_keeps_the_others_bit_identical(
     members = outcome.model.members
     for group in (0, 2, 3):
         for name, tensor in members[group].named_parameters():
-            assert torch.equal(tensor, state.tensors[f"member_{group}.{name}"]), (group, name)
-    assert not torch.equal(members[1].user_embedding, state.tensors["member_1.user_embedding"])
+            assert torch.equal(tensor, state.members[group][name]), (group, name)
+    assert not torch.equal(members[1].user_embedding, state.members[1]["user_embedding"])
 
 
 def test_csisa_scores_each_user_with_its_groups_model(interactions):

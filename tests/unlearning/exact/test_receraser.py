@@ -38,14 +38,10 @@ def test_a_users_request_under_ubp_retrains_its_shard_and_keeps_the_others(inter
     assert outcome.log["aggregator_seconds"] > 0
     model = outcome.model
     for other in set(range(4)) - {shard}:
-        stored = state.tensors[f"member_{other}.user_embedding"]
+        stored = state.members[other]["user_embedding"]
         assert torch.equal(model.user_members[other], stored), other
-        assert torch.equal(
-            model.item_members[other], state.tensors[f"member_{other}.item_embedding"]
-        )
-    assert not torch.equal(
-        model.user_members[shard], state.tensors[f"member_{shard}.user_embedding"]
-    )
+        assert torch.equal(model.item_members[other], state.members[other]["item_embedding"])
+    assert not torch.equal(model.user_members[shard], state.members[shard]["user_embedding"])
 
 
 def test_ubp_shards_respect_the_capacity_and_keep_users_whole(interactions):
@@ -62,7 +58,7 @@ def test_ubp_shards_respect_the_capacity_and_keep_users_whole(interactions):
 def test_inbp_shards_hold_at_most_their_capacity_of_rows(interactions):
     request = request_for(interactions, [])
     method, state = prepared(request)
-    sizes = np.array(state.meta["shard_rows"])
+    sizes = np.array(state.shard_rows)
     assert sizes.sum() == len(interactions)
     assert sizes.max() <= np.ceil(1.2 * len(interactions) / 4)
 
@@ -72,7 +68,7 @@ def test_aggregator_training_leaves_the_shard_embeddings_frozen(interactions):
     method, state = prepared(request)
     model = method.unlearn(state, request).model
     for shard in range(4):
-        stored = state.tensors[f"member_{shard}.user_embedding"]
+        stored = state.members[shard]["user_embedding"]
         if method.partition_of(state).labels_of(request.forget_rows).tolist().count(shard) == 0:
             assert torch.equal(model.user_members[shard], stored)
     assert not torch.equal(

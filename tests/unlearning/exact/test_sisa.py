@@ -38,7 +38,7 @@ def test_shards_are_balanced_and_cover_every_row_once(interactions):
     sizes = np.bincount(labels, minlength=5)
     assert sizes.sum() == len(interactions)
     assert sizes.max() - sizes.min() <= 1
-    assert state.meta["shard_rows"] == sizes.tolist()
+    assert list(state.shard_rows) == sizes.tolist()
 
 
 @pytest.mark.parametrize("backbone", ["mf", "lightgcn"])
@@ -53,8 +53,8 @@ def test_unlearning_retrains_only_the_shard_of_the_forgotten_rows(interactions, 
     members = outcome.model.members
     for shard in (0, 1, 3, 4):
         for name, tensor in members[shard].named_parameters():
-            assert torch.equal(tensor, state.tensors[f"member_{shard}.{name}"]), (shard, name)
-    assert not torch.equal(members[2].user_embedding, state.tensors["member_2.user_embedding"])
+            assert torch.equal(tensor, state.members[shard][name]), (shard, name)
+    assert not torch.equal(members[2].user_embedding, state.members[2]["user_embedding"])
 
 
 def test_a_retrained_shard_is_plain_training_on_its_remaining_rows(interactions):

@@ -62,7 +62,8 @@ def prepare_method(
     method: str,
 ) -> dict[str, Any]:
     """Learn ``METHODS[method]``'s state on D (the ``forget`` marks are dropped first)."""
-    from recunlearn.unlearning.base import PrepareContext, state_payload
+    from recunlearn.unlearning.base import PrepareContext
+    from recunlearn.unlearning.state import state_payload
 
     request = _request(original, train, valid, train_config, seed, runtime)
     groupings = None if user_groups is None else groupings_from_tables(user_groups, cohesion)
@@ -85,7 +86,7 @@ def run_unlearning(
 ) -> tuple[dict[str, Any], dict[str, Any]]:
     """Unlearn D_r (``train.forget``) with ``METHODS[method]`` from its prepared state."""
     from recunlearn.models.building import model_payload
-    from recunlearn.unlearning.base import state_from_payload
+    from recunlearn.unlearning.state import state_from_payload
 
     request = _request(original, train, valid, train_config, seed, runtime)
     METHODS[method].check_backbone(request.original.name)

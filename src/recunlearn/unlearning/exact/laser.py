@@ -6,7 +6,9 @@ parameters before the first group and after every group are saved (checkpoints
 0..S). Unlearning: the earliest group in the order that holds a row of the request
 is found, training restarts from the checkpoint before it, and that group and all
 later ones are retrained on the remaining rows. The result equals SeqTrain run from
-scratch on D - E with the same groups, order and seeds, bit for bit on the CPU.
+scratch on D - E with the same groups, order and seeds, bit for bit on the CPU; so do
+the checkpoints it returns for the next request (those before the restart, kept, and
+the retrained ones after it), so a stream of requests stays exact.
 
 Choices where the paper is silent (each tested):
 - Every stage starts a fresh Adam optimiser, so a checkpoint is the parameters alone.
@@ -22,12 +24,11 @@ Choices where the paper is silent (each tested):
 from __future__ import annotations
 
 import time
-
-import numpy as np
+from dataclasses import replace
 
 from recunlearn.models import PER_ROW_BACKBONES
 from recunlearn.seeding import derive_seed
-from recunlearn.training.stages import pack_parameters, unpack_parameters
+from recunlearn.training.stages import BackboneShape
 from recunlearn.unlearning.base import (
     PrepareContext,
     PreparedState,
@@ -36,8 +37,7 @@ from recunlearn.unlearning.base import (
     UnlearningRequest,
 )
 from recunlearn.unlearning.exact.config import LaserConfig
-from recunlearn.unlearning.exact.seqtrain import SeqTrainPlan
-from recunlearn.unlearning.user_groups import UserGroups
+from recunlearn.unlearning.exact.seqtrain import SeqTrainPlan, SeqTrainState
 
 
 class Laser(UnlearningMethod):
@@ -52,67 +52,61 @@ class Laser(UnlearningMethod):
     supported_backbones = PER_ROW_BACKBONES
     """Sub-models train on per-row BCE mini-batches (``stages.train_model``)."""
 
-    def plan(self, meta: dict, train_config, seed: int, device) -> SeqTrainPlan:
-        """The SeqTrain plan a prepared state was learned with."""
+    def plan(
+        self, state: SeqTrainState, request: PrepareContext | UnlearningRequest
+    ) -> SeqTrainPlan:
+        """The SeqTrain plan ``state`` was learned with, for ``request``'s run."""
         return SeqTrainPlan(
             method="laser",
-            backbone=meta["backbone"],
-            n_users=meta["n_users"],
-            n_items=meta["n_items"],
-            train_config=train_config,
-            labels=np.asarray(meta["labels"], dtype=np.int64),
-            order=tuple(meta["order"]),
+            backbone=state.shape.backbone,
+            n_users=state.shape.n_users,
+            n_items=state.shape.n_items,
+            train_config=request.train_config,
+            labels=state.groups.labels,
+            order=state.groups.order,
             epochs=self.config.epochs,
-            init_seed=meta["init_seed"],
-            seed=seed,
-            device=str(device),
+            init_seed=state.init_seed,
+            seed=request.seed,
+            device=str(request.device),
         )
 
-    def prepare(self, context: PrepareContext) -> PreparedState:
-        start = time.perf_counter()
-        groups = self.grouping(context).in_order(self.config.order)
-        original = context.original
-        meta = {
-            "backbone": original.name,
-            "n_users": original.n_users,
-            "n_items": original.n_items,
-            "labels": groups.labels.tolist(),
-            "order": list(groups.order),
-            "init_seed": derive_seed(context.seed, "train", original.name, "init"),
-        }
-        plan = self.plan(meta, context.train_config, context.seed, context.device)
+    def prepare(self, context: PrepareContext) -> SeqTrainState:
+        start, original = time.perf_counter(), context.original
+        state = SeqTrainState(
+            seconds=0.0,
+            shape=BackboneShape.of(original),
+            groups=self.grouping(context).in_order(self.config.order),
+            init_seed=derive_seed(context.seed, "train", original.name, "init"),
+            checkpoints=(),
+        )
+        plan = self.plan(state, context)
         initial = plan.initial(context.train_rows)
         checkpoints, seconds = plan.train(context.train_rows, 0, initial)
-        meta["stage_seconds"] = seconds
-        tensors = pack_parameters("stage", dict(enumerate([initial, *checkpoints])))
-        return PreparedState(meta, tensors, time.perf_counter() - start)
+        return replace(
+            state,
+            checkpoints=(initial, *checkpoints),
+            log={"stage_seconds": seconds},
+            seconds=time.perf_counter() - start,
+        )
 
     def unlearn(self, state: PreparedState | None, request: UnlearningRequest) -> UnlearningOutcome:
-        start = time.perf_counter()
-        if state is None:
-            raise ValueError(f"method {self.name!r} unlearns from its prepared state")
-        plan = self.plan(state.meta, request.train_config, request.seed, request.device)
-        groups = UserGroups(plan.labels, plan.order)
+        start, state = time.perf_counter(), self.prepared(state, SeqTrainState)
+        plan, groups = self.plan(state, request), state.groups
         touched = groups.touched_groups(request.forget_rows, "deletion request (mi_train.forget)")
-        positions = [plan.order.index(g) for g in touched]
-        first = min(positions, default=len(plan.order))
+        first = min((groups.order.index(g) for g in touched), default=len(groups.order))
         retain = request.retain_rows
-        checkpoints, _ = plan.train(retain, first, unpack_parameters(state.tensors, "stage", first))
-        final = (
-            checkpoints[-1]
-            if checkpoints
-            else unpack_parameters(state.tensors, "stage", len(plan.order))
-        )
-        model = plan.model(retain, final)
+        checkpoints, _ = plan.train(retain, first, state.checkpoints[first])
+        after = state.after(first, checkpoints)
         return UnlearningOutcome(
-            model,
+            plan.model(retain, after.checkpoints[-1]),
             {
                 "seconds": time.perf_counter() - start,
                 "prepare_seconds": state.seconds,
                 "restart_stage": first,
                 "stages_retrained": len(checkpoints),
                 "checkpoints_reused": first + 1,
-                "groups": len(plan.order),
+                "groups": len(groups.order),
                 "retain_rows": len(retain),
             },
+            after,
         )

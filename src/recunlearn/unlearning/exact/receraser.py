@@ -28,10 +28,13 @@ from recunlearn.models import AttentionEnsemble, positive_edges
 from recunlearn.models.scoring import ScoringModel
 from recunlearn.predictions import rows_to_tensors
 from recunlearn.seeding import numpy_rng, torch_generator
-from recunlearn.unlearning.base import PrepareContext, UnlearningRequest
+from recunlearn.training.stages import Parameters
+from recunlearn.unlearning.base import PrepareContext
 from recunlearn.unlearning.exact.balanced_partition import row_labels
 from recunlearn.unlearning.exact.config import ATTENTION_BACKBONES, RecEraserConfig
-from recunlearn.unlearning.exact.sharded import Members, ShardedMethod
+from recunlearn.unlearning.exact.sharded import Context, Members, ShardedMethod
+from recunlearn.unlearning.exact.sharded_state import ShardedState
+from recunlearn.unlearning.partitions import RowPartition
 
 
 def train_aggregator(
@@ -89,43 +92,40 @@ class RecEraser(ShardedMethod):
             numpy_rng(context.seed, self.name, "partition"),
         )
 
+    def own_partition(self, context: PrepareContext) -> RowPartition:
+        return self.row_partition(context, self.shard_labels(context))
+
     def ensemble(
-        self, meta: dict[str, Any], members: Members, rows: pd.DataFrame, request
+        self, state: ShardedState, members: Members, rows: pd.DataFrame, request: Context
     ) -> AttentionEnsemble:
         """The aggregator over ``members`` at its derived initialisation, on ``rows``' graph."""
-        shards, hops = range(meta["shards"]), request.original.graph_hops
+        hops, backbone = request.original.graph_hops, state.shape.backbone
         users, items = positive_edges(rows if hops else rows.iloc[:0])  # MF needs no graph
         return AttentionEnsemble(
-            torch.stack([members[s]["user_embedding"] for s in shards]),
-            torch.stack([members[s]["item_embedding"] for s in shards]),
+            torch.stack([member["user_embedding"] for member in members]),
+            torch.stack([member["item_embedding"] for member in members]),
             self.config.attention_dim,
             hops,
             users,
             items,
-            torch_generator(request.seed, self.name, meta["backbone"], "aggregator", "init"),
+            torch_generator(request.seed, self.name, backbone, "aggregator", "init"),
         ).to(request.device)
 
     def aggregate(
-        self,
-        meta: dict[str, Any],
-        members: Members,
-        rows: pd.DataFrame,
-        labels: np.ndarray,
-        stored: dict[str, torch.Tensor] | None,
-        request: PrepareContext | UnlearningRequest,
-    ) -> tuple[ScoringModel, dict[str, torch.Tensor], dict[str, Any]]:
-        """Train the aggregator on ``rows`` (or take the stored one when no shard changed)."""
+        self, state: ShardedState, members: Members, rows: pd.DataFrame, request: Context
+    ) -> tuple[ScoringModel, Parameters, dict[str, Any]]:
+        """Train the aggregator on ``rows`` (or take the state's, when it still holds)."""
         start = time.perf_counter()
-        model = self.ensemble(meta, members, rows, request)
+        model = self.ensemble(state, members, rows, request)
         parameters = dict(model.named_parameters())
-        if stored is not None:
+        if state.aggregator:
             with torch.no_grad():
                 for name, tensor in parameters.items():
-                    tensor.copy_(stored[f"aggregator.{name}"])
+                    tensor.copy_(state.aggregator[name])
         else:
             cfg = self.config
             batches = torch_generator(
-                request.seed, self.name, meta["backbone"], "aggregator", "batches"
+                request.seed, self.name, state.shape.backbone, "aggregator", "batches"
             )
             train_aggregator(
                 model,
@@ -136,5 +136,5 @@ class RecEraser(ShardedMethod):
                 request.train_config.l2,
                 batches,
             )
-        kept = {f"aggregator.{k}": v.detach().cpu().clone() for k, v in parameters.items()}
+        kept = {name: tensor.detach().cpu().clone() for name, tensor in parameters.items()}
         return model, kept, {"aggregator_seconds": time.perf_counter() - start}

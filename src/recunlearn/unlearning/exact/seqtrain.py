@@ -4,24 +4,31 @@
 their order, hyperparameters, seeds). ``plan.train(rows, first, start)`` trains the
 stages ``first``..S-1 on ``rows`` and returns the checkpoint after each, so learning
 is ``plan.train(D, 0, init)`` and unlearning is ``plan.train(D - E, k, checkpoint_k)``.
+:class:`SeqTrainState` is what learning leaves: the groups, their order and the
+checkpoints before the first stage and after every stage.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass, replace
+from dataclasses import asdict, dataclass, field, replace
+from typing import Any
 
 import numpy as np
 import pandas as pd
+import torch
 
 from recunlearn.models import Recommender
 from recunlearn.training.config import TrainConfig
 from recunlearn.training.stages import (
+    BackboneShape,
     Parameters,
     StageTask,
     build_stage_model,
     run_stage,
     stage_seed,
 )
+from recunlearn.unlearning.state import PreparedState
+from recunlearn.unlearning.user_groups import UserGroups
 
 
 @dataclass(frozen=True)
@@ -86,3 +93,57 @@ class SeqTrainPlan:
         """The model at ``parameters`` serving the graph of every group's ``rows``."""
         task = self.stage_task(rows, len(self.order) - 1, parameters)
         return build_stage_model(replace(task, graph_rows=rows))
+
+
+@dataclass(frozen=True, kw_only=True)
+class SeqTrainState(PreparedState):
+    """Sequential training with checkpoints (LASER).
+
+    Attributes:
+        shape: the backbone trained.
+        groups: every user's group and the order the stages visit the groups.
+        init_seed: seed of the initial parameters.
+        checkpoints: the parameters before the first stage (0) and after every stage
+            (1..S), each learned on the data the state describes.
+        log: the stages' seconds, for people (the code never reads it).
+    """
+
+    kind = "checkpoints"
+
+    shape: BackboneShape
+    groups: UserGroups
+    init_seed: int
+    checkpoints: tuple[Parameters, ...]
+    log: dict[str, Any] = field(default_factory=dict)
+
+    def after(self, first: int, renewed: list[Parameters]) -> SeqTrainState:
+        """The checkpoints up to ``first`` stand; those after it are ``renewed``."""
+        return replace(self, checkpoints=self.checkpoints[: first + 1] + tuple(renewed))
+
+    def config(self) -> dict[str, Any]:
+        return {
+            "shape": asdict(self.shape),
+            "order": list(self.groups.order),
+            "init_seed": self.init_seed,
+            "log": self.log,
+        }
+
+    def tensors(self) -> dict[str, Any]:
+        return {
+            "labels": torch.tensor(self.groups.labels),
+            "checkpoints": list(self.checkpoints),
+        }
+
+    @classmethod
+    def restore(
+        cls, config: dict[str, Any], tensors: dict[str, Any], seconds: float
+    ) -> SeqTrainState:
+        labels = tensors["labels"].numpy().astype(np.int64)
+        return cls(
+            seconds=seconds,
+            shape=BackboneShape(**config["shape"]),
+            groups=UserGroups(labels, tuple(config["order"])),
+            init_seed=config["init_seed"],
+            checkpoints=tuple(dict(checkpoint) for checkpoint in tensors["checkpoints"]),
+            log=dict(config["log"]),
+        )

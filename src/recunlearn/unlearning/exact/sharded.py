@@ -1,36 +1,41 @@
-"""What SISA and RecEraser share: shards of D's rows, one sub-model each, exact unlearning.
+"""What SISA, RecEraser and C-SISA share: shards of D, one sub-model each, exact unlearning.
 
-Learning (``prepare``): D's rows are partitioned into S shards (the method's own
-rule, or a partition given in the context), each shard's backbone trains on its rows
-alone for ``epochs`` epochs from its own derived initialisation (a
+Learning (``prepare``): D is partitioned into S shards (the method's own rule, or a
+partition given in the context): rows dealt out (SISA), balanced clusters (RecEraser)
+or the users' groups (C-SISA). Each shard's backbone trains on its rows alone for
+``epochs`` epochs from its own derived initialisation (a
 :class:`~recunlearn.training.stages.StageTask`, run through the context's executor),
-and the method builds its aggregate (an average, or an attention network) on top.
+and the method builds its aggregate (an average, an attention network, or each user's
+group's sub-model) on top. The result is a :class:`ShardedState`.
 
 Unlearning: the shards that hold a row of D_r retrain from their initialisation on
-their remaining rows; every other shard's parameters are the prepared ones, copied;
-the aggregate is rebuilt over the result. The unlearned model therefore equals the
-same method prepared from scratch on D - D_r with the same partition and seeds.
+their remaining rows; every other shard's parameters are the prepared ones; the
+aggregate is rebuilt over the result. The unlearned model therefore equals the same
+method prepared from scratch on D - D_r with the same partition and seeds, and so does
+the state it returns for the next request (the partition without D_r's rows, the
+sub-models as they now are, the aggregate learned on D - D_r): a stream of requests
+stays exact request after request.
 """
 
 from __future__ import annotations
 
 import time
 from abc import abstractmethod
-from typing import Any
+from dataclasses import replace
+from typing import Any, ClassVar
 
 import numpy as np
 import pandas as pd
-import torch
 
 from recunlearn.errors import ParameterError
+from recunlearn.models.base import Recommender
 from recunlearn.models.scoring import ScoringModel
-from recunlearn.training.config import TrainConfig
 from recunlearn.training.stages import (
+    BackboneShape,
     Parameters,
     StageTask,
+    build_stage_model,
     isolated_task,
-    pack_parameters,
-    unpack_parameters,
 )
 from recunlearn.unlearning.base import (
     PrepareContext,
@@ -40,9 +45,11 @@ from recunlearn.unlearning.base import (
     UnlearningRequest,
 )
 from recunlearn.unlearning.exact.config import ShardedConfig
-from recunlearn.unlearning.partitions import RowPartition
+from recunlearn.unlearning.exact.sharded_state import ShardedState
+from recunlearn.unlearning.partitions import Partition, RowPartition
 
-Members = dict[int, Parameters]
+Members = tuple[Parameters, ...]
+Context = PrepareContext | UnlearningRequest
 
 
 class ShardedMethod(UnlearningMethod):
@@ -50,26 +57,22 @@ class ShardedMethod(UnlearningMethod):
 
     family = "exact"
     config_type = ShardedConfig
+    unit: ClassVar[str] = "shard"
+    """What the log calls a shard (``shards_retrained``; C-SISA: ``groups_retrained``)."""
 
     # -- what subclasses define ------------------------------------------------
     @abstractmethod
-    def shard_labels(self, context: PrepareContext) -> np.ndarray:
-        """The shard of every row of ``context.train_rows`` (the method's partition rule)."""
+    def own_partition(self, context: PrepareContext) -> Partition:
+        """The partition of ``context.train_rows`` by the method's own rule."""
 
     @abstractmethod
     def aggregate(
-        self,
-        meta: dict[str, Any],
-        members: Members,
-        rows: pd.DataFrame,
-        labels: np.ndarray,
-        stored: dict[str, torch.Tensor] | None,
-        request: PrepareContext | UnlearningRequest,
-    ) -> tuple[ScoringModel, dict[str, torch.Tensor], dict[str, Any]]:
-        """The model over ``members`` on ``rows`` (shard ``labels``): (model, tensors to keep, log).
+        self, state: ShardedState, members: Members, rows: pd.DataFrame, request: Context
+    ) -> tuple[ScoringModel, Parameters, dict[str, Any]]:
+        """The model over ``members`` on ``rows``: (model, its aggregator's parameters, log).
 
-        ``stored`` holds the prepared state's tensors when no shard changed (the
-        aggregate learned at preparation still holds), else ``None``.
+        ``state`` is the state being built on ``rows``; its ``aggregator`` is the one
+        learned on ``rows`` where it still holds (no shard changed), else empty.
         """
 
     def shard_points(self, rows: pd.DataFrame) -> tuple[int, str]:
@@ -86,83 +89,97 @@ class ShardedMethod(UnlearningMethod):
                 f"the {points} {unit} points of D to partition"
             )
 
-    def partition_of(self, state: PreparedState) -> RowPartition:
-        """The row partition ``state`` was prepared with."""
-        return RowPartition.from_tensors(state.tensors, state.meta["shards"], state.meta["n_items"])
+    def row_partition(self, context: PrepareContext, labels: np.ndarray) -> RowPartition:
+        """The rows of ``context.train_rows`` dealt into ``shards`` by ``labels``."""
+        rows, n_items = context.train_rows, context.original.n_items
+        return RowPartition.of_rows(rows, labels, self.config.shards, n_items)
+
+    def partition_of(self, state: PreparedState) -> Partition:
+        """The partition ``state`` was prepared with."""
+        return self.prepared(state, ShardedState).partition
 
     def shard_task(
-        self, meta: dict, rows: pd.DataFrame, shard: int, cfg: TrainConfig, seed: int, device
+        self, shape: BackboneShape, rows: pd.DataFrame, shard: int, request: Context
     ) -> StageTask:
         """Shard ``shard``'s sub-model on ``rows`` (already that shard's rows)."""
-        return isolated_task(self.name, meta, rows, shard, cfg, seed, device, self.config.epochs)
+        cfg, seed, device = request.train_config, request.seed, request.device
+        return isolated_task(self.name, shape, rows, shard, cfg, seed, device, self.config.epochs)
 
     def train_shards(
         self,
-        meta: dict,
+        shape: BackboneShape,
         rows: pd.DataFrame,
         labels: np.ndarray,
         shards: list[int],
-        request: PrepareContext | UnlearningRequest,
-    ) -> tuple[Members, float]:
+        request: Context,
+    ) -> tuple[dict[int, Parameters], float]:
         """Train ``shards`` on their rows of ``rows``; (parameters, summed shard seconds)."""
-        cfg, seed, device = request.train_config, request.seed, request.device
-        tasks = [self.shard_task(meta, rows[labels == s], s, cfg, seed, device) for s in shards]
-        results = request.stages.train(tasks, [f"{self.name} shard {s}" for s in shards])
+        tasks = [self.shard_task(shape, rows[labels == s], s, request) for s in shards]
+        results = request.stages.train(tasks, [f"{self.name} {self.unit} {s}" for s in shards])
         members = {s: parameters for s, (parameters, _) in zip(shards, results, strict=True)}
         return members, float(sum(seconds for _, seconds in results))
 
-    def prepare(self, context: PrepareContext) -> PreparedState:
-        start, rows, original = time.perf_counter(), context.train_rows, context.original
-        meta = {
-            "backbone": original.name,
-            "n_users": original.n_users,
-            "n_items": original.n_items,
-            "shards": self.config.shards,
-            "executor": context.stages.describe(),
-        }
+    def member_models(
+        self, state: ShardedState, members: Members, rows: pd.DataFrame, request: Context
+    ) -> list[Recommender]:
+        """Each member at its parameters, on its own shard's rows' graph."""
+        labels = state.partition.labels_of(rows)
+        return [
+            build_stage_model(
+                replace(self.shard_task(state.shape, rows[labels == s], s, request), start=member)
+            )
+            for s, member in enumerate(members)
+        ]
+
+    def prepare(self, context: PrepareContext) -> ShardedState:
+        start, rows = time.perf_counter(), context.train_rows
         if context.partition is not None:
             partition = context.partition.restricted_to(rows)
         else:
-            partition = RowPartition.of_rows(
-                rows, self.shard_labels(context), self.config.shards, original.n_items
-            )
-        labels = partition.labels_of(rows)
-        meta["shard_rows"] = np.bincount(labels, minlength=self.config.shards).tolist()
-        meta["partition_seconds"] = time.perf_counter() - start
-        every = list(range(self.config.shards))
-        members, meta["shard_seconds"] = self.train_shards(meta, rows, labels, every, context)
-        _, kept, log = self.aggregate(meta, members, rows, labels, None, context)
-        meta |= log
-        tensors = pack_parameters("member", members) | partition.tensors() | kept
-        return PreparedState(meta, tensors, time.perf_counter() - start)
+            partition = self.own_partition(context)
+        labels, every = partition.labels_of(rows), list(range(partition.n_shards))
+        log: dict[str, Any] = {"partition_seconds": time.perf_counter() - start}
+        shape = BackboneShape.of(context.original)
+        members, log["shard_seconds"] = self.train_shards(shape, rows, labels, every, context)
+        state = ShardedState(
+            seconds=0.0,
+            shape=shape,
+            partition=partition,
+            members=tuple(members[s] for s in every),
+            shard_rows=tuple(int(n) for n in np.bincount(labels, minlength=len(every))),
+            log=log | {"executor": context.stages.describe()},
+        )
+        _, aggregator, aggregated = self.aggregate(state, state.members, rows, context)
+        return replace(
+            state,
+            aggregator=aggregator,
+            log=state.log | aggregated,
+            seconds=time.perf_counter() - start,
+        )
 
     def unlearn(self, state: PreparedState | None, request: UnlearningRequest) -> UnlearningOutcome:
-        start = time.perf_counter()
-        if state is None:
-            raise ValueError(f"method {self.name!r} unlearns from its prepared state")
-        meta, forget = state.meta, request.train_rows["forget"].to_numpy(bool)
-        labels = self.partition_of(state).labels_of(request.train_rows)
+        start, state = time.perf_counter(), self.prepared(state, ShardedState)
+        forget = request.train_rows["forget"].to_numpy(bool)
+        labels = state.partition.labels_of(request.train_rows)
         touched = sorted(int(s) for s in np.unique(labels[forget]))
         retain = request.retain_rows
-        retrained, shard_seconds = self.train_shards(
-            meta, retain, labels[~forget], touched, request
+        retrained, seconds = self.train_shards(
+            state.shape, retain, labels[~forget], touched, request
         )
-        members = {
-            s: retrained[s] if s in retrained else unpack_parameters(state.tensors, "member", s)
-            for s in range(meta["shards"])
-        }
-        stored = None if touched else state.tensors
-        model, _, log = self.aggregate(meta, members, retain, labels[~forget], stored, request)
+        after = state.without(retain, labels[~forget], retrained) if touched else state
+        model, aggregator, log = self.aggregate(after, after.members, retain, request)
+        unit = self.unit
         return UnlearningOutcome(
             model.to(request.device),
             {
                 "seconds": time.perf_counter() - start,
                 "prepare_seconds": state.seconds,
-                "shards_retrained": len(touched),
-                "shards": meta["shards"],
-                "shard_seconds": shard_seconds,
+                f"{unit}s_retrained": len(touched),
+                f"{unit}s": state.partition.n_shards,
+                f"{unit}_seconds": seconds,
                 "executor": request.stages.describe(),
                 "retain_rows": len(retain),
                 **log,
             },
+            replace(after, aggregator=aggregator),
         )

@@ -15,21 +15,20 @@ touches at most min(S, the user's rows) shards.
 
 from __future__ import annotations
 
-from dataclasses import replace
 from typing import Any
 
 import numpy as np
 import pandas as pd
-import torch
 
 from recunlearn.models import PER_ROW_BACKBONES, AveragingEnsemble
 from recunlearn.models.scoring import ScoringModel
 from recunlearn.seeding import numpy_rng
-from recunlearn.training.stages import build_stage_model
-from recunlearn.unlearning.base import PrepareContext, UnlearningRequest
+from recunlearn.training.stages import Parameters
+from recunlearn.unlearning.base import PrepareContext
 from recunlearn.unlearning.exact.config import SisaConfig
-from recunlearn.unlearning.exact.sharded import Members, ShardedMethod
-from recunlearn.unlearning.partitions import random_balanced_labels
+from recunlearn.unlearning.exact.sharded import Context, Members, ShardedMethod
+from recunlearn.unlearning.exact.sharded_state import ShardedState
+from recunlearn.unlearning.partitions import RowPartition, random_balanced_labels
 
 
 class Sisa(ShardedMethod):
@@ -47,21 +46,11 @@ class Sisa(ShardedMethod):
         rng = numpy_rng(context.seed, self.name, "partition")
         return random_balanced_labels(len(context.train_rows), self.config.shards, rng)
 
+    def own_partition(self, context: PrepareContext) -> RowPartition:
+        return self.row_partition(context, self.shard_labels(context))
+
     def aggregate(
-        self,
-        meta: dict[str, Any],
-        members: Members,
-        rows: pd.DataFrame,
-        labels: np.ndarray,
-        stored: dict[str, torch.Tensor] | None,
-        request: PrepareContext | UnlearningRequest,
-    ) -> tuple[ScoringModel, dict[str, torch.Tensor], dict[str, Any]]:
+        self, state: ShardedState, members: Members, rows: pd.DataFrame, request: Context
+    ) -> tuple[ScoringModel, Parameters, dict[str, Any]]:
         """Each member on its own shard's graph (graph backbones), averaged."""
-        models = []
-        for shard in range(meta["shards"]):
-            shard_rows = rows[labels == shard]
-            task = self.shard_task(
-                meta, shard_rows, shard, request.train_config, request.seed, request.device
-            )
-            models.append(build_stage_model(replace(task, start=members[shard])))
-        return AveragingEnsemble(models), {}, {}
+        return AveragingEnsemble(self.member_models(state, members, rows, request)), {}, {}

@@ -28,6 +28,9 @@ Retrain's model only where Retrain itself reaches the minimiser (the paper's pro
 ``--env alteraser``: L2 0.05, long patience). Backbones that are early-stopped with
 little L2 (the tuned models of the IFRU protocol) have a retain-loss minimiser that
 overfits, and AltEraser moves towards it, away from the early-stopped Retrain.
+
+In a stream of requests the next request warm-starts from this model on what then
+remains (``continues_from_model``); nothing is prepared, so nothing else carries.
 """
 
 from __future__ import annotations
@@ -87,6 +90,7 @@ class AltEraser(UnlearningMethod):
     name = "alteraser_ah"
     label = "AltEraser (AH-Newton)"
     family = "fine-tuning"
+    continues_from_model = True
     contract_settings = {"max_passes": 1}
     # The closed-form per-row Hessian assumes a dot-product head (MF; graph backbones
     # switch to hf_newton); on DMF/NeuMF it would minimise the wrong loss.

@@ -3,7 +3,8 @@ the paper's first-order optimiser, for ENMF) and early stopping on validation AU
 (AltEraser paper, Section 4.1).
 
 The fine-tuned model serves the D - D_r graph; the batch order comes from its own
-seed stream.
+seed stream. In a stream of requests the next request fine-tunes this model on what
+then remains (``continues_from_model``); nothing is prepared, so nothing else carries.
 """
 
 from __future__ import annotations
@@ -27,6 +28,7 @@ class WarmStart(UnlearningMethod):
     name = "warm_start"
     label = "Warm-Start"
     family = "fine-tuning"
+    continues_from_model = True
     config_type = WarmStartConfig
 
     def unlearn(self, state: PreparedState | None, request: UnlearningRequest) -> UnlearningOutcome:

@@ -16,7 +16,16 @@ Lanczos estimate of the lowest eigenvalue of the Hessian on D in all embeddings,
 margin: it uses only D and the model, so ``ifru`` / ``scif`` compute it in ``prepare``
 (before any request) and log it with the estimate. Products are closed-form for MF and
 LightGCN (:mod:`recunlearn.influence.dot_product`); CG can be preconditioned with the
-per-user / per-item d x d Hessian blocks. The log splits the time into damping, set-up
+per-user / per-item d x d Hessian blocks.
+
+In a stream of requests the next request starts from the unlearned model
+(``continues_from_model``) on D - D_r. The Lanczos damping depends on both (the
+Hessian on D at the model), so it is not carried forward: the next request
+re-estimates it on its own D at its own model, inside its timed call
+(``damping_seconds``), which is the estimate ``prepare`` would make there; carrying the
+old one would damp a Hessian that no longer exists (updates leave the minimum, so the
+new Hessian can be less positive definite). A fixed damping depends on neither and is
+carried; so is any state past an empty request, which changes neither. The log splits the time into damping, set-up
 (pruning, neighbourhoods, spillover rows, curvature), gradient, solve and update.
 """
 
@@ -26,7 +35,6 @@ import copy
 import logging
 import time
 from abc import abstractmethod
-from dataclasses import asdict
 from typing import Any
 
 import numpy as np
@@ -51,6 +59,7 @@ from recunlearn.unlearning.base import (
     UnlearningOutcome,
     UnlearningRequest,
 )
+from recunlearn.unlearning.influence.damping import DampingState
 from recunlearn.unlearning.influence.log import PhaseClock, solve_log
 
 logger = logging.getLogger(__name__)
@@ -102,6 +111,7 @@ class InfluenceUnlearning(UnlearningMethod):
     """Template: select phi, build b, solve, update. Subclasses choose phi and b."""
 
     family = "influence"
+    continues_from_model = True
     supported_backbones = PER_ROW_BACKBONES
     """Influence functions differentiate a per-row BCE loss; ENMF has none."""
 
@@ -121,13 +131,13 @@ class InfluenceUnlearning(UnlearningMethod):
         (``ifru_gn`` / ``scif_gn`` default to a fixed damping: nothing to prepare)."""
         return cls.config_type.model_validate(cls.defaults).damping_rule != "fixed"
 
-    def prepare(self, context: PrepareContext) -> PreparedState:
+    def prepare(self, context: PrepareContext) -> DampingState:
         """The Lanczos rule runs here, when the model is learned: the estimate depends
         on D and Original only, so it is made once before any request (logged as
         ``prepare_seconds``, apart from the per-request ``seconds``). With
         ``damping_rule: fixed`` nothing is estimated."""
         if self.config.damping_rule == "fixed":
-            return PreparedState({"rule": "fixed"}, {}, 0.0)
+            return DampingState(seconds=0.0, rule="fixed", damping=self.config.damping)
         return self.estimate_damping(context)
 
     def unlearn(self, state: PreparedState | None, request: UnlearningRequest) -> UnlearningOutcome:
@@ -135,7 +145,7 @@ class InfluenceUnlearning(UnlearningMethod):
         model, cfg = request.original, self.config
         if request.forget_rows.empty:
             return UnlearningOutcome(
-                copy.deepcopy(model), {"seconds": 0.0, "params_moved": 0, "hvp_count": 0}
+                copy.deepcopy(model), {"seconds": 0.0, "params_moved": 0, "hvp_count": 0}, state
             )
         damping, damping_log = self.damping(state, request)
         clock.lap("damping")
@@ -173,6 +183,7 @@ class InfluenceUnlearning(UnlearningMethod):
                 "hessian_rows": len(h_rows),
                 **details,
             },
+            state if cfg.damping_rule == "fixed" else None,  # see the module's docstring
         )
 
     def solver(
@@ -201,14 +212,13 @@ class InfluenceUnlearning(UnlearningMethod):
         prepared = state is not None
         if state is None:
             state = self.estimate_damping(PrepareContext.of(request))
-        meta = dict(state.meta)
-        log = {f"spectrum_{k}": v for k, v in meta.items() if k not in ("damping", "rule")}
-        log |= {"damping": meta["damping"], "damping_rule": "lanczos", "damping_prepared": prepared}
+        state = self.prepared(state, DampingState)
+        log = state.log() | {"damping_prepared": prepared}
         if prepared:  # estimated now, it is part of this call's seconds (damping_seconds)
             log["prepare_seconds"] = state.seconds
-        return float(meta["damping"]), log
+        return state.damping, log
 
-    def estimate_damping(self, context: PrepareContext) -> PreparedState:
+    def estimate_damping(self, context: PrepareContext) -> DampingState:
         """The Lanczos rule's damping from the Hessian on D (needs no request)."""
         cfg = self.config
         start = time.perf_counter()
@@ -222,6 +232,8 @@ class InfluenceUnlearning(UnlearningMethod):
             cfg.products == "closed_form",
         )
         damping = damping_from_spectrum(estimate, cfg.damping_margin, cfg.damping)
-        meta = {**asdict(estimate), "damping": damping, "rule": "lanczos"}
-        logger.info("%s: Hessian spectrum on D %s", self.name, meta)
-        return PreparedState(meta, {}, time.perf_counter() - start)
+        logger.info(
+            "%s: damping %.3g from the Hessian spectrum on D %s", self.name, damping, estimate
+        )
+        seconds = time.perf_counter() - start
+        return DampingState(seconds=seconds, rule="lanczos", damping=damping, estimate=estimate)
