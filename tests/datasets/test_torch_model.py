@@ -93,6 +93,18 @@ def test_a_text_file_is_not_a_torch_file(tmp_path):
     assert load_error(path).startswith(f"{path}: truncated or not a torch file (")
 
 
+NOT_TENSORS = "is not a named tensor (or nested lists and dicts of tensors)"
+
+
+def test_a_prepared_states_nested_tensors_load(tmp_path):
+    """A prepared state's members are lists of state dicts: they load as saved."""
+    path = tmp_path / "state.pt"
+    nested = {"members": [{"w": torch.ones(2)}, {"w": torch.zeros(2)}], "aggregator": {}}
+    torch.save({"config": {"kind": "sharded"}, "state_dict": nested}, path)
+    loaded = TorchModelDataset(str(path)).load()["state_dict"]
+    assert torch.equal(loaded["members"][1]["w"], torch.zeros(2)) and loaded["aggregator"] == {}
+
+
 @pytest.mark.parametrize(
     ("payload", "problem"),
     [
@@ -100,7 +112,8 @@ def test_a_text_file_is_not_a_torch_file(tmp_path):
         ({"config": {}}, "expected a dict with keys 'config' and 'state_dict', found ['config']"),
         ({"config": 1, "state_dict": {}}, "'config' is not a dict"),
         ({"config": {}, "state_dict": [1]}, "'state_dict' is not a dict"),
-        ({"config": {}, "state_dict": {"w": 1.0}}, "'state_dict' entry 'w' is not a named tensor"),
+        ({"config": {}, "state_dict": {"w": 1.0}}, f"'state_dict' entry 'w' {NOT_TENSORS}"),
+        ({"config": {}, "state_dict": {"m": [{"w": 1}]}}, f"'state_dict' entry 'm' {NOT_TENSORS}"),
     ],
 )
 def test_a_payload_of_another_layout_is_named(tmp_path, payload, problem):

@@ -45,7 +45,6 @@ def check_payload(payload: Any, source: str) -> dict[str, Any]:
     Raises:
         DataValidationError: naming ``source`` and what is out of place.
     """
-    import torch
 
     if not isinstance(payload, dict) or set(payload) != PAYLOAD_KEYS:
         found = sorted(map(str, payload)) if isinstance(payload, dict) else type(payload).__name__
@@ -57,10 +56,25 @@ def check_payload(payload: Any, source: str) -> dict[str, Any]:
     state = payload["state_dict"]
     if not isinstance(state, dict):
         raise DataValidationError(f"{source}: 'state_dict' is not a dict")
-    bad = [k for k, v in state.items() if not (isinstance(k, str) and torch.is_tensor(v))]
+    bad = [k for k, v in state.items() if not (isinstance(k, str) and tensor_tree(v))]
     if bad:
-        raise DataValidationError(f"{source}: 'state_dict' entry {bad[0]!r} is not a named tensor")
+        raise DataValidationError(
+            f"{source}: 'state_dict' entry {bad[0]!r} is not a named tensor (or nested "
+            "lists and dicts of tensors)"
+        )
     return payload
+
+
+def tensor_tree(value: Any) -> bool:
+    """Whether ``value`` is a tensor, or lists and dicts (string keys) of tensor trees:
+    a model's state dict, or a prepared state's nested members."""
+    import torch
+
+    if torch.is_tensor(value):
+        return True
+    if isinstance(value, dict):
+        return all(isinstance(k, str) and tensor_tree(v) for k, v in value.items())
+    return isinstance(value, list | tuple) and all(tensor_tree(v) for v in value)
 
 
 class TorchModelDataset(AbstractVersionedDataset[dict[str, Any], dict[str, Any]]):
