@@ -77,6 +77,16 @@ def test_completeness_coefficient():
     assert math.isnan(completeness(float("nan"), 0.7, 0.8))
 
 
+@pytest.mark.parametrize(
+    ("value", "expected"),
+    [(0.75, 0.5), (0.7, 1.0), (0.8, 0.0), (0.85, -0.5), (0.65, 1.5)],
+)
+def test_completeness_when_retrain_is_below_original(value, expected):
+    """A negative gap (Retrain 0.7 below Original 0.8): moving down toward Retrain is
+    progress, moving up is the wrong way (negative), overshooting is above 1."""
+    assert completeness(value, 0.8, 0.7) == pytest.approx(expected)
+
+
 def numpy_top_k(scores: np.ndarray, seen: np.ndarray, k: int) -> np.ndarray:
     """The original host implementation: mask seen items, stable argsort of -scores."""
     scores = scores.astype(np.float64).copy()

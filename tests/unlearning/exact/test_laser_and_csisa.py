@@ -42,6 +42,19 @@ def test_laser_restarts_at_the_earliest_touched_group_and_reuses_earlier_checkpo
     assert log["checkpoints_reused"] == restart + 1
 
 
+@pytest.mark.parametrize(
+    ("forget_users", "restart"), [([3, 2], 0), ([2, 3], 0), ([2, 1], 1), ([0, 2], 2)]
+)
+def test_a_request_touching_several_groups_restarts_at_the_earliest_in_the_order(
+    interactions, forget_users, restart
+):
+    """Order (3, 1, 0, 2): users 3 and 2 sit in the first and the last group."""
+    request = request_for(interactions, forget_users)
+    method, state = prepared("laser", request)
+    log = method.unlearn(state, request).log
+    assert (log["restart_stage"], log["stages_retrained"]) == (restart, 4 - restart)
+
+
 def test_laser_with_one_group_is_ordinary_training_for_t_epochs(interactions):
     request = request_for(interactions, [])
     one = {"cbkm": UserGroups(np.zeros(24, dtype=np.int64), (0,))}
