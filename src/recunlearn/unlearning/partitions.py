@@ -32,6 +32,22 @@ def pair_keys(rows: pd.DataFrame, n_items: int) -> np.ndarray:
     return rows["user"].to_numpy(np.int64) * int(n_items) + rows["item"].to_numpy(np.int64)
 
 
+def row_slices(rows: pd.DataFrame, n_items: int, n_slices: int, seed: int) -> np.ndarray:
+    """SISA's slice (0..``n_slices``-1) of every row: a seeded hash of its (user, item) key.
+
+    A row's slice depends on its key and ``seed`` alone, never on the other rows, so
+    D - D_r keeps the slices it had in D (the exact oracle needs no stored slice table);
+    slice sizes are balanced in expectation (binomial), not to the row. The hash is
+    SplitMix64's finaliser over ``key + seed``.
+    """
+    with np.errstate(over="ignore"):
+        z = pair_keys(rows, n_items).astype(np.uint64) + np.uint64(seed & (2**64 - 1))
+        z = (z ^ (z >> np.uint64(30))) * np.uint64(0xBF58476D1CE4E5B9)
+        z = (z ^ (z >> np.uint64(27))) * np.uint64(0x94D049BB133111EB)
+        z = z ^ (z >> np.uint64(31))
+    return (z % np.uint64(n_slices)).astype(np.int64)
+
+
 class Partition(ABC):
     """The shard of every row of D."""
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Literal
 
-from pydantic import BaseModel, ConfigDict, Field, PositiveInt
+from pydantic import BaseModel, ConfigDict, Field, PositiveInt, model_validator
 
 from recunlearn.grouping.config import Grouping, Order
 from recunlearn.models import DOT_PRODUCT_BACKBONES, PER_ROW_BACKBONES
@@ -25,7 +25,21 @@ class ShardedConfig(BaseModel):
 
 
 class SisaConfig(ShardedConfig):
-    """Random balanced interaction shards, averaged."""
+    """Random balanced interaction shards, averaged; optionally sliced."""
+
+    slices: PositiveInt = 1
+    """R: slices per shard (the "S" of SISA). Each shard trains on its slices
+    cumulatively with a checkpoint after each; a request restarts a touched shard from
+    the checkpoint before its earliest touched slice. 1: no slicing."""
+
+    @model_validator(mode="after")
+    def _every_slice_trains(self) -> SisaConfig:
+        if self.slices > self.epochs:
+            raise ValueError(
+                f"slices ({self.slices}) must not exceed epochs ({self.epochs}): "
+                "the epochs are shared out among the slice stages, at least one each"
+            )
+        return self
 
 
 ATTENTION_BACKBONES = DOT_PRODUCT_BACKBONES & PER_ROW_BACKBONES

@@ -30,12 +30,14 @@ import pandas as pd
 from recunlearn.errors import ParameterError
 from recunlearn.models.base import Recommender
 from recunlearn.models.scoring import ScoringModel
+from recunlearn.seeding import derive_seed
 from recunlearn.training.stages import (
     BackboneShape,
     Parameters,
     StageTask,
     build_stage_model,
     isolated_task,
+    stage_seed,
 )
 from recunlearn.unlearning.base import (
     PrepareContext,
@@ -46,7 +48,7 @@ from recunlearn.unlearning.base import (
 )
 from recunlearn.unlearning.exact.config import ShardedConfig
 from recunlearn.unlearning.exact.sharded_state import ShardedState
-from recunlearn.unlearning.partitions import Partition, RowPartition
+from recunlearn.unlearning.partitions import Partition, RowPartition, row_slices
 
 Members = tuple[Parameters, ...]
 Context = PrepareContext | UnlearningRequest
@@ -105,19 +107,92 @@ class ShardedMethod(UnlearningMethod):
         cfg, seed, device = request.train_config, request.seed, request.device
         return isolated_task(self.name, shape, rows, shard, cfg, seed, device, self.config.epochs)
 
+    def slice_count(self) -> int:
+        """R: the stages each shard trains in (SISA's slices); 1 for the other methods."""
+        return 1
+
+    def slice_task(
+        self,
+        shape: BackboneShape,
+        rows: pd.DataFrame,
+        shard: int,
+        stage: int,
+        start: Parameters | None,
+        request: Context,
+    ) -> StageTask:
+        """Slice stage ``stage`` of shard ``shard`` on ``rows`` (the shard's slices up to
+        ``stage``), from ``start``. The epochs are shared out: E // R each, the first
+        E % R stages one more; stage 0 keeps the unsliced shard's seeds, so R = 1 is the
+        plain isolated sub-model."""
+        task = self.shard_task(shape, rows, shard, request)
+        if self.slice_count() == 1:
+            return task
+        share, extra = divmod(self.config.epochs, self.slice_count())
+        batches = (
+            task.batch_seed
+            if stage == 0
+            else stage_seed(
+                request.seed, self.name, shape.backbone, shard, f"batches-slice-{stage}"
+            )
+        )
+        return replace(task, start=start, epochs=share + (stage < extra), batch_seed=batches)
+
     def train_shards(
         self,
         shape: BackboneShape,
         rows: pd.DataFrame,
         labels: np.ndarray,
-        shards: list[int],
+        resume: dict[int, tuple[int, tuple[Parameters, ...]]],
         request: Context,
-    ) -> tuple[dict[int, Parameters], float]:
-        """Train ``shards`` on their rows of ``rows``; (parameters, summed shard seconds)."""
-        tasks = [self.shard_task(shape, rows[labels == s], s, request) for s in shards]
-        results = request.stages.train(tasks, [f"{self.name} {self.unit} {s}" for s in shards])
-        members = {s: parameters for s, (parameters, _) in zip(shards, results, strict=True)}
-        return members, float(sum(seconds for _, seconds in results))
+    ) -> tuple[dict[int, Parameters], dict[int, tuple[Parameters, ...]], float]:
+        """Train the shards of ``resume`` on their rows of ``rows``, slice stage by slice
+        stage (the stages of one round run together through the executor).
+
+        ``resume[s] = (k, checkpoints)``: shard s restarts at stage k from
+        ``checkpoints[k - 1]`` (k = 0: its initialisation). Returns each shard's final
+        parameters, its checkpoints after every stage but the last, and the summed
+        stage seconds.
+        """
+        n_stages = self.slice_count()
+        slices = row_slices(rows, shape.n_items, n_stages, derive_seed(request.seed, self.name))
+        current = {s: ckpts[k - 1] if k else None for s, (k, ckpts) in resume.items()}
+        kept = {s: list(ckpts[:k]) for s, (k, ckpts) in resume.items()}
+        seconds = 0.0
+        for stage in range(n_stages):
+            active = [s for s, (k, _) in resume.items() if k <= stage]
+            tasks = [
+                self.slice_task(
+                    shape, rows[(labels == s) & (slices <= stage)], s, stage, current[s], request
+                )
+                for s in active
+            ]
+            names = [f"{self.name} {self.unit} {s}" + self.stage_name(stage) for s in active]
+            for s, (parameters, took) in zip(
+                active, request.stages.train(tasks, names), strict=True
+            ):
+                current[s], seconds = parameters, seconds + took
+                if stage < n_stages - 1:
+                    kept[s].append(parameters)
+        checkpoints = {s: tuple(ckpts) for s, ckpts in kept.items()}
+        return current, checkpoints, seconds
+
+    def stage_name(self, stage: int) -> str:
+        """`` slice k`` in progress labels when shards are sliced."""
+        return f" slice {stage}" if self.slice_count() > 1 else ""
+
+    def restart_stages(
+        self, state: ShardedState, request: UnlearningRequest, labels: np.ndarray
+    ) -> dict[int, tuple[int, tuple[Parameters, ...]]]:
+        """Every touched shard's restart: (its earliest slice holding a row of D_r, its
+        checkpoints)."""
+        forget = request.train_rows["forget"].to_numpy(bool)
+        seed = derive_seed(request.seed, self.name)
+        slices = row_slices(request.train_rows, state.shape.n_items, self.slice_count(), seed)
+        stored = state.checkpoints or ((),) * len(state.members)
+        return {
+            int(s): (int(slices[forget & (labels == s)].min()), stored[int(s)])
+            for s in np.unique(labels[forget])
+        }
 
     def member_models(
         self, state: ShardedState, members: Members, rows: pd.DataFrame, request: Context
@@ -140,12 +215,16 @@ class ShardedMethod(UnlearningMethod):
         labels, every = partition.labels_of(rows), list(range(partition.n_shards))
         log: dict[str, Any] = {"partition_seconds": time.perf_counter() - start}
         shape = BackboneShape.of(context.original)
-        members, log["shard_seconds"] = self.train_shards(shape, rows, labels, every, context)
+        fresh = dict.fromkeys(every, (0, ()))
+        members, checkpoints, log["shard_seconds"] = self.train_shards(
+            shape, rows, labels, fresh, context
+        )
         state = ShardedState(
             seconds=0.0,
             shape=shape,
             partition=partition,
             members=tuple(members[s] for s in every),
+            checkpoints=tuple(checkpoints[s] for s in every) if self.slice_count() > 1 else (),
             shard_rows=tuple(int(n) for n in np.bincount(labels, minlength=len(every))),
             log=log | {"executor": context.stages.describe()},
         )
@@ -161,12 +240,14 @@ class ShardedMethod(UnlearningMethod):
         start, state = time.perf_counter(), self.prepared(state, ShardedState)
         forget = request.train_rows["forget"].to_numpy(bool)
         labels = state.partition.labels_of(request.train_rows)
-        touched = sorted(int(s) for s in np.unique(labels[forget]))
-        retain = request.retain_rows
-        retrained, seconds = self.train_shards(
-            state.shape, retain, labels[~forget], touched, request
+        restarts = self.restart_stages(state, request, labels)
+        touched, retain = sorted(restarts), request.retain_rows
+        retrained, checkpoints, seconds = self.train_shards(
+            state.shape, retain, labels[~forget], restarts, request
         )
-        after = state.without(retain, labels[~forget], retrained) if touched else state
+        if self.slice_count() == 1:
+            checkpoints = {}
+        after = state.without(retain, labels[~forget], retrained, checkpoints) if touched else state
         model, aggregator, log = self.aggregate(after, after.members, retain, request)
         unit = self.unit
         return UnlearningOutcome(
@@ -177,6 +258,7 @@ class ShardedMethod(UnlearningMethod):
                 f"{unit}s_retrained": len(touched),
                 f"{unit}s": state.partition.n_shards,
                 f"{unit}_seconds": seconds,
+                "slice_stages_retrained": sum(self.slice_count() - k for k, _ in restarts.values()),
                 "executor": request.stages.describe(),
                 "retain_rows": len(retain),
                 **log,

@@ -22,6 +22,8 @@ class ShardedState(PreparedState):
         partition: the shard of every row of the data the state was learned on.
         members: ``members[s]`` is shard s's sub-model's parameters.
         shard_rows: rows per shard.
+        checkpoints: ``checkpoints[s]`` holds shard s's parameters after each of its
+            slice stages but the last (SISA with slices; empty tuples otherwise).
         aggregator: what the aggregate learned on top (RecEraser's attention network;
             empty for an average or a per-user choice of sub-model).
         log: the preparation's phase times and executor, for people (the code never
@@ -34,20 +36,29 @@ class ShardedState(PreparedState):
     partition: Partition
     members: tuple[Parameters, ...]
     shard_rows: tuple[int, ...]
+    checkpoints: tuple[tuple[Parameters, ...], ...] = ()
     aggregator: Parameters = field(default_factory=dict)
     log: dict[str, Any] = field(default_factory=dict)
 
     def without(
-        self, retain: pd.DataFrame, labels: np.ndarray, retrained: dict[int, Parameters]
+        self,
+        retain: pd.DataFrame,
+        labels: np.ndarray,
+        retrained: dict[int, Parameters],
+        checkpoints: dict[int, tuple[Parameters, ...]],
     ) -> ShardedState:
         """After a request: the partition of ``retain`` (shard ``labels``), the
-        ``retrained`` shards' new parameters and no aggregator (it must learn again)."""
+        ``retrained`` shards' new parameters and ``checkpoints``, and no aggregator (it
+        must learn again)."""
         members = tuple(retrained.get(s, member) for s, member in enumerate(self.members))
+        kept = self.checkpoints or ((),) * len(self.members)
+        slices = tuple(checkpoints.get(s, ckpts) for s, ckpts in enumerate(kept))
         rows = np.bincount(labels, minlength=self.partition.n_shards)
         return replace(
             self,
             partition=self.partition.restricted_to(retain),
             members=members,
+            checkpoints=slices if any(slices) else (),
             shard_rows=tuple(int(n) for n in rows),
             aggregator={},
         )
@@ -64,6 +75,7 @@ class ShardedState(PreparedState):
         return {
             "partition": self.partition.tensors(),
             "members": list(self.members),
+            "checkpoints": [list(ckpts) for ckpts in self.checkpoints],
             "aggregator": self.aggregator,
         }
 
@@ -77,6 +89,9 @@ class ShardedState(PreparedState):
             partition=partition_from_payload(config["partition"], tensors["partition"]),
             members=tuple(dict(member) for member in tensors["members"]),
             shard_rows=tuple(config["shard_rows"]),
+            checkpoints=tuple(
+                tuple(dict(p) for p in ckpts) for ckpts in tensors.get("checkpoints", [])
+            ),
             aggregator=dict(tensors["aggregator"]),
             log=dict(config["log"]),
         )

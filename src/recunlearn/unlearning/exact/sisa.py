@@ -4,8 +4,15 @@ Sharded, Isolated, Sliced, Aggregated training applied to interactions (IFRU §4
 following RecEraser): D's rows are dealt into S random, balanced shards (sizes differ by
 at most one), one backbone trains on each shard alone, and the ensemble averages the
 sub-models' predicted probabilities (:class:`~recunlearn.models.AveragingEnsemble`,
-which answers with the logit of the mean). SISA's slicing (checkpoints within a shard)
-is not used: a touched shard retrains from its initialisation.
+which answers with the logit of the mean).
+
+Slicing (SISA §IV-B, ``slices`` R, default 1 = none): a shard's rows fall into R
+slices by a seeded hash of their (user, item) key
+(:func:`~recunlearn.unlearning.partitions.row_slices`: stable under deletions), and the
+shard trains in R stages, stage k on slices 0..k from the checkpoint of stage k-1, the
+``epochs`` shared out among the stages (E // R each, the first E % R one more; the
+paper leaves the split open). A request restarts a touched shard from the checkpoint
+before its earliest touched slice, so rows in late slices cost only the late stages.
 
 Unlearning retrains only the shards holding a row of D_r. Because the shards are
 random interaction shards, a request spread over many users (the 2 % label flip)
@@ -37,9 +44,12 @@ class Sisa(ShardedMethod):
     name = "sisa"
     label = "SISA"
     config_type = SisaConfig
-    contract_settings = {"shards": 3, "epochs": 2}
+    contract_settings = {"shards": 3, "epochs": 2, "slices": 2}
     supported_backbones = PER_ROW_BACKBONES
     """Its shards train through ``stages.train_model`` (per-row BCE backbones)."""
+
+    def slice_count(self) -> int:
+        return self.config.slices
 
     def shard_labels(self, context: PrepareContext) -> np.ndarray:
         self.check_fits(context.train_rows)
