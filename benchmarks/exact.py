@@ -11,7 +11,8 @@ Original are those of a real run, then measures in this process:
    ``rows_per_second`` = shard rows x epochs / seconds of the warm map; the first map
    (``cold_seconds``) includes starting the workers.
 2. ``bmk_exact_single_user``: unlearning the user with Retrain, SISA, RecEraser (InBP,
-   the default) and RecEraser with the user-based partition (UBP), each through the
+   the default), SISA with 5 slices per shard (``sisa_r5``) and RecEraser with the
+   user-based partition (UBP), each through the
    in-process, stacked and process-pool executors (and in-process and stacked on the
    GPU where present): median seconds over ``--repeats``, the speed-up over the median
    of Retrain on the same device (both timed here), the shards retrained, and AUC_0,
@@ -49,6 +50,7 @@ logger = logging.getLogger("benchmarks.exact")
 ENV = "single_user"
 VARIANTS = {  # name: (method, config overrides)
     "sisa": ("sisa", {}),
+    "sisa_r5": ("sisa", {"slices": 5}),
     "receraser": ("receraser", {}),
     "receraser_ubp": ("receraser", {"partition": "user"}),
 }
@@ -163,6 +165,7 @@ def single_user(
                 "speedup_vs_retrain": retrained[device][1] / seconds,
                 "prepare_seconds": prepare_seconds,
                 "shards_retrained": outcome.log.get("shards_retrained", float("nan")),
+                "slice_stages_retrained": outcome.log.get("slice_stages_retrained", float("nan")),
                 "aggregator_seconds": outcome.log.get("aggregator_seconds", float("nan")),
                 **{
                     k: metrics[k]
