@@ -2,8 +2,9 @@
 
 Each step takes a batch of ``cfg.batch_size`` users (in an order drawn from the
 generator), their labelled rows and :meth:`ENMF.batch_loss` (every item, unobserved
-pairs weighted by ``cfg.negative_weight``, an :class:`ENMFConfig`, cached d x d Gram matrices). One epoch visits
-every user once, so its summed batch losses are the whole-data loss.
+pairs weighted by ``cfg.negative_weight`` of its :class:`ENMFConfig`, cached d x d Gram
+matrices). One epoch visits every user once, so its summed batch losses are the
+whole-data loss.
 
 Optimiser: AdamW, the first-order optimiser AltEraser's paper trains and retrains with
 (§5.1; ENMF's own code uses Adagrad), with ``weight_decay=0``: the L2 penalty is in the
