@@ -23,8 +23,7 @@ import pandas as pd
 import torch
 
 from recunlearn.evaluation.metrics import evaluate_model
-from recunlearn.models import model_from_payload
-from recunlearn.training import TrainConfig
+from recunlearn.models import backbone_config, model_from_payload
 from recunlearn.unlearning import METHODS, UnlearningRequest
 
 SETTINGS = [(steps, passes) for steps in (1, 2) for passes in (0, 1, 2, 5)]
@@ -54,7 +53,7 @@ def scorer(catalog, train: pd.DataFrame):
 def sweep(catalog, backbone: str, repeats: int) -> pd.DataFrame:
     train = catalog.load("mi_train")
     scores = scorer(catalog, train)
-    config = TrainConfig.model_validate(catalog.load(f"{backbone}.original.train_config"))
+    config = backbone_config(backbone, catalog.load(f"{backbone}.original.train_config"))
     original = model_from_payload(catalog.load(f"{backbone}.original.model"))
     request = UnlearningRequest(
         original,

@@ -40,9 +40,8 @@ from recunlearn.execution import (
     InProcessExecutor,
     ProcessPoolExecutor,
 )
-from recunlearn.models import model_from_payload
+from recunlearn.models import backbone_config, model_from_payload
 from recunlearn.runtime import resolve_device
-from recunlearn.training import TrainConfig
 from recunlearn.training.stages import BackboneShape
 from recunlearn.unlearning import METHODS, PrepareContext, UnlearningRequest
 
@@ -74,7 +73,7 @@ def prepare_data(threads: int) -> tuple[UnlearningRequest, dict, pd.DataFrame, D
         original=model_from_payload(catalog.load("mf.original.model")),
         train_rows=train,
         valid_rows=catalog.load("prm_valid"),
-        train_config=TrainConfig.model_validate(catalog.load("mf.original.train_config")),
+        train_config=backbone_config("mf", catalog.load("mf.original.train_config")),
         seed=catalog.load("params:seed"),
     )
     return request, catalog.load("params:unlearning"), catalog.load("prm_test"), catalog

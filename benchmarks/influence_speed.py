@@ -30,9 +30,9 @@ from recunlearn.influence.blocks import block_jacobi
 from recunlearn.influence.curvature import hessian_operator, removed_gradient
 from recunlearn.influence.objective import EmbeddingObjective
 from recunlearn.influence.solvers import ConjugateGradient
-from recunlearn.models import model_from_payload
+from recunlearn.models import backbone_config, model_from_payload
 from recunlearn.seeding import torch_generator
-from recunlearn.training import TrainConfig, train_model
+from recunlearn.training import train_model
 from recunlearn.unlearning import METHODS, PrepareContext, UnlearningRequest
 from recunlearn.unlearning.influence.base import hessian_rows
 
@@ -139,7 +139,7 @@ def main() -> None:
     hvps, solves = [], []
     for backbone in BACKBONES:
         original = model_from_payload(catalog.load(f"{backbone}.original.model"))
-        config = TrainConfig.model_validate(catalog.load(f"{backbone}.original.train_config"))
+        config = backbone_config(backbone, catalog.load(f"{backbone}.original.train_config"))
         request = UnlearningRequest(original, train, train.iloc[0:0], config, seed)
         epoch = epoch_seconds(request, args.epochs, seed)
         method, objective, rows, rhs = ifru_problem(request, settings)

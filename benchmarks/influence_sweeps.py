@@ -27,10 +27,13 @@ import torch  # noqa: E402
 from recunlearn.data.requests import flip_labels  # noqa: E402
 from recunlearn.evaluation.auc import auc_variants  # noqa: E402
 from recunlearn.evaluation.completeness import completeness  # noqa: E402
-from recunlearn.models import build_backbone  # noqa: E402
+from recunlearn.models import (
+    backbone_config,
+    build_backbone,  # noqa: E402
+)
 from recunlearn.predictions import score_rows  # noqa: E402
 from recunlearn.seeding import numpy_rng  # noqa: E402
-from recunlearn.training import TrainConfig, train_model  # noqa: E402
+from recunlearn.training import train_model  # noqa: E402
 from recunlearn.unlearning import METHODS, PrepareContext, UnlearningRequest  # noqa: E402
 from recunlearn.unlearning.retrain import training_streams  # noqa: E402
 
@@ -67,7 +70,7 @@ class Setting:
         self.seed = catalog.load("params:seed")
         self.methods = catalog.load("params:unlearning")
         self.configs = {
-            b: TrainConfig.model_validate(catalog.load(f"{b}.original.train_config"))
+            b: backbone_config(b, catalog.load(f"{b}.original.train_config"))
             for b in ("mf", "lightgcn")
         }
 

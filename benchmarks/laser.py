@@ -32,11 +32,10 @@ from matplotlib.figure import Figure
 from recunlearn.data.requests import select_users
 from recunlearn.evaluation.metrics import evaluate_model
 from recunlearn.execution import ProcessPoolExecutor
-from recunlearn.models import build_backbone
+from recunlearn.models import backbone_config, build_backbone
 from recunlearn.predictions import rows_to_tensors
 from recunlearn.runtime import RuntimeConfig, apply_runtime
 from recunlearn.seeding import numpy_rng
-from recunlearn.training import TrainConfig
 from recunlearn.training.stages import StageTask, build_stage_model, run_stage, stage_seed
 from recunlearn.unlearning import METHODS, PrepareContext, UnlearningRequest
 from recunlearn.unlearning.retrain import Retrain
@@ -74,7 +73,7 @@ class Run:
         interactions = catalog.load("int_interactions")
         self.n_users = int(interactions["user"].max()) + 1
         self.n_items = int(interactions["item"].max()) + 1
-        block = TrainConfig.model_validate(catalog.load("params:training")[args.backbone])
+        block = backbone_config(args.backbone, catalog.load("params:training")[args.backbone])
         self.config = block.model_copy(update={"max_epochs": args.epochs})
         self.original = build_backbone(
             args.backbone, self.n_users, self.n_items, self.config, self.train

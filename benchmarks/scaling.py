@@ -40,11 +40,12 @@ from scaling_parts import (
 )
 
 from recunlearn.evaluation.metrics import evaluate_model
-from recunlearn.models import Recommender
+from recunlearn.models import Recommender, backbone_config
+from recunlearn.models.config import TrainConfig
 from recunlearn.predictions import rows_to_tensors, tensor_auc
 from recunlearn.runtime import RuntimeConfig, apply_runtime
 from recunlearn.seeding import torch_generator
-from recunlearn.training import TrainConfig, train_model
+from recunlearn.training import train_model
 from recunlearn.unlearning import METHODS
 
 PHASES = ("mf", "lightgcn", "evaluation", "ifru")
@@ -194,7 +195,7 @@ def evaluation_and_ifru(data: SizedData, configs: dict[str, Any], args, device) 
 def measure(size: str, catalog, args, device: torch.device) -> list[dict[str, Any]]:
     data = load_size(size, catalog, args.seed)
     configs = {
-        backbone: TrainConfig.model_validate(catalog.load(f"params:training.{backbone}"))
+        backbone: backbone_config(backbone, catalog.load(f"params:training.{backbone}"))
         for backbone in ("mf", "lightgcn")
     }
     configs["ifru"] = catalog.load("params:unlearning.ifru")

@@ -13,10 +13,10 @@ import torch
 
 from recunlearn.data.synthetic import SyntheticConfig, synthetic_interactions
 from recunlearn.models import Recommender, build_backbone
+from recunlearn.models.config import TrainConfig
 from recunlearn.parameters import IngestionConfig
 from recunlearn.pipelines.ingestion.nodes import clean_ratings, split_dataset
 from recunlearn.seeding import numpy_rng, torch_generator
-from recunlearn.training import TrainConfig
 from recunlearn.unlearning import UnlearningRequest
 
 FORGET_SHARE = 0.02

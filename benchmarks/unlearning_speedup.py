@@ -28,9 +28,10 @@ import pandas as pd
 import torch
 from scaling_parts import SizedData, fresh_model, load_size
 
+from recunlearn.models import backbone_config
 from recunlearn.runtime import RuntimeConfig, apply_runtime
 from recunlearn.seeding import numpy_rng, torch_generator
-from recunlearn.training import TrainConfig, train_model
+from recunlearn.training import train_model
 from recunlearn.unlearning import METHODS, PrepareContext, UnlearningRequest
 
 logger = logging.getLogger("benchmarks.unlearning_speedup")
@@ -82,7 +83,7 @@ def request_row(original, train: pd.DataFrame, data: SizedData, cfg, args, devic
 
 def measure(size: str, catalog, args, device: torch.device) -> list[dict]:
     data = load_size(size, catalog, args.seed)
-    cfg = TrainConfig.model_validate(catalog.load("params:training.mf"))
+    cfg = backbone_config("mf", catalog.load("params:training.mf"))
     original = fresh_model("mf", data, cfg, args.seed)
     order = torch_generator(args.seed, "speedup", "original")
     log = train_model(original, data.train, data.valid, cfg, order, device)

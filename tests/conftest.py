@@ -7,10 +7,15 @@ import os
 os.environ.setdefault("KEDRO_DISABLE_TELEMETRY", "1")
 os.environ.setdefault("PYTHONHASHSEED", "0")
 
+from typing import Any  # noqa: E402
+
 import numpy as np  # noqa: E402
 import pandas as pd  # noqa: E402
 import pytest  # noqa: E402
 import torch  # noqa: E402
+
+from recunlearn.models import BACKBONE_SPECS  # noqa: E402
+from recunlearn.models.config import TrainConfig  # noqa: E402
 
 torch.set_num_threads(1)
 
@@ -57,3 +62,15 @@ def project_loader(conf_source, env: str, runtime_params: dict | None = None):
     return settings.CONFIG_LOADER_CLASS(
         str(conf_source), env=env, runtime_params=runtime_params, **settings.CONFIG_LOADER_ARGS
     )
+
+
+def backbone_config(name: str, **values: Any) -> TrainConfig:
+    """``values`` as backbone ``name``'s own config type, less the fields that only other
+    backbones' types have (one toy setting serves several backbones); any other unknown
+    name is still refused."""
+    own_type = BACKBONE_SPECS[name].config_type
+    every_field = {
+        field for spec in BACKBONE_SPECS.values() for field in spec.config_type.model_fields
+    }
+    foreign = every_field - set(own_type.model_fields)
+    return own_type(**{key: value for key, value in values.items() if key not in foreign})

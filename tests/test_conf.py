@@ -9,11 +9,10 @@ from pathlib import Path
 import pytest
 
 from recunlearn import settings
-from recunlearn.models import BACKBONES
+from recunlearn.models import BACKBONE_SPECS, BACKBONES
 from recunlearn.parameter_tree import parameter_problems
 from recunlearn.parameters import EvaluationConfig, IngestionConfig, PoisoningConfig
 from recunlearn.runtime import RuntimeConfig
-from recunlearn.training import TrainConfig
 from recunlearn.tuning.config import TuningConfig
 from recunlearn.tuning.search_space import validate_space
 from recunlearn.unlearning import METHODS
@@ -38,8 +37,8 @@ def test_every_step_validates(env):
     RuntimeConfig.model_validate(params["runtime"])
     TuningConfig.model_validate(params["tuning"])
     assert set(params["grid"]["backbones"]) <= set(params["training"]) <= set(BACKBONES)
-    for values in params["training"].values():
-        TrainConfig.model_validate(values)
+    for name, values in params["training"].items():
+        BACKBONE_SPECS[name].config_type.model_validate(values)
 
 
 def test_base_configures_and_tunes_every_registered_backbone():
@@ -47,7 +46,7 @@ def test_base_configures_and_tunes_every_registered_backbone():
     assert set(params["training"]) == set(BACKBONES)
     assert set(params["tuning"]["spaces"]) == set(BACKBONES)
     for name, space in params["tuning"]["spaces"].items():
-        validate_space(space, f"tuning.spaces.{name}")
+        validate_space(space, name)
 
 
 @pytest.mark.parametrize("env", ENVIRONMENTS)

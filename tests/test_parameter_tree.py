@@ -7,7 +7,7 @@ import pytest
 from pydantic import BaseModel, ConfigDict, Field
 
 from recunlearn.errors import ParameterError
-from recunlearn.models import BACKBONES
+from recunlearn.models import BACKBONE_SPECS, BACKBONES
 from recunlearn.parameter_tree import (
     CONFIG_BLOCKS,
     check_parameter_tree,
@@ -175,3 +175,27 @@ def test_a_grid_method_that_refuses_every_grid_backbone_is_refused_before_the_ru
         "(supported: enmf, lightgcn, mf)"
     ]
     assert parameter_problems({"grid": {"backbones": ["mf", "dmf"], "methods": ["retrain"]}}) == []
+
+
+OWN_FIELDS = {"n_layers": 2, "mlp_layers": [8, 4], "negative_weight": 0.2}
+"""Every field that only some backbones' config types have, with a valid value."""
+
+
+@pytest.mark.parametrize(
+    ("backbone", "field"),
+    [(b, f) for b in sorted(BACKBONE_SPECS) for f in sorted(OWN_FIELDS)],
+)
+def test_a_backbone_field_is_accepted_only_under_the_backbones_that_have_it(backbone, field):
+    problems = parameter_problems({"training": {backbone: {field: OWN_FIELDS[field]}}})
+    if field in BACKBONE_SPECS[backbone].config_type.model_fields:
+        assert problems == []
+        return
+    (problem,) = problems
+    assert problem.startswith(f"training.{backbone}.{field}: unknown name; valid names under ")
+    assert field not in problem.split("valid names under", 1)[1]
+
+
+def test_each_backbone_specific_field_belongs_to_some_backbone_and_not_to_all():
+    for field in OWN_FIELDS:
+        owners = [b for b, s in BACKBONE_SPECS.items() if field in s.config_type.model_fields]
+        assert 0 < len(owners) < len(BACKBONE_SPECS), field

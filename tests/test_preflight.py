@@ -7,6 +7,7 @@ import torch
 
 from recunlearn.errors import DataValidationError, ParameterError
 from recunlearn.models import build_backbone, model_payload
+from recunlearn.models.config import TrainConfig
 from recunlearn.preflight import (
     RunPlan,
     check_data,
@@ -14,7 +15,6 @@ from recunlearn.preflight import (
     check_model_fits,
     check_saved_inputs,
 )
-from recunlearn.training import TrainConfig
 from tests.conftest import checkerboard
 
 INGESTION = frozenset({"int_interactions", "ingestion_log", "prm_train", "prm_valid", "prm_test"})

@@ -17,7 +17,7 @@ import pytest
 import torch
 
 from recunlearn.models import build_backbone, model_payload
-from recunlearn.training import TrainConfig
+from recunlearn.models.config import TrainConfig
 from tests.conftest import checkerboard
 from tests.test_run import copy_project, kedro_run, write_tiny_ratings
 

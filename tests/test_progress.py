@@ -13,8 +13,8 @@ import torch
 from recunlearn import progress
 from recunlearn.execution import InProcessExecutor
 from recunlearn.models import build_backbone
+from recunlearn.models.config import TrainConfig
 from recunlearn.progress import EarlyStopping, EpochBar, progress_enabled
-from recunlearn.training import TrainConfig
 from recunlearn.training.trainer import train_model
 
 from .conftest import checkerboard

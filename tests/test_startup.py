@@ -45,7 +45,7 @@ def test_importing_settings_hooks_registry_and_parameter_models_imports_no_heavy
     loaded = imported_after(
         "import recunlearn.settings, recunlearn.hooks, recunlearn.pipeline_registry\n"
         "import recunlearn.parameters, recunlearn.grid, recunlearn.runtime\n"
-        "import recunlearn.training.config, recunlearn.tuning.config, recunlearn.grouping.config\n"
+        "import recunlearn.models.config, recunlearn.tuning.config, recunlearn.grouping.config\n"
         "from recunlearn.unlearning import METHOD_SPECS, METHODS\n"
         "from recunlearn.models import BACKBONES\n"
         "assert sorted(METHODS) == sorted(METHOD_SPECS) and 'mf' in BACKBONES"

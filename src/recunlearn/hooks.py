@@ -7,6 +7,16 @@
   ``--load-versions``) is checked before the first node runs;
 - :class:`GridHook`: the environment's ``grid`` decides which (backbone, method) cells
   the pipelines hold;
+- typed parameters: the tree check is the one validation of every ``params:`` value.
+  Kedro then builds each ``params:`` input of a node as the node's type hint says
+  (its node-hinted parameter validation: ``runtime: RuntimeConfig`` receives a
+  ``RuntimeConfig``); a node shared by backbones gets its backbone's own type through
+  ``pipelines.node_binding.bound(..., hints=...)`` (``training.lightgcn`` ->
+  ``LightGCNConfig``). Node bodies therefore never re-validate a parameter; they
+  validate only values that arrive from the catalog (the resolved ``train_config``,
+  tuned values). A node called from a notebook takes the same typed objects.
+  ``unlearning.<method>`` stays a mapping: a method merges the keys it states over its
+  variant's defaults (``laser_rand``), which a full typed block would hide.
 - :class:`ProvenanceHook`: for one ``kedro run``, the run id (Kedro's ``session_id``,
   also the save version of everything the run writes) is merged into every
   ``{backbone}.{model}.log`` as ``run_id`` just before it is saved, and the catalog
@@ -40,7 +50,8 @@ class ParameterTreeHook:
 
     It runs on ``after_context_created``: before the catalog is built, so before
     Kedro's own checks of the node-hinted parameters and before any node (hence any
-    write). Nodes still validate their own block, for in-memory runs without a session.
+    write). Nodes receive typed blocks (see the module docstring) and do not validate
+    them again.
     """
 
     @hook_impl

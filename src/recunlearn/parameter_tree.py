@@ -3,8 +3,8 @@
 Each top-level key of ``conf/*/parameters*.yml`` has one config type:
 
 - a block in :data:`CONFIG_BLOCKS` (``ingestion`` -> :class:`IngestionConfig`, ...);
-- a family in :func:`registry_blocks`: ``training.<backbone>`` for every backbone in
-  ``recunlearn.models.BACKBONES`` and ``unlearning.<method>`` for every method in
+- a family in :func:`registry_blocks`: ``training.<backbone>`` (that backbone's own
+  config type) for every backbone in ``recunlearn.models.BACKBONE_SPECS`` and ``unlearning.<method>`` for every method in
   ``recunlearn.unlearning.METHOD_SPECS``, read from the registries on each call, so a
   backbone or method registered later is checked with no change here;
 - a scalar in :func:`scalar_types` (``seed``, ``dataset``).
@@ -26,10 +26,9 @@ from recunlearn.data.raw_formats import known_dataset
 from recunlearn.errors import ParameterError
 from recunlearn.grid import GridConfig
 from recunlearn.grouping import GroupingConfig
-from recunlearn.models import BACKBONES
+from recunlearn.models import BACKBONE_SPECS
 from recunlearn.parameters import EvaluationConfig, IngestionConfig, PoisoningConfig
 from recunlearn.runtime import RuntimeConfig
-from recunlearn.training.config import TrainConfig
 from recunlearn.tuning.config import TuningConfig
 from recunlearn.unlearning import METHOD_SPECS
 
@@ -50,7 +49,7 @@ Location = Sequence[str | int]
 def registry_blocks() -> dict[str, dict[str, type[BaseModel]]]:
     """Blocks keyed by a registry: ``training.<backbone>`` and ``unlearning.<method>``."""
     return {
-        "training": {name: TrainConfig for name in BACKBONES},
+        "training": {name: spec.config_type for name, spec in BACKBONE_SPECS.items()},
         "unlearning": {name: spec.config_type for name, spec in METHOD_SPECS.items()},
     }
 

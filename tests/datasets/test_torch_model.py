@@ -7,7 +7,7 @@ from kedro.io import DatasetError, Version
 from recunlearn.datasets.torch_model import TorchModelDataset
 from recunlearn.errors import DataValidationError
 from recunlearn.models import build_backbone, model_from_payload, model_payload
-from recunlearn.training import TrainConfig
+from recunlearn.models.config import LightGCNConfig, TrainConfig
 
 TINY = TrainConfig(embedding_dim=4, init_std=0.1)
 
@@ -19,7 +19,7 @@ def test_versioned_round_trip_keeps_earlier_versions(tmp_path, interactions):
             "lightgcn",
             24,
             18,
-            TrainConfig(embedding_dim=4, init_std=0.1, n_layers=1),
+            LightGCNConfig(embedding_dim=4, init_std=0.1, n_layers=1),
             interactions,
             torch.Generator().manual_seed(0),
         )
@@ -29,7 +29,7 @@ def test_versioned_round_trip_keeps_earlier_versions(tmp_path, interactions):
             "lightgcn",
             24,
             18,
-            TrainConfig(embedding_dim=4, init_std=0.1, n_layers=1),
+            LightGCNConfig(embedding_dim=4, init_std=0.1, n_layers=1),
             interactions,
             torch.Generator().manual_seed(1),
         )

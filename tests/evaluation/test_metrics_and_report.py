@@ -12,13 +12,13 @@ from recunlearn.evaluation.metrics import (
     repredict_score,
 )
 from recunlearn.models import build_backbone
+from recunlearn.models.config import LightGCNConfig, TrainConfig
 from recunlearn.report.tables import (
     completeness_table,
     markdown_report,
     tidy_metrics,
     with_speedup,
 )
-from recunlearn.training import TrainConfig
 
 
 @pytest.fixture
@@ -27,7 +27,7 @@ def model_and_data(interactions):
         "mf",
         24,
         18,
-        TrainConfig(embedding_dim=4, init_std=0.5, n_layers=0),
+        TrainConfig(embedding_dim=4, init_std=0.5),
         interactions,
         torch.Generator().manual_seed(0),
     )
@@ -201,7 +201,7 @@ def test_metrics_on_cuda_equal_the_cpu_ones(model_and_data):
         "lightgcn",
         24,
         18,
-        TrainConfig(embedding_dim=4, init_std=0.5, n_layers=1),
+        LightGCNConfig(embedding_dim=4, init_std=0.5, n_layers=1),
         train,
         torch.Generator().manual_seed(1),
     )

@@ -12,7 +12,7 @@ from recunlearn.evaluation.prediction_completeness import (
     rms_distance,
 )
 from recunlearn.models import build_backbone
-from recunlearn.training import TrainConfig
+from recunlearn.models.config import TrainConfig
 
 
 def test_hand_worked_coefficient():

@@ -18,9 +18,9 @@ from recunlearn.execution import (
 )
 from recunlearn.grid import GridConfig
 from recunlearn.models import build_backbone, model_payload
+from recunlearn.models.config import TrainConfig
 from recunlearn.pipelines.unlearning import create_pipeline
 from recunlearn.runtime import RuntimeConfig
-from recunlearn.training import TrainConfig
 from recunlearn.training.stages import stage_seed
 from recunlearn.unlearning import METHODS, PrepareContext, UnlearningRequest
 

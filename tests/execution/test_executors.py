@@ -20,8 +20,8 @@ from recunlearn.execution import (
     ShardFailedError,
     make_executor,
 )
+from recunlearn.models.config import TrainConfig
 from recunlearn.runtime import RuntimeConfig
-from recunlearn.training import TrainConfig
 from recunlearn.unlearning import METHODS, PrepareContext, UnlearningRequest
 from recunlearn.unlearning.user_groups import UserGroups
 

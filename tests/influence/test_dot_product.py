@@ -8,7 +8,8 @@ from recunlearn.influence.curvature import hessian_operator, removed_gradient
 from recunlearn.influence.dot_product import DotProductCurvature
 from recunlearn.influence.objective import EmbeddingObjective, LossTerm, Selection
 from recunlearn.models import build_backbone, positive_edges
-from recunlearn.training import TrainConfig
+
+from ..conftest import backbone_config
 
 TOLERANCE = 1e-6  # the bar for closed-form against torch.func products
 # (backbone, LightGCN layers): MF, and LightGCN with one and two propagation layers.
@@ -16,7 +17,7 @@ BACKBONES = [("mf", 0), ("lightgcn", 1), ("lightgcn", 2)]
 
 
 def objective_on(interactions, backbone, layers, selection, l2=0.05, seed=0, device="cpu"):
-    config = TrainConfig(embedding_dim=3, init_std=0.5, n_layers=layers)
+    config = backbone_config(backbone, embedding_dim=3, init_std=0.5, n_layers=layers)
     generator = torch.Generator().manual_seed(seed)
     model = build_backbone(backbone, 24, 18, config, interactions, generator)
     return EmbeddingObjective(model.double().to(device), selection, l2)

@@ -5,7 +5,7 @@ import torch
 
 from recunlearn.influence.neighbourhood import prune, spillover_rows
 from recunlearn.models import build_backbone, positive_edges
-from recunlearn.training import TrainConfig
+from recunlearn.models.config import LightGCNConfig
 
 from ..conftest import checkerboard
 
@@ -54,7 +54,7 @@ def test_spillover_rows_contain_every_row_whose_prediction_changes(hops):
         "lightgcn",
         24,
         18,
-        TrainConfig(embedding_dim=4, init_std=0.5, n_layers=hops),
+        LightGCNConfig(embedding_dim=4, init_std=0.5, n_layers=hops),
         train,
         torch.Generator().manual_seed(0),
     )

@@ -7,7 +7,8 @@ from recunlearn.influence.blocks import block_jacobi
 from recunlearn.influence.objective import EmbeddingObjective, Selection
 from recunlearn.influence.solvers import SOLVERS, SolverSettings, make_solver
 from recunlearn.models import BACKBONES, build_backbone
-from recunlearn.training import TrainConfig
+
+from ..conftest import backbone_config
 
 ATOL, RTOL = 1e-8, 1e-6
 PER_ROW = sorted(n for n, cls in BACKBONES.items() if cls.training_loss == "per_row_bce")
@@ -19,7 +20,7 @@ def small_model(name, interactions, seed=0):
         name,
         24,
         18,
-        TrainConfig(embedding_dim=3, init_std=0.3, n_layers=1),
+        backbone_config(name, embedding_dim=3, init_std=0.3, n_layers=1),
         interactions,
         torch.Generator().manual_seed(seed),
     )

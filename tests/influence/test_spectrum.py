@@ -11,7 +11,8 @@ from recunlearn.influence.spectrum import (
     lanczos_extremes,
 )
 from recunlearn.models import build_backbone
-from recunlearn.training import TrainConfig
+
+from ..conftest import backbone_config
 
 
 def explicit_hessian(model, rows, l2):
@@ -24,7 +25,7 @@ def explicit_hessian(model, rows, l2):
 @pytest.fixture(params=["mf", "lightgcn"])
 def untrained(request, interactions):
     """A random (far from converged) model: its exact Hessian is indefinite."""
-    config = TrainConfig(embedding_dim=2, init_std=1.0, n_layers=1)
+    config = backbone_config(request.param, embedding_dim=2, init_std=1.0, n_layers=1)
     model = build_backbone(
         request.param, 24, 18, config, interactions, torch.Generator().manual_seed(4)
     )

@@ -3,6 +3,7 @@
 import numpy as np
 import pytest
 import torch
+from pydantic import ValidationError
 
 from recunlearn.models import (
     BACKBONE_SPECS,
@@ -13,12 +14,24 @@ from recunlearn.models import (
     model_from_payload,
     model_payload,
 )
-from recunlearn.training import TrainConfig
+from recunlearn.models.config import TrainConfig
 
-CONFIG = TrainConfig(embedding_dim=8, init_std=0.1, n_layers=2, mlp_layers=[6, 4])
+OWN_FIELDS = {
+    "lightgcn": {"n_layers": 2},
+    "dmf": {"mlp_layers": [6, 4]},
+    "neumf": {"mlp_layers": [5, 3]},
+    "enmf": {"negative_weight": 0.2},
+}
+"""Each backbone's own fields (not the defaults, so that a dropped value shows)."""
 
 
-def build(name, interactions, seed=1, config=CONFIG):
+def config_of(name: str) -> TrainConfig:
+    own_type = BACKBONE_SPECS[name].config_type if name in BACKBONE_SPECS else TrainConfig
+    return own_type(embedding_dim=8, init_std=0.1, **OWN_FIELDS.get(name, {}))
+
+
+def build(name, interactions, seed=1, config=None):
+    config = config or config_of(name)
     return build_backbone(name, 24, 18, config, interactions, torch.Generator().manual_seed(seed))
 
 
@@ -46,6 +59,7 @@ def test_the_light_spec_says_what_the_class_does(name):
     assert backbone.name == name
     assert spec.training_loss == backbone.training_loss
     assert spec.dot_product_head == backbone.dot_product_head
+    assert spec.config_type is backbone.config_type
     assert BACKBONES[name] is backbone  # loaded once
 
 
@@ -79,10 +93,44 @@ def test_each_backbone_builds_itself_from_the_architecture_in_its_config(interac
     saved = model.config()
     assert (saved["embedding_dim"], saved["init_std"]) == (8, 0.1)
     for field in BACKBONES[name].architecture_fields:
-        assert list(np.atleast_1d(saved[field])) == list(np.atleast_1d(getattr(CONFIG, field)))
+        assert list(np.atleast_1d(saved[field])) == list(np.atleast_1d(OWN_FIELDS[name][field]))
     assert {"lightgcn": ("n_layers",), "dmf": ("mlp_layers",), "neumf": ("mlp_layers",)}.get(
         name, ()
     ) == BACKBONES[name].architecture_fields
+
+
+@pytest.mark.parametrize("name", sorted(BACKBONES))
+def test_each_backbone_has_exactly_its_own_fields_besides_the_common_ones(name):
+    own = set(BACKBONES[name].config_type.model_fields) - set(TrainConfig.model_fields)
+    assert own == set(OWN_FIELDS.get(name, {}))
+    assert set(BACKBONES[name].architecture_fields) <= own
+
+
+@pytest.mark.parametrize(
+    ("name", "field", "value"),
+    [
+        (name, field, value)
+        for name in sorted(BACKBONES)
+        for other, fields in OWN_FIELDS.items()
+        for field, value in fields.items()
+        if field not in OWN_FIELDS.get(name, {})
+    ],
+)
+def test_a_backbone_refuses_another_backbones_field(interactions, name, field, value):
+    foreign = BACKBONE_SPECS[
+        next(other for other, fields in OWN_FIELDS.items() if field in fields)
+    ].config_type(embedding_dim=8, **{field: value})
+    with pytest.raises(ValidationError, match=field):
+        build(name, interactions, config=foreign)
+    payload = model_payload(build(name, interactions))
+    payload["config"][field] = value
+    with pytest.raises(ValidationError, match=field):
+        model_from_payload(payload)
+
+
+def test_a_plain_train_config_builds_with_the_backbones_own_defaults(interactions):
+    model = build("lightgcn", interactions, config=TrainConfig(embedding_dim=8))
+    assert model.n_layers == BACKBONES["lightgcn"].config_type().n_layers
 
 
 def test_lightgcn_takes_its_graph_from_the_positive_training_rows(interactions):

@@ -7,13 +7,14 @@ import torch
 import torch.nn.functional as F
 
 from recunlearn.models import DMF, build_backbone
+from recunlearn.models.config import DMFConfig, TrainConfig
 from recunlearn.models.dmf import MU, cosine_logit
 from recunlearn.predictions import auc, score_rows
-from recunlearn.training import TrainConfig, train_model
+from recunlearn.training import train_model
 
 from ..conftest import checkerboard
 
-CONFIG = TrainConfig(embedding_dim=6, init_std=0.2, mlp_layers=[5, 4])
+CONFIG = DMFConfig(embedding_dim=6, init_std=0.2, mlp_layers=[5, 4])
 
 
 def tiny_dmf(interactions, seed=0, config=CONFIG) -> DMF:

@@ -5,8 +5,8 @@ import pytest
 import torch
 
 from recunlearn.models import build_backbone
+from recunlearn.models.config import TrainConfig
 from recunlearn.predictions import rows_to_tensors
-from recunlearn.training import TrainConfig
 
 C0, L2 = 0.3, 0.07
 

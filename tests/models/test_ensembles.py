@@ -15,9 +15,9 @@ from recunlearn.models import (
     model_payload,
 )
 from recunlearn.models.averaging import logit_of_mean_probability
-from recunlearn.training import TrainConfig
+from recunlearn.models.config import TrainConfig
 
-WIDE = TrainConfig(embedding_dim=4, init_std=0.5, n_layers=1)
+WIDE = TrainConfig(embedding_dim=4, init_std=0.5)  # LightGCN: its default n_layers
 
 
 def members(interactions, backbone: str, count: int = 3):

@@ -2,7 +2,7 @@ import pytest
 import torch
 
 from recunlearn.models import LightGCN, build_backbone, normalized_adjacency, positive_edges
-from recunlearn.training import TrainConfig
+from recunlearn.models.config import LightGCNConfig
 
 
 def dense_lightgcn(model: LightGCN, users, items) -> tuple[torch.Tensor, torch.Tensor]:
@@ -25,7 +25,7 @@ def dense_lightgcn(model: LightGCN, users, items) -> tuple[torch.Tensor, torch.T
 
 @pytest.mark.parametrize("n_layers", [0, 1, 2, 3])
 def test_lightgcn_propagation_matches_the_dense_formula(interactions, n_layers):
-    config = TrainConfig(embedding_dim=8, init_std=0.1, n_layers=n_layers)
+    config = LightGCNConfig(embedding_dim=8, init_std=0.1, n_layers=n_layers)
     model = build_backbone(
         "lightgcn", 24, 18, config, interactions, torch.Generator().manual_seed(0)
     )
@@ -43,7 +43,7 @@ def test_isolated_nodes_have_zero_adjacency_rows():
 
 
 def test_build_backbone_takes_the_graph_from_the_positive_rows(interactions):
-    config = TrainConfig(embedding_dim=4, n_layers=2)
+    config = LightGCNConfig(embedding_dim=4, n_layers=2)
     model = build_backbone("lightgcn", 24, 18, config, interactions)
     positives = interactions[interactions["label"] == 1]
     assert model.n_layers == 2 and model.graph_hops == 2

@@ -7,8 +7,8 @@ import torch
 from torch.func import grad, vjp
 
 from recunlearn.models import LightGCN, build_backbone, model_from_payload, model_payload
+from recunlearn.models.config import LightGCNConfig
 from recunlearn.models.lightgcn import SymmetricPropagation, csr_parts, normalized_adjacency
-from recunlearn.training import TrainConfig
 
 from ..conftest import checkerboard
 
@@ -25,7 +25,7 @@ def dense_adjacency(model: LightGCN) -> torch.Tensor:
 
 
 def small_lightgcn(n_layers=2, seed=0) -> LightGCN:
-    config = TrainConfig(embedding_dim=6, init_std=0.3, n_layers=n_layers)
+    config = LightGCNConfig(embedding_dim=6, init_std=0.3, n_layers=n_layers)
     return build_backbone(
         "lightgcn", 24, 18, config, checkerboard(), torch.Generator().manual_seed(seed)
     )

@@ -5,12 +5,13 @@ import torch
 
 from recunlearn.models import NeuMF, build_backbone
 from recunlearn.models import neumf as neumf_module
+from recunlearn.models.config import NeuMFConfig, TrainConfig
 from recunlearn.predictions import auc, score_rows
-from recunlearn.training import TrainConfig, train_model
+from recunlearn.training import train_model
 
 from ..conftest import checkerboard
 
-CONFIG = TrainConfig(embedding_dim=6, init_std=0.3, mlp_layers=[5, 4])
+CONFIG = NeuMFConfig(embedding_dim=6, init_std=0.3, mlp_layers=[5, 4])
 
 
 def tiny_neumf(interactions, seed=0, config=CONFIG) -> NeuMF:

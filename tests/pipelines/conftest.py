@@ -10,6 +10,7 @@ import pytest
 from kedro.io import DataCatalog, MemoryDataset
 from kedro.pipeline import Pipeline
 from kedro.runner import SequentialRunner
+from kedro.validation import ParameterValidator
 
 from recunlearn.grid import GridConfig
 from recunlearn.pipelines.grid import base_grid
@@ -19,7 +20,6 @@ from ..conftest import checkerboard
 TINY_TRAINING = {
     "embedding_dim": 8,
     "init_std": 0.1,
-    "n_layers": 1,
     "lr": 0.05,
     "l2": 0.0,
     "batch_size": 64,
@@ -27,6 +27,7 @@ TINY_TRAINING = {
     "patience": 3,
     "min_delta": 0.0001,
 }
+TINY_GRAPH = TINY_TRAINING | {"n_layers": 1}
 TINY_NEURAL = TINY_TRAINING | {"mlp_layers": [8, 4]}
 """DMF / NeuMF at toy size: two small MLP layers instead of LASER's (64, 32)."""
 
@@ -62,7 +63,7 @@ def tiny_parameters() -> dict[str, Any]:
             "selection": "rand",
         },
         "training.mf": dict(TINY_TRAINING),
-        "training.lightgcn": dict(TINY_TRAINING),
+        "training.lightgcn": dict(TINY_GRAPH),
         "training.dmf": dict(TINY_NEURAL),
         "training.neumf": dict(TINY_NEURAL),
         "unlearning.retrain": {"seed_key": ""},
@@ -116,6 +117,26 @@ def raw_table() -> pd.DataFrame:
     return raw
 
 
+def typed_parameters(pipeline: Pipeline, params: dict[str, Any]) -> dict[str, Any]:
+    """``params`` (keyed by dotted path) as a ``kedro run`` gives them to the nodes:
+    built by Kedro's parameter validation from the type hints of ``pipeline``'s nodes."""
+    nested: dict[str, Any] = {}
+    for path, value in params.items():
+        *parents, leaf = path.split(".")
+        block = nested
+        for parent in parents:
+            block = block.setdefault(parent, {})
+        block[leaf] = value
+    validated = ParameterValidator({"__default__": pipeline}).validate_raw_params(nested)
+    typed = {}
+    for path in params:
+        value = validated
+        for part in path.split("."):
+            value = value[part]
+        typed[path] = value
+    return typed
+
+
 class KeptMemoryDataset(MemoryDataset):
     """A memory dataset the runner cannot release, so tests can read intermediates."""
 
@@ -135,7 +156,7 @@ def run_pipeline(
     see what a failed run left behind.
     """
     catalog = DataCatalog()
-    for name, value in (params or tiny_parameters()).items():
+    for name, value in typed_parameters(pipeline, params or tiny_parameters()).items():
         catalog[f"params:{name}"] = value
     for name, value in data.items():
         catalog[name] = value

@@ -8,7 +8,7 @@ import pytest
 import torch
 
 from recunlearn.models import build_backbone
-from recunlearn.training import TrainConfig
+from recunlearn.models.config import LightGCNConfig, TrainConfig
 from recunlearn.training.stacked import (
     LANES,
     SERIAL_ELEMENTS,
@@ -18,6 +18,8 @@ from recunlearn.training.stacked import (
     train_stacked,
 )
 from recunlearn.training.trainer import train_model
+
+from ..conftest import backbone_config
 
 N_USERS, N_ITEMS = 40, 30
 
@@ -35,11 +37,13 @@ def random_rows(n_rows: int, seed: int) -> pd.DataFrame:
 
 def fresh(backbone: str, rows: pd.DataFrame, cfg: TrainConfig, seed: int):
     generator = torch.Generator().manual_seed(seed)
-    return build_backbone(backbone, N_USERS, N_ITEMS, cfg, rows, generator)
+    own = backbone_config(backbone, **cfg.model_dump())
+    return build_backbone(backbone, N_USERS, N_ITEMS, own, rows, generator)
 
 
 def alone_and_stacked(backbone, shard_rows, cfg, epochs, device="cpu"):
     """Each shard trained alone by train_model, and all of them by train_stacked."""
+    cfg = backbone_config(backbone, **cfg.model_dump())
     no_validation = shard_rows[0].iloc[:0]
     alone = []
     for k, rows in enumerate(shard_rows):
@@ -66,7 +70,7 @@ def test_ragged_shards_train_as_if_alone_bit_for_bit(backbone):
     # with fewer batches per epoch than the others, so it skips the last steps.
     sizes = [700, 1000, 333, 1000]
     shards = [random_rows(n, seed) for seed, n in enumerate(sizes)]
-    cfg = TrainConfig(embedding_dim=12, batch_size=256, lr=0.02, l2=1e-3, n_layers=2)
+    cfg = LightGCNConfig(embedding_dim=12, batch_size=256, lr=0.02, l2=1e-3, n_layers=2)
     alone, stacked = alone_and_stacked(backbone, shards, cfg, epochs=3)
     assert_identical(alone, stacked)
     moved = fresh(backbone, shards[0], cfg, 10).user_embedding
@@ -105,7 +109,7 @@ def test_loss_groups_concatenate_only_whole_units_below_the_serial_size():
 
 def test_stacked_blocks_keep_their_own_graphs():
     shards = [random_rows(200, 0), random_rows(200, 1)]
-    cfg = TrainConfig(embedding_dim=4, n_layers=1)
+    cfg = LightGCNConfig(embedding_dim=4, n_layers=1)
     models = [fresh("lightgcn", rows, cfg, k) for k, rows in enumerate(shards)]
     stacked = stack_models(models, cfg)
     final_users, final_items = stacked.propagate()
@@ -118,7 +122,7 @@ def test_stacked_blocks_keep_their_own_graphs():
 @pytest.mark.parametrize("backbone", ["dmf", "neumf"])
 def test_backbones_with_shared_weights_cannot_be_stacked(backbone):
     rows = random_rows(50, 0)
-    model = fresh(backbone, rows, TrainConfig(embedding_dim=4, mlp_layers=[4]), 0)
+    model = fresh(backbone, rows, backbone_config(backbone, embedding_dim=4, mlp_layers=[4]), 0)
     assert not can_stack(model)
     with pytest.raises(ValueError, match=f"backbone '{backbone}' cannot be stacked"):
         stack_models([model, model], TrainConfig(embedding_dim=4))
@@ -129,7 +133,7 @@ def test_backbones_with_shared_weights_cannot_be_stacked(backbone):
 @pytest.mark.parametrize("backbone", ["mf", "lightgcn"])
 def test_stacked_training_on_cuda_matches_alone(backbone):
     shards = [random_rows(n, seed) for seed, n in enumerate([700, 1000, 333])]
-    cfg = TrainConfig(embedding_dim=12, batch_size=256, lr=0.02, l2=1e-3, n_layers=2)
+    cfg = LightGCNConfig(embedding_dim=12, batch_size=256, lr=0.02, l2=1e-3, n_layers=2)
     alone, stacked = alone_and_stacked(backbone, shards, cfg, epochs=3, device="cuda")
     for a, s in zip(alone, stacked, strict=True):
         for p, q in zip(a.parameters(), s.parameters(), strict=True):

@@ -8,10 +8,12 @@ import pytest
 import torch
 
 from recunlearn.execution import InProcessExecutor, ProcessPoolExecutor, ShardFailedError
-from recunlearn.training import TrainConfig, stages
+from recunlearn.training import stages
 from recunlearn.training.stages import StageTask, train_stages
 
-CONFIG = TrainConfig(embedding_dim=4, init_std=0.1, batch_size=64, lr=0.05, mlp_layers=[4])
+from ..conftest import backbone_config
+
+CONFIG = dict(embedding_dim=4, init_std=0.1, batch_size=64, lr=0.05, mlp_layers=[4])
 
 
 def rows(n: int, seed: int, n_items: int = 18) -> pd.DataFrame:
@@ -26,7 +28,18 @@ def rows(n: int, seed: int, n_items: int = 18) -> pd.DataFrame:
 
 
 def task(backbone: str, data: pd.DataFrame, k: int, epochs: int = 2) -> StageTask:
-    return StageTask(backbone, 24, 18, CONFIG, data, data, None, 100 + k, 200 + k, epochs)
+    return StageTask(
+        backbone,
+        24,
+        18,
+        backbone_config(backbone, **CONFIG),
+        data,
+        data,
+        None,
+        100 + k,
+        200 + k,
+        epochs,
+    )
 
 
 @pytest.fixture

@@ -3,14 +3,16 @@ import pytest
 import torch
 
 from recunlearn.models import BACKBONES, PER_ROW_BACKBONES, build_backbone
+from recunlearn.models.config import TrainConfig
 from recunlearn.predictions import auc, score_rows
-from recunlearn.training import TrainConfig, train_backbone
+from recunlearn.training import train_backbone
 from recunlearn.training.trainer import batch_order_generator, deterministic
 
-from ..conftest import checkerboard
+from ..conftest import backbone_config, checkerboard
 
 
 def fit(name, train, valid, cfg, seed=0, device="cpu"):
+    cfg = backbone_config(name, **cfg.model_dump())
     init, batches = torch.Generator().manual_seed(seed), torch.Generator().manual_seed(seed + 1)
     model = build_backbone(name, 24, 18, cfg, train, init)
     return model, train_backbone(model, train, valid, cfg, batches, device)
@@ -103,7 +105,7 @@ def test_training_follows_the_plain_loop(name):
     """Same batches in the same order, same losses, same updates (up to rounding)."""
     data = checkerboard()
     cfg = CFG.model_copy(update={"max_epochs": 3, "batch_size": 50, "l2": 0.01})
-    config = TrainConfig(embedding_dim=8, init_std=0.1, n_layers=1)
+    config = backbone_config(name, embedding_dim=8, init_std=0.1, n_layers=1)
     expected = build_backbone(name, 24, 18, config, data, torch.Generator().manual_seed(0))
     losses = reference_epochs(expected, data, cfg, torch.Generator().manual_seed(1), 3)
     model, log = fit(name, data, data.iloc[0:0], cfg)  # 259 rows: a last batch of 9

@@ -22,7 +22,10 @@ def test_spaces_are_typed_per_backbone():
     [
         ({"spaces": {"lightgnc": SPACE}}, r"unknown backbone name\(s\) \['lightgnc'\]"),
         ({"spaces": {"default": SPACE}}, r"unknown backbone name\(s\) \['default'\]"),
-        ({"spaces": {"mf": {"rate": SPACE["lr"]}}}, r"mf: \['rate'\] are not training hyper"),
+        ({"spaces": {"mf": {"rate": SPACE["lr"]}}}, r"mf: \['rate'\] are not training.mf hyper"),
+        ({"spaces": {"mf": {"n_layers": SPACE["lr"]}}}, r"mf: \['n_layers'\] are not training"),
+        ({"spaces": {"dmf": {"n_layers": SPACE["lr"]}}}, r"dmf: \['n_layers'\] are not training"),
+        ({"spaces": {"lightgcn": {"mlp_layers": SPACE["lr"]}}}, r"lightgcn: \['mlp_layers'\]"),
         ({"spaces": {"mf": {"lr": {"type": "grid"}}}}, r"spaces\.mf\.lr\.type"),
         ({"n_trials": {"mf": -1}}, r"n_trials\.mf"),
     ],

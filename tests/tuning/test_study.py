@@ -16,7 +16,7 @@ import pytest
 from optuna.trial import TrialState
 
 from recunlearn.errors import ParameterError
-from recunlearn.training import TrainConfig
+from recunlearn.models.config import MFConfig
 from recunlearn.tuning import study as study_module
 from recunlearn.tuning.objective import make_objective
 from recunlearn.tuning.search_space import validate_space
@@ -29,13 +29,13 @@ SPACE = {
     "embedding_dim": {"type": "categorical", "choices": [2, 4, 8]},
     "l2": {"type": "float", "low": 1e-6, "high": 1e-2, "log": True},
 }
-BASE = TrainConfig(embedding_dim=4, init_std=0.1, batch_size=64, max_epochs=6, patience=3)
+BASE = MFConfig(embedding_dim=4, init_std=0.1, batch_size=64, max_epochs=6, patience=3)
 
 
 def objective(seed: int = 0):
     data = checkerboard(density=0.7)
     return make_objective(
-        "mf", data.iloc[::2], data.iloc[1::2], 24, 18, BASE, validate_space(SPACE, "s"), seed
+        "mf", data.iloc[::2], data.iloc[1::2], 24, 18, BASE, validate_space(SPACE, "mf"), seed
     )
 
 
@@ -184,10 +184,11 @@ def test_bad_storage_url_names_the_parameter():
 
 def test_empty_or_unknown_search_space_is_refused():
     with pytest.raises(ParameterError, match="empty search space"):
-        validate_space({}, "tuning.spaces.mf")
+        validate_space({}, "mf")
     with pytest.raises(ParameterError, match="learning_rate"):
-        validate_space(
-            {"learning_rate": {"type": "float", "low": 0.1, "high": 1}}, "tuning.spaces.mf"
-        )
+        validate_space({"learning_rate": {"type": "float", "low": 0.1, "high": 1}}, "mf")
+    with pytest.raises(ParameterError, match=r"tuning.spaces.mf' names \['n_layers'\]"):
+        validate_space({"n_layers": {"type": "int", "low": 1, "high": 3}}, "mf")
+    assert set(validate_space({"n_layers": {"type": "int", "low": 1, "high": 3}}, "lightgcn"))
     with pytest.raises(ValueError, match="choices"):
-        validate_space({"lr": {"type": "categorical", "choices": []}}, "tuning.spaces.mf")
+        validate_space({"lr": {"type": "categorical", "choices": []}}, "mf")

@@ -6,14 +6,14 @@ import pytest
 import torch
 
 from recunlearn.models import build_backbone
-from recunlearn.training import TrainConfig
+from recunlearn.models.config import TrainConfig
 
 L2 = 0.1
 
 
-def tiny_config(dim: int, init_std: float = 0.3, layers: int = 1) -> TrainConfig:
-    """The architecture of the oracles' tiny models (LightGCN layers: ``layers``)."""
-    return TrainConfig(embedding_dim=dim, init_std=init_std, n_layers=layers)
+def tiny_config(dim: int, init_std: float = 0.3) -> TrainConfig:
+    """The architecture of the oracles' tiny models (a LightGCN gets its default one layer)."""
+    return TrainConfig(embedding_dim=dim, init_std=init_std)
 
 
 def fit_to_convergence(model, rows: pd.DataFrame, l2: float = L2) -> None:

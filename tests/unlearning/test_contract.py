@@ -25,14 +25,15 @@ import torch
 from recunlearn.errors import ParameterError
 from recunlearn.lazy_imports import import_object
 from recunlearn.models import BACKBONES, build_backbone
-from recunlearn.training import TrainConfig, train_backbone
+from recunlearn.training import train_backbone
 from recunlearn.unlearning import METHOD_SPECS, METHODS, PrepareContext, UnlearningRequest
 from recunlearn.unlearning.retrain import training_streams
 from recunlearn.unlearning.user_groups import UserGroups
 
-CONFIG = TrainConfig(
-    embedding_dim=4, init_std=0.1, n_layers=1, max_epochs=3, batch_size=64, lr=0.05
-)
+from ..conftest import backbone_config
+
+CONFIG = dict(embedding_dim=4, init_std=0.1, n_layers=1, max_epochs=3, batch_size=64, lr=0.05)
+"""The training settings of every backbone (each takes the fields its own type has)."""
 # Groups of users by u % 3; the cohesion order visits group 2 first.
 GROUPS = dict.fromkeys(("rand", "bkm", "cbkm"), UserGroups(np.arange(24) % 3, (2, 0, 1)))
 DIFFERS_ON_EMPTY = {"retrain_star"}  # a second retrain with another seed, by design
@@ -81,9 +82,10 @@ def make_request(
     """D = the checkerboard, D_r = every row of ``forget_users``; Original trained on D."""
     train = interactions.assign(forget=interactions["user"].isin(forget_users))
     init, batches = training_streams(0, backbone)
-    model = build_backbone(backbone, 24, 18, CONFIG, train, init)
-    train_backbone(model, train, train.iloc[:20], CONFIG, batches, device)
-    request = UnlearningRequest(model, train, train.iloc[:20], CONFIG, 0, device)
+    config = backbone_config(backbone, **CONFIG)
+    model = build_backbone(backbone, 24, 18, config, train, init)
+    train_backbone(model, train, train.iloc[:20], config, batches, device)
+    request = UnlearningRequest(model, train, train.iloc[:20], config, 0, device)
     return request if executor is None else replace(request, executor=executor)
 
 
@@ -170,7 +172,9 @@ def test_exact_methods_equal_their_from_scratch_oracle(interactions, name, backb
     request = make_request(interactions, backbone, forget_users=(4, 7))
     state, outcome = run(name, request)
     retained = request.retain_rows.assign(forget=False)
-    scratch = UnlearningRequest(request.original, retained, request.valid_rows, CONFIG, 0)
+    scratch = UnlearningRequest(
+        request.original, retained, request.valid_rows, request.train_config, 0
+    )
     _, oracle = run(name, scratch, small(name).partition_of(state))
     for (key, value), (other_key, other) in zip(
         outcome.model.state_dict().items(), oracle.model.state_dict().items(), strict=True

@@ -5,18 +5,21 @@ import pytest
 import torch
 
 from recunlearn.models import BACKBONES, build_backbone
-from recunlearn.training import TrainConfig, train_backbone
+from recunlearn.training import train_backbone
 from recunlearn.unlearning import METHODS, UnlearningRequest
 from recunlearn.unlearning.retrain import Retrain, training_streams
 
-CFG = TrainConfig(embedding_dim=4, init_std=0.1, lr=0.05, batch_size=64, max_epochs=15, patience=5)
+from ..conftest import backbone_config
+
+CFG = dict(embedding_dim=4, init_std=0.1, lr=0.05, batch_size=64, max_epochs=15, patience=5)
 SEED = 11
 
 
 def trained(name: str, rows: pd.DataFrame, valid: pd.DataFrame, seed_key: str = ""):
     init, batches = training_streams(SEED, name, seed_key)
-    model = build_backbone(name, 24, 18, CFG, rows, init)
-    train_backbone(model, rows, valid, CFG, batches)
+    config = backbone_config(name, **CFG)
+    model = build_backbone(name, 24, 18, config, rows, init)
+    train_backbone(model, rows, valid, config, batches)
     return model
 
 
@@ -25,7 +28,7 @@ def request_for(name, interactions, n_forget):
     train.loc[: n_forget - 1, "forget"] = True
     valid = interactions.iloc[1::2].reset_index(drop=True)
     original = trained(name, train, valid)
-    return UnlearningRequest(original, train, valid, CFG, SEED)
+    return UnlearningRequest(original, train, valid, backbone_config(name, **CFG), SEED)
 
 
 @pytest.mark.parametrize("name", sorted(BACKBONES))

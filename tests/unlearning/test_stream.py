@@ -20,7 +20,7 @@ from recunlearn.models import BACKBONES
 from recunlearn.unlearning import METHODS, PrepareContext, UnlearningRequest
 from recunlearn.unlearning.stream import unlearn_stream
 
-from .test_contract import CONFIG, GROUPS, make_request, run, scores, small
+from .test_contract import GROUPS, make_request, run, scores, small
 
 EXACT = sorted(name for name, method in METHODS.items() if method.family == "exact")
 DIFFERS_ON_EMPTY = {"retrain_star"}  # a second retrain with another seed, by design
@@ -86,7 +86,7 @@ def test_exact_methods_after_a_stream_equal_their_from_scratch_oracle(interactio
     removed = np.cumsum(np.bincount(index[index >= 0], minlength=3))  # 8, 10, 11 rows
     assert [o.log["retain_rows"] for o in outcomes] == (len(index) - removed).tolist()
     left = request.train_rows[index < 0].assign(forget=False).reset_index(drop=True)
-    scratch = UnlearningRequest(request.original, left, request.valid_rows, CONFIG, 0)
+    scratch = UnlearningRequest(request.original, left, request.valid_rows, request.train_config, 0)
     fresh, oracle = run(name, scratch, method.partition_of(state))
     assert_same_models(outcomes[-1].model, oracle.model)
     assert_same_states(outcomes[-1].next_state, fresh)

@@ -13,6 +13,14 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, Literal
 
 from recunlearn.lazy_imports import LazyRegistry, import_object, lazy_exports
+from recunlearn.models.config import (
+    DMFConfig,
+    ENMFConfig,
+    LightGCNConfig,
+    MFConfig,
+    NeuMFConfig,
+    TrainConfig,
+)
 
 if TYPE_CHECKING:
     from collections.abc import Mapping
@@ -26,6 +34,8 @@ class BackboneSpec:
 
     implementation: str
     """``"module:Class"`` of its :class:`~recunlearn.models.base.Recommender`."""
+    config_type: type[TrainConfig]
+    """Its ``training.<name>`` block (its class's ``config_type``; no torch to read it)."""
     training_loss: Literal["per_row_bce", "whole_data"] = "per_row_bce"
     """Its class's ``training_loss``."""
     dot_product_head: bool = True
@@ -38,12 +48,26 @@ class BackboneSpec:
 
 # One entry per backbone; training.<name> in parameters_training.yml sets its architecture.
 BACKBONE_SPECS: dict[str, BackboneSpec] = {
-    "mf": BackboneSpec("recunlearn.models.mf:MatrixFactorization"),
-    "lightgcn": BackboneSpec("recunlearn.models.lightgcn:LightGCN"),
-    "dmf": BackboneSpec("recunlearn.models.dmf:DMF", dot_product_head=False),
-    "neumf": BackboneSpec("recunlearn.models.neumf:NeuMF", dot_product_head=False),
-    "enmf": BackboneSpec("recunlearn.models.enmf:ENMF", training_loss="whole_data"),
+    "mf": BackboneSpec("recunlearn.models.mf:MatrixFactorization", MFConfig),
+    "lightgcn": BackboneSpec("recunlearn.models.lightgcn:LightGCN", LightGCNConfig),
+    "dmf": BackboneSpec("recunlearn.models.dmf:DMF", DMFConfig, dot_product_head=False),
+    "neumf": BackboneSpec("recunlearn.models.neumf:NeuMF", NeuMFConfig, dot_product_head=False),
+    "enmf": BackboneSpec("recunlearn.models.enmf:ENMF", ENMFConfig, training_loss="whole_data"),
 }
+
+
+def backbone_config(name: str, values: Mapping[str, Any] | TrainConfig) -> TrainConfig:
+    """``values`` (a block of ``training.<name>``, or a config) as backbone ``name``'s type.
+
+    Raises:
+        KeyError: ``name`` is not a backbone.
+        pydantic.ValidationError: a value is invalid or a name is not ``name``'s field.
+    """
+    if name not in BACKBONE_SPECS:
+        raise KeyError(f"unknown backbone {name!r}; choose one of {sorted(BACKBONE_SPECS)}")
+    given = values.model_dump() if isinstance(values, TrainConfig) else values
+    return BACKBONE_SPECS[name].config_type.model_validate(given)
+
 
 BACKBONES: Mapping[str, type[Recommender]] = LazyRegistry(BACKBONE_SPECS)
 """Each backbone's class by name, imported when looked up (names: :data:`BACKBONE_SPECS`)."""
@@ -60,7 +84,6 @@ DOT_PRODUCT_BACKBONES = frozenset(
 __getattr__ = lazy_exports(
     __name__,
     {
-        "Architecture": "base",
         "AttentionEnsemble": "attention",
         "AveragingEnsemble": "averaging",
         "DMF": "dmf",
@@ -83,7 +106,6 @@ __getattr__ = lazy_exports(
 )
 
 __all__ = [
-    "Architecture",
     "AttentionEnsemble",
     "AveragingEnsemble",
     "BACKBONES",
@@ -101,6 +123,7 @@ __all__ = [
     "Scorer",
     "ScoringModel",
     "EmbeddingScorer",
+    "backbone_config",
     "build_backbone",
     "model_from_payload",
     "model_from_state",

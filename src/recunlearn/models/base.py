@@ -11,23 +11,15 @@ from __future__ import annotations
 
 from abc import abstractmethod
 from collections.abc import Callable
-from typing import Any, ClassVar, Protocol
+from typing import Any, ClassVar
 
 import pandas as pd
 import torch
 import torch.nn.functional as F
 from torch import nn
 
+from recunlearn.models.config import TrainConfig
 from recunlearn.models.scoring import EmbeddingScorer, Scorer, ScoringModel
-
-
-class Architecture(Protocol):
-    """The architecture fields a backbone is built from (``TrainConfig`` has them all)."""
-
-    embedding_dim: int
-    init_std: float
-    n_layers: int
-    mlp_layers: list[int]
 
 
 def positive_edges(rows: pd.DataFrame) -> tuple[torch.Tensor, torch.Tensor]:
@@ -81,8 +73,10 @@ class Recommender(ScoringModel):
             self.user_embedding.normal_(0.0, init_std, generator=generator)
             self.item_embedding.normal_(0.0, init_std, generator=generator)
 
+    config_type: ClassVar[type[TrainConfig]]
+    """Its ``training.<name>`` block: the common fields and its own."""
     architecture_fields: ClassVar[tuple[str, ...]] = ()
-    """The :class:`Architecture` fields the constructor takes besides the embeddings'
+    """The fields of :attr:`config_type` the constructor takes besides the embeddings'
     (``n_layers`` for LightGCN, ``mlp_layers`` for DMF and NeuMF)."""
 
     @classmethod
@@ -90,12 +84,18 @@ class Recommender(ScoringModel):
         cls,
         n_users: int,
         n_items: int,
-        config: Architecture,
+        config: TrainConfig,
         train_rows: pd.DataFrame,
         generator: torch.Generator | None = None,
     ) -> Recommender:
-        """A freshly initialised model with the architecture in ``config``; every random
-        draw of the initialisation comes from ``generator``."""
+        """A freshly initialised model with the architecture in ``config``, read as its
+        own :attr:`config_type`; every random draw of the initialisation comes from
+        ``generator``.
+
+        Raises:
+            pydantic.ValidationError: ``config`` holds a field of another backbone's type.
+        """
+        config = cls.own_config(config)
         settings = {name: getattr(config, name) for name in cls.architecture_fields}
         return cls(
             n_users,
@@ -108,8 +108,23 @@ class Recommender(ScoringModel):
         )
 
     @classmethod
+    def own_config(cls, config: TrainConfig) -> TrainConfig:
+        """``config`` as :attr:`config_type` (the common fields of a plain
+        :class:`TrainConfig` keep their values, the backbone's own their defaults)."""
+        if isinstance(config, cls.config_type):
+            return config
+        return cls.config_type.model_validate(config.model_dump())
+
+    @classmethod
     def from_saved(cls, settings: dict[str, Any], state: dict[str, torch.Tensor]) -> Recommender:
-        """The model :meth:`config` describes (less its ``backbone``), ``state`` loaded."""
+        """The model :meth:`config` describes (less its ``backbone``), ``state`` loaded.
+
+        The architecture in ``settings`` is validated by :attr:`config_type` first, so a
+        payload with an unknown or invalid field is refused by name.
+        """
+        cls.config_type.model_validate(
+            {k: v for k, v in settings.items() if k not in ("n_users", "n_items")}
+        )
         model = cls(**settings, **cls.saved_inputs(state))
         model.load_state_dict(state)
         return model

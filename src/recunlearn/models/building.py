@@ -10,7 +10,8 @@ import torch
 from recunlearn.models import BACKBONES
 from recunlearn.models.attention import AttentionEnsemble
 from recunlearn.models.averaging import AveragingEnsemble
-from recunlearn.models.base import Architecture, Recommender
+from recunlearn.models.base import Recommender
+from recunlearn.models.config import TrainConfig
 from recunlearn.models.grouped import GroupedModel
 from recunlearn.models.scoring import ScoringModel
 
@@ -19,11 +20,12 @@ def build_backbone(
     name: str,
     n_users: int,
     n_items: int,
-    config: Architecture,
+    config: TrainConfig,
     train_rows: pd.DataFrame,
     generator: torch.Generator | None = None,
 ) -> Recommender:
-    """A freshly initialised backbone ``name`` with the architecture in ``config``.
+    """A freshly initialised backbone ``name`` with the architecture in ``config`` (of
+    the backbone's own config type, ``BACKBONE_SPECS[name].config_type``).
 
     Each backbone builds itself (:meth:`Recommender.build`): graph backbones take their
     graph from the positive rows of ``train_rows``; every random draw of the

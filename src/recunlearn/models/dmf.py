@@ -27,6 +27,7 @@ import torch
 import torch.nn.functional as F
 
 from recunlearn.models.base import Recommender
+from recunlearn.models.config import DMFConfig
 from recunlearn.models.mlp import relu_mlp
 
 MU = 1e-6
@@ -71,6 +72,7 @@ class DMF(Recommender):
 
     name = "dmf"
     label = "DMF"
+    config_type = DMFConfig
     architecture_fields = ("mlp_layers",)
     dot_product_head: ClassVar[bool] = False
 

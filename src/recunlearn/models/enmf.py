@@ -24,6 +24,7 @@ import torch
 from torch import nn
 
 from recunlearn.models.base import Recommender
+from recunlearn.models.config import ENMFConfig
 
 
 def whole_data_loss(
@@ -64,6 +65,7 @@ class ENMF(Recommender):
 
     name = "enmf"
     label = "ENMF"
+    config_type = ENMFConfig
     training_loss = "whole_data"
 
     def __init__(

@@ -25,6 +25,7 @@ import pandas as pd
 import torch
 
 from recunlearn.models.base import Recommender, positive_edges
+from recunlearn.models.config import LightGCNConfig
 
 
 def normalized_adjacency(
@@ -107,6 +108,7 @@ class LightGCN(Recommender):
 
     name = "lightgcn"
     label = "LightGCN"
+    config_type = LightGCNConfig
     architecture_fields = ("n_layers",)
 
     @classmethod

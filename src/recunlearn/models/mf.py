@@ -7,6 +7,7 @@ from collections.abc import Callable
 import torch
 
 from recunlearn.models.base import Recommender
+from recunlearn.models.config import MFConfig
 
 
 class MatrixFactorization(Recommender):
@@ -14,6 +15,7 @@ class MatrixFactorization(Recommender):
 
     name = "mf"
     label = "MF"
+    config_type = MFConfig
 
     def propagate(self) -> tuple[torch.Tensor, torch.Tensor]:
         return self.user_embedding, self.item_embedding

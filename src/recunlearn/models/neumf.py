@@ -34,6 +34,7 @@ import torch.nn.functional as F
 from torch import nn
 
 from recunlearn.models.base import Recommender
+from recunlearn.models.config import NeuMFConfig
 from recunlearn.models.mlp import glorot_linear, relu_mlp
 
 MAX_HIDDEN_ELEMENTS = 1 << 24
@@ -91,6 +92,7 @@ class NeuMF(Recommender):
 
     name = "neumf"
     label = "NeuMF"
+    config_type = NeuMFConfig
     architecture_fields = ("mlp_layers",)
     dot_product_head: ClassVar[bool] = False
 

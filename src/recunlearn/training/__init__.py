@@ -1,7 +1,7 @@
 """Training loop and its configuration (framework-free).
 
 Its names are imported on first use (``recunlearn.lazy_imports``), so that the
-parameter check can read ``training.config`` without importing torch.
+trainer is imported only when used (its configuration: ``recunlearn.models.config``).
 """
 
 from recunlearn.lazy_imports import lazy_exports
@@ -9,11 +9,10 @@ from recunlearn.lazy_imports import lazy_exports
 __getattr__ = lazy_exports(
     __name__,
     {
-        "TrainConfig": "config",
         "train_backbone": "dispatch",
         "TrainLog": "trainer",
         "train_model": "trainer",
     },
 )
 
-__all__ = ["TrainConfig", "TrainLog", "train_backbone", "train_model"]
+__all__ = ["TrainLog", "train_backbone", "train_model"]

@@ -14,7 +14,7 @@ import pandas as pd
 import torch
 
 from recunlearn.models.base import Recommender
-from recunlearn.training.config import TrainConfig
+from recunlearn.models.config import TrainConfig
 from recunlearn.training.trainer import TrainLog, train_model
 from recunlearn.training.whole_data import train_whole_data
 

@@ -35,8 +35,8 @@ from torch import nn
 
 from recunlearn.models import build_backbone
 from recunlearn.models.base import Recommender, dot_product_logits, row_loss_terms
+from recunlearn.models.config import TrainConfig
 from recunlearn.predictions import Rows, rows_to_tensors
-from recunlearn.training.config import TrainConfig
 from recunlearn.training.trainer import (
     batch_order_generator,
     deterministic,

@@ -19,8 +19,8 @@ import torch
 
 from recunlearn.execution import Executor
 from recunlearn.models import Recommender, build_backbone
+from recunlearn.models.config import TrainConfig
 from recunlearn.seeding import derive_seed
-from recunlearn.training.config import TrainConfig
 from recunlearn.training.stacked import can_stack, train_stacked
 from recunlearn.training.trainer import train_model
 

@@ -25,9 +25,9 @@ import pandas as pd
 import torch
 
 from recunlearn.models.base import Recommender
+from recunlearn.models.config import TrainConfig
 from recunlearn.predictions import Rows, rows_to_tensors, tensor_auc
 from recunlearn.progress import EarlyStopping, EpochBar
-from recunlearn.training.config import TrainConfig
 
 
 @dataclass

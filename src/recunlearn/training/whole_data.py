@@ -2,8 +2,9 @@
 
 Each step takes a batch of ``cfg.batch_size`` users (in an order drawn from the
 generator), their labelled rows and :meth:`ENMF.batch_loss` (every item, unobserved
-pairs weighted by ``cfg.negative_weight``, cached d x d Gram matrices). One epoch visits
-every user once, so its summed batch losses are the whole-data loss.
+pairs weighted by ``cfg.negative_weight`` of its :class:`ENMFConfig`, cached d x d Gram
+matrices). One epoch visits every user once, so its summed batch losses are the
+whole-data loss.
 
 Optimiser: AdamW, the first-order optimiser AltEraser's paper trains and retrains with
 (§5.1; ENMF's own code uses Adagrad), with ``weight_decay=0``: the L2 penalty is in the
@@ -22,10 +23,10 @@ import numpy as np
 import pandas as pd
 import torch
 
+from recunlearn.models.config import ENMFConfig
 from recunlearn.models.enmf import ENMF
 from recunlearn.predictions import auc, rows_to_tensors, score_rows
 from recunlearn.progress import EpochBar
-from recunlearn.training.config import TrainConfig
 from recunlearn.training.trainer import TrainLog, early_stopping
 
 
@@ -33,7 +34,7 @@ def _run_epoch(
     model: ENMF,
     optimizer: torch.optim.Optimizer,
     data: tuple[torch.Tensor, torch.Tensor, torch.Tensor],
-    cfg: TrainConfig,
+    cfg: ENMFConfig,
     generator: torch.Generator,
 ) -> float:
     users, items, labels = data
@@ -57,7 +58,7 @@ def train_whole_data(
     model: ENMF,
     train_rows: pd.DataFrame,
     valid_rows: pd.DataFrame,
-    cfg: TrainConfig,
+    cfg: ENMFConfig,
     generator: torch.Generator,
     device: torch.device | str = "cpu",
     on_evaluation: Callable[[int, float], None] | None = None,

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from pydantic import BaseModel, ConfigDict, Field, NonNegativeInt, field_validator
 
+from recunlearn.models import BACKBONE_SPECS
 from recunlearn.parameters import backbone_keyed
-from recunlearn.training.config import TrainConfig
 from recunlearn.tuning.search_space import ParameterSpec
 
 
@@ -33,7 +33,7 @@ class TuningConfig(BaseModel):
     """Training takes the best stored parameters (when a study has any)."""
     spaces: dict[str, dict[str, ParameterSpec]] = Field(default_factory=dict)
     """Search space per backbone name: ``{hyperparameter: spec}``, the hyperparameters
-    being :class:`TrainConfig` fields."""
+    being fields of that backbone's config type (``training.<backbone>``)."""
 
     @field_validator("n_trials")
     @classmethod
@@ -46,11 +46,12 @@ class TuningConfig(BaseModel):
         cls, value: dict[str, dict[str, ParameterSpec]]
     ) -> dict[str, dict[str, ParameterSpec]]:
         for backbone, space in backbone_keyed(value, default_allowed=False).items():
-            unknown = sorted(set(space) - set(TrainConfig.model_fields))
+            fields = BACKBONE_SPECS[backbone].config_type.model_fields
+            unknown = sorted(set(space) - set(fields))
             if unknown:
                 raise ValueError(
-                    f"{backbone}: {unknown} are not training hyperparameters; "
-                    f"valid names: {', '.join(sorted(TrainConfig.model_fields))}"
+                    f"{backbone}: {unknown} are not training.{backbone} hyperparameters; "
+                    f"valid names: {', '.join(sorted(fields))}"
                 )
         return value
 

@@ -10,8 +10,8 @@ import pandas as pd
 import torch
 
 from recunlearn.models import build_backbone
+from recunlearn.models.config import TrainConfig
 from recunlearn.seeding import torch_generator
-from recunlearn.training.config import TrainConfig
 from recunlearn.training.dispatch import train_backbone
 from recunlearn.tuning.search_space import ParameterSpec, suggest
 

@@ -1,6 +1,7 @@
 """Search spaces as data: each hyperparameter's distribution comes from parameters.
 
-A space maps a :class:`~recunlearn.training.TrainConfig` field to a spec, e.g.::
+A space maps a field of the backbone's config type (``training.<backbone>``) to a spec,
+e.g. for LightGCN::
 
     lr: {type: categorical, choices: [0.01, 0.001, 0.0001]}
     l2: {type: float, low: 1.0e-6, high: 0.1, log: true}
@@ -14,7 +15,7 @@ from typing import TYPE_CHECKING, Any, Literal
 from pydantic import BaseModel, ConfigDict, model_validator
 
 from recunlearn.errors import ParameterError
-from recunlearn.training.config import TrainConfig
+from recunlearn.models import BACKBONE_SPECS
 
 if TYPE_CHECKING:
     import optuna
@@ -40,17 +41,20 @@ class ParameterSpec(BaseModel):
         return self
 
 
-def validate_space(space: dict[str, Any], where: str) -> dict[str, ParameterSpec]:
-    """Typed specs; a clear error for an empty space or a name TrainConfig lacks."""
+def validate_space(space: dict[str, Any], backbone: str) -> dict[str, ParameterSpec]:
+    """Typed specs of ``tuning.spaces.<backbone>``; a clear error for an empty space or
+    a name the backbone's config type lacks."""
+    where = f"tuning.spaces.{backbone}"
+    fields = BACKBONE_SPECS[backbone].config_type.model_fields
     if not space:
         raise ParameterError(
             f"parameter '{where}' is an empty search space: give at least one hyperparameter"
         )
-    unknown = sorted(set(space) - set(TrainConfig.model_fields))
+    unknown = sorted(set(space) - set(fields))
     if unknown:
         raise ParameterError(
-            f"parameter '{where}' names {unknown}, which are not training hyperparameters "
-            f"({sorted(TrainConfig.model_fields)})"
+            f"parameter '{where}' names {unknown}, which are not training.{backbone} "
+            f"hyperparameters ({sorted(fields)})"
         )
     return {name: ParameterSpec.model_validate(spec) for name, spec in space.items()}
 

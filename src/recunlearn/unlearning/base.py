@@ -35,7 +35,7 @@ from pydantic import BaseModel
 from recunlearn.errors import ParameterError
 from recunlearn.execution import Executor, InProcessExecutor
 from recunlearn.models.base import Recommender
-from recunlearn.training.config import TrainConfig
+from recunlearn.models.config import TrainConfig
 from recunlearn.training.stages import StageRunner
 from recunlearn.unlearning.partitions import Partition
 from recunlearn.unlearning.state import PreparedState

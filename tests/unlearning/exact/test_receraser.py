@@ -8,7 +8,7 @@ import torch
 
 from recunlearn.errors import ParameterError
 from recunlearn.models import AttentionEnsemble, build_backbone
-from recunlearn.training import TrainConfig
+from recunlearn.models.config import TrainConfig
 from recunlearn.unlearning import METHODS, PrepareContext, UnlearningRequest
 from recunlearn.unlearning.retrain import training_streams
 
@@ -93,7 +93,7 @@ def test_attention_weights_sum_to_one_over_the_shards(interactions):
 
 @pytest.mark.parametrize("backbone", ["mf", "lightgcn"])
 def test_a_single_shard_ensemble_scores_like_its_shard(interactions, backbone):
-    wide = TrainConfig(embedding_dim=4, init_std=0.3, n_layers=1)
+    wide = TrainConfig(embedding_dim=4, init_std=0.3)  # LightGCN: its default n_layers
     shard = build_backbone(backbone, 24, 18, wide, interactions, torch.Generator().manual_seed(1))
     graph_users, graph_items = (
         getattr(shard, "graph_users", torch.zeros(0, dtype=torch.long)),

@@ -10,8 +10,9 @@ import torch
 
 from recunlearn.errors import ParameterError
 from recunlearn.models import build_backbone
+from recunlearn.models.config import TrainConfig
 from recunlearn.seeding import torch_generator
-from recunlearn.training import TrainConfig, train_model
+from recunlearn.training import train_model
 from recunlearn.unlearning import METHODS, PrepareContext, UnlearningRequest
 from recunlearn.unlearning.retrain import training_streams
 

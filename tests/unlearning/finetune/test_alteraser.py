@@ -8,12 +8,13 @@ from scipy.optimize import minimize
 
 from recunlearn.influence.objective import EmbeddingObjective, Selection
 from recunlearn.models import build_backbone
-from recunlearn.training import TrainConfig
+from recunlearn.models.config import TrainConfig
 from recunlearn.unlearning import METHODS, UnlearningRequest
 from recunlearn.unlearning.finetune.alteraser import AltEraser, retain_loss
 from recunlearn.unlearning.finetune.block_solvers import ah_newton, hf_newton
 from recunlearn.unlearning.finetune.config import BlockConfig
 
+from ...conftest import backbone_config
 from ..conftest import noisy_low_rank
 
 L2 = 0.05
@@ -24,7 +25,7 @@ def mf(seed=0, dim=3):
         "mf",
         30,
         20,
-        TrainConfig(embedding_dim=dim, init_std=0.5, n_layers=0),
+        TrainConfig(embedding_dim=dim, init_std=0.5),
         None,
         torch.Generator().manual_seed(seed),
     ).double()
@@ -88,7 +89,7 @@ def test_each_pass_does_not_increase_the_retain_loss(name, backbone):
         backbone,
         30,
         20,
-        TrainConfig(embedding_dim=3, init_std=0.5, n_layers=1),
+        backbone_config(backbone, embedding_dim=3, init_std=0.5, n_layers=1),
         data,
         torch.Generator().manual_seed(0),
     ).double()

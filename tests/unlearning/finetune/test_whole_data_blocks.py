@@ -6,7 +6,7 @@ import torch
 
 from recunlearn.influence.objective import Selection
 from recunlearn.models import build_backbone
-from recunlearn.training import TrainConfig
+from recunlearn.models.config import ENMFConfig, TrainConfig
 from recunlearn.unlearning import METHODS, UnlearningRequest
 from recunlearn.unlearning.finetune.block_solvers import hf_newton
 from recunlearn.unlearning.finetune.config import BlockConfig
@@ -86,7 +86,7 @@ def test_alteraser_on_enmf_lowers_the_whole_data_retain_loss(interactions, name)
     train = interactions.assign(
         forget=interactions["user"].isin([3, 8]) & (interactions.index % 2 == 0)
     )
-    cfg = TrainConfig(embedding_dim=4, l2=L2, negative_weight=C0)
+    cfg = ENMFConfig(embedding_dim=4, l2=L2, negative_weight=C0)
     request = UnlearningRequest(enmf(interactions), train, train.iloc[:20], cfg, seed=0)
     outcome = METHODS[name]({"max_passes": 2, "tol": 0.0}).unlearn(None, request)
     history = outcome.log["retain_loss_history"]

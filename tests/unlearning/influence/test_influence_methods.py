@@ -8,11 +8,12 @@ import torch
 from recunlearn.influence.neighbourhood import spillover_rows
 from recunlearn.influence.objective import EmbeddingObjective, Selection
 from recunlearn.models import build_backbone, positive_edges
-from recunlearn.training import TrainConfig
+from recunlearn.models.config import LightGCNConfig, TrainConfig
 from recunlearn.unlearning import METHODS, UnlearningRequest
 from recunlearn.unlearning.influence.ifru import IFRU
 from recunlearn.unlearning.influence.scif import SCIF, neighbourhood_labels
 
+from ...conftest import backbone_config
 from ..conftest import L2, fit_to_convergence, flat, noisy_low_rank
 
 # Every embedding moves (ratios 1, deep enough to reach all nodes). A small damping is
@@ -30,7 +31,7 @@ def request_for(model, train):
 def test_ifru_lands_near_a_warm_started_retrain(converged_mf):
     original, train = converged_mf
     retrained = build_backbone(
-        "mf", 30, 20, TrainConfig(embedding_dim=2, init_std=0.3, n_layers=0), train
+        "mf", 30, 20, TrainConfig(embedding_dim=2, init_std=0.3), train
     ).double()
     retrained.load_state_dict(original.state_dict())
     fit_to_convergence(retrained, train[~train["forget"]])
@@ -73,7 +74,7 @@ def test_empty_forget_set_returns_original_parameters_exactly(interactions, name
         backbone,
         24,
         18,
-        TrainConfig(embedding_dim=4, init_std=0.3, n_layers=1),
+        backbone_config(backbone, embedding_dim=4, init_std=0.3, n_layers=1),
         interactions,
         torch.Generator().manual_seed(0),
     )
@@ -90,7 +91,7 @@ def test_lightgcn_spillover_gradient_matches_finite_differences(interactions):
         "lightgcn",
         24,
         18,
-        TrainConfig(embedding_dim=3, init_std=0.3, n_layers=1),
+        LightGCNConfig(embedding_dim=3, init_std=0.3, n_layers=1),
         train,
         torch.Generator().manual_seed(1),
     ).double()
@@ -116,7 +117,7 @@ def test_ifru_moves_only_the_selected_embeddings_and_logs_its_work(interactions)
         "lightgcn",
         24,
         18,
-        TrainConfig(embedding_dim=4, init_std=0.3, n_layers=1),
+        LightGCNConfig(embedding_dim=4, init_std=0.3, n_layers=1),
         interactions,
         torch.Generator().manual_seed(0),
     )
@@ -140,7 +141,7 @@ def test_spillover_ablation_changes_the_update(interactions):
         "lightgcn",
         24,
         18,
-        TrainConfig(embedding_dim=4, init_std=0.3, n_layers=1),
+        LightGCNConfig(embedding_dim=4, init_std=0.3, n_layers=1),
         interactions,
         torch.Generator().manual_seed(0),
     )

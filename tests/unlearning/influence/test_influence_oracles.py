@@ -10,7 +10,7 @@ import pytest
 import torch
 
 from recunlearn.models import build_backbone
-from recunlearn.training import TrainConfig
+from recunlearn.models.config import TrainConfig
 from recunlearn.unlearning import METHODS, PrepareContext, UnlearningRequest
 from recunlearn.unlearning.influence.scif import neighbourhood_labels
 
@@ -25,7 +25,7 @@ GRAPH_L2 = 0.01  # with more L2 this tiny LightGCN's minimiser is all zeros
 
 
 def request_for(model, train, l2, dim=2):
-    config = TrainConfig(l2=l2, embedding_dim=dim, n_layers=1)
+    config = TrainConfig(l2=l2, embedding_dim=dim)
     return UnlearningRequest(model, train, train.iloc[0:0], config, seed=0)
 
 

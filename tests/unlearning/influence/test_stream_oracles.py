@@ -24,7 +24,7 @@ import pytest
 import torch
 
 from recunlearn.models import build_backbone
-from recunlearn.training import TrainConfig
+from recunlearn.models.config import TrainConfig
 from recunlearn.unlearning import METHODS, PrepareContext, UnlearningRequest
 from recunlearn.unlearning.stream import stream_request, unlearn_stream
 

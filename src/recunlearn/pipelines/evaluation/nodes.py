@@ -57,9 +57,9 @@ def evaluate(
     from recunlearn.evaluation.prediction_completeness import prediction_metrics, prediction_rows
     from recunlearn.models.building import model_from_payload
 
-    cfg = EvaluationConfig.model_validate(evaluation)
+    cfg = evaluation
     scored, retrain = model_from_payload(model), model_from_payload(reference)
-    device = apply_runtime(RuntimeConfig.model_validate(runtime))
+    device = apply_runtime(runtime)
     metrics = evaluate_model(scored, retrain, train, test, forget, cfg.ks, cfg.rbo_p, device)
     baseline = model_from_payload(original).to(device).eval()
     metrics |= prediction_metrics(scored, baseline, retrain, prediction_rows(test, forget))

@@ -22,7 +22,7 @@ def clean_ratings(
     raw_ratings: pd.DataFrame, dataset: str, ingestion: IngestionConfig
 ) -> tuple[pd.DataFrame, dict[str, Any]]:
     """Label, de-duplicate, k-core filter and reindex the raw table."""
-    cfg = IngestionConfig.model_validate(ingestion)
+    cfg = ingestion
     spec = dataset_spec(dataset)
     loaded = raw_ratings.attrs.get("dataset", dataset)
     if loaded != dataset:
@@ -41,7 +41,7 @@ def split_dataset(
     interactions: pd.DataFrame, ingestion: IngestionConfig, seed: int
 ) -> tuple[pd.DataFrame, pd.DataFrame, pd.DataFrame, dict[str, Any]]:
     """Split clean interactions and drop cold validation / test rows."""
-    cfg = IngestionConfig.model_validate(ingestion)
+    cfg = ingestion
     split = split_interactions(
         interactions, cfg.split.strategy, cfg.split.fractions, numpy_rng(seed, "split")
     )

@@ -18,7 +18,7 @@ def make_deletion_request(
     train: pd.DataFrame, interactions: pd.DataFrame, poisoning: PoisoningConfig, seed: int
 ) -> tuple[pd.DataFrame, pd.DataFrame, pd.DataFrame, dict[str, Any]]:
     """Mark D_r in the training split according to ``poisoning.kind``."""
-    cfg = PoisoningConfig.model_validate(poisoning)
+    cfg = poisoning
     marked = mark_request(train, interactions, cfg, numpy_rng(seed, "poisoning", cfg.kind))
     forget, retain = split_request(marked)
     log = {

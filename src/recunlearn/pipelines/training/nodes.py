@@ -12,8 +12,9 @@ from typing import Any
 
 import pandas as pd
 
+from recunlearn.models import backbone_config
+from recunlearn.models.config import TrainConfig
 from recunlearn.runtime import RuntimeConfig, apply_runtime
-from recunlearn.training.config import TrainConfig
 from recunlearn.tuning.config import TuningConfig
 
 logger = logging.getLogger(__name__)
@@ -24,34 +25,37 @@ def resolve_train_config(
 ) -> dict[str, Any]:
     """The hyperparameters Original, Retrain and every method use.
 
-    ``training.<backbone>`` from the parameters, overridden by the tuned values when
-    ``tuning.use_tuned`` is true and a study has stored some.
+    ``training.<backbone>`` from the parameters (of the backbone's own config type),
+    overridden by the tuned values when ``tuning.use_tuned`` is true and a study has
+    stored some; the tuned values come from the catalog, so they are validated here.
     """
-    cfg = TrainConfig.model_validate(train_config)
-    use_tuned = TuningConfig.model_validate(tuning).use_tuned
-    tuned = (best_params or {}).get("params", {}) if use_tuned else {}
+    tuned = (best_params or {}).get("params", {}) if tuning.use_tuned else {}
     if tuned:
         logger.info("Using tuned hyperparameters %s from study %s", tuned, best_params.get("study"))
-    return TrainConfig.model_validate(cfg.model_dump() | tuned).model_dump()
+    return type(train_config).model_validate(train_config.model_dump() | tuned).model_dump()
 
 
 def train_original(
     train: pd.DataFrame,
     valid: pd.DataFrame,
     interactions: pd.DataFrame,
-    train_config: TrainConfig,
+    train_config: dict[str, Any],
     seed: int,
     runtime: RuntimeConfig,
     *,
     backbone: str,
 ) -> tuple[dict[str, Any], dict[str, Any]]:
-    """Train ``backbone`` on D (``train`` with its ``forget`` rows) from scratch."""
+    """Train ``backbone`` on D (``train`` with its ``forget`` rows) from scratch.
+
+    ``train_config`` (:func:`resolve_train_config`'s output) comes from the catalog: it
+    is read as the backbone's config type here.
+    """
     from recunlearn.models.building import build_backbone, model_payload
     from recunlearn.training.dispatch import train_backbone
     from recunlearn.unlearning.retrain import training_streams
 
-    cfg = TrainConfig.model_validate(train_config)
-    run = RuntimeConfig.model_validate(runtime)
+    cfg = backbone_config(backbone, train_config)
+    run = runtime
     device = apply_runtime(run)
     n_users, n_items = int(interactions["user"].max()) + 1, int(interactions["item"].max()) + 1
     init, batches = training_streams(seed, backbone)

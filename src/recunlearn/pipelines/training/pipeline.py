@@ -3,6 +3,7 @@
 from kedro.pipeline import Node, Pipeline
 
 from recunlearn.grid import GridConfig
+from recunlearn.models import BACKBONE_SPECS
 from recunlearn.pipelines.node_binding import bound
 from recunlearn.pipelines.training.nodes import resolve_train_config, train_original
 
@@ -10,10 +11,11 @@ SHARED_INPUTS = {name: name for name in ("mi_train", "prm_valid", "int_interacti
 
 
 def training_template(backbone: str) -> Pipeline:
+    backbone_config_type = BACKBONE_SPECS[backbone].config_type
     return Pipeline(
         [
             Node(
-                resolve_train_config,
+                bound(resolve_train_config, hints={"train_config": backbone_config_type}),
                 ["params:train_config", "tuned_params", "params:tuning"],
                 "train_config",
                 name="resolve_train_config",

@@ -14,8 +14,8 @@ from typing import TYPE_CHECKING, Any
 import pandas as pd
 import plotly.graph_objects as go
 
+from recunlearn.models.config import TrainConfig
 from recunlearn.runtime import RuntimeConfig, apply_runtime
-from recunlearn.training.config import TrainConfig
 from recunlearn.tuning.config import TuningConfig
 from recunlearn.tuning.search_space import validate_space
 
@@ -74,12 +74,10 @@ def tune_backbone(
 
     optuna.logging.disable_default_handler()  # its trial lines go to the log file instead
     optuna.logging.enable_propagation()
-    cfg = TuningConfig.model_validate(tuning)
-    space = validate_space(cfg.spaces.get(backbone, {}), f"tuning.spaces.{backbone}")
-    base = TrainConfig.model_validate(train_config).model_copy(
-        update={"max_epochs": cfg.max_epochs}
-    )
-    device = apply_runtime(RuntimeConfig.model_validate(runtime))
+    cfg = tuning
+    space = validate_space(cfg.spaces.get(backbone, {}), backbone)
+    base = train_config.model_copy(update={"max_epochs": cfg.max_epochs})
+    device = apply_runtime(runtime)
     key = {
         "space": {k: v.model_dump() for k, v in space.items()},
         "base": base.model_dump(),

@@ -3,6 +3,7 @@
 from kedro.pipeline import Node, Pipeline
 
 from recunlearn.grid import GridConfig
+from recunlearn.models import BACKBONE_SPECS
 from recunlearn.pipelines.node_binding import bound
 from recunlearn.pipelines.tuning.nodes import tune_backbone
 
@@ -11,7 +12,11 @@ def tuning_template(backbone: str) -> Pipeline:
     return Pipeline(
         [
             Node(
-                bound(tune_backbone, backbone=backbone),
+                bound(
+                    tune_backbone,
+                    hints={"train_config": BACKBONE_SPECS[backbone].config_type},
+                    backbone=backbone,
+                ),
                 [
                     "mi_train",
                     "prm_valid",

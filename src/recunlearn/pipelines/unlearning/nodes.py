@@ -12,8 +12,8 @@ from typing import TYPE_CHECKING, Any
 import pandas as pd
 
 from recunlearn.execution.factory import make_executor
+from recunlearn.models import backbone_config
 from recunlearn.runtime import RuntimeConfig, apply_runtime
-from recunlearn.training.config import TrainConfig
 from recunlearn.unlearning import METHODS
 from recunlearn.unlearning.user_groups import groupings_from_tables
 
@@ -27,20 +27,23 @@ def _request(
     original: dict[str, Any],
     train: pd.DataFrame,
     valid: pd.DataFrame,
-    train_config: TrainConfig,
+    train_config: dict[str, Any],
     seed: int,
     runtime: RuntimeConfig,
 ) -> UnlearningRequest:
+    """The request; ``train_config`` (the training step's resolved config) comes from the
+    catalog and is read as the backbone's config type."""
     from recunlearn.models.building import model_from_payload
     from recunlearn.unlearning.base import UnlearningRequest
 
-    run = RuntimeConfig.model_validate(runtime)
+    run = runtime
     device = apply_runtime(run)
+    model = model_from_payload(original).to(device)
     return UnlearningRequest(
-        original=model_from_payload(original).to(device),
+        original=model,
         train_rows=train,
         valid_rows=valid,
-        train_config=TrainConfig.model_validate(train_config),
+        train_config=backbone_config(model.name, train_config),
         seed=seed,
         device=device,
         executor=make_executor(run.executor, run.workers, run.threads),
@@ -53,7 +56,7 @@ def prepare_method(
     train: pd.DataFrame,
     valid: pd.DataFrame,
     method_config: dict[str, Any] | None,
-    train_config: TrainConfig,
+    train_config: dict[str, Any],
     seed: int,
     runtime: RuntimeConfig,
     user_groups: pd.DataFrame | None = None,
@@ -77,7 +80,7 @@ def run_unlearning(
     train: pd.DataFrame,
     valid: pd.DataFrame,
     method_config: dict[str, Any] | None,
-    train_config: TrainConfig,
+    train_config: dict[str, Any],
     seed: int,
     runtime: RuntimeConfig,
     state: dict[str, Any] | None = None,
@@ -92,7 +95,7 @@ def run_unlearning(
     METHODS[method].check_backbone(request.original.name)
     prepared = None if state is None else state_from_payload(state)
     outcome = METHODS[method](method_config).unlearn(prepared, request)
-    threads = RuntimeConfig.model_validate(runtime).threads
+    threads = runtime.threads
     log = {
         "method": method,
         "family": METHODS[method].family,

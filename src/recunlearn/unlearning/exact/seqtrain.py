@@ -18,7 +18,7 @@ import pandas as pd
 import torch
 
 from recunlearn.models import Recommender
-from recunlearn.training.config import TrainConfig
+from recunlearn.models.config import TrainConfig
 from recunlearn.training.stages import (
     BackboneShape,
     Parameters,

@@ -46,7 +46,7 @@ from recunlearn.influence.neighbourhood import bipartite_adjacency, expand, rows
 from recunlearn.influence.objective import EmbeddingObjective, Selection
 from recunlearn.models import DOT_PRODUCT_BACKBONES, positive_edges
 from recunlearn.models.base import Recommender
-from recunlearn.training.config import TrainConfig
+from recunlearn.models.config import ENMFConfig, TrainConfig
 from recunlearn.unlearning.base import (
     PreparedState,
     UnlearningMethod,
@@ -64,8 +64,10 @@ CLOSED_FORM_NEWTON = {"per_row_bce": ah_newton, "whole_data": whole_data_newton}
 def block_objective(
     model: Recommender, selection: Selection, cfg: TrainConfig
 ) -> EmbeddingObjective:
-    """The backbone's training loss as a function of the ``selection``'s embeddings."""
+    """The backbone's training loss as a function of the ``selection``'s embeddings
+    (``cfg`` is the backbone's own config: an ``ENMFConfig`` for the whole-data loss)."""
     if model.training_loss == "whole_data":
+        assert isinstance(cfg, ENMFConfig), type(cfg).__name__
         return WholeDataObjective(model, selection, cfg.l2, cfg.negative_weight)
     return EmbeddingObjective(model, selection, cfg.l2)
 
