@@ -19,6 +19,7 @@ import signal
 import socket
 import subprocess
 import sys
+import time
 import uuid
 from pathlib import Path
 
@@ -180,6 +181,8 @@ def test_two_workers_on_a_postgresql_study_finish_exactly_n_trials(tmp_path, pos
     workers = []
     try:
         for log in logs:
+            time.sleep(0.05)  # Kedro's save version is a millisecond timestamp: two runs
+            # started in the same millisecond in one project folder would share it
             with log.open("w") as out:
                 workers.append(
                     subprocess.Popen(argv, cwd=project, env=child_env(), stdout=out, stderr=out)

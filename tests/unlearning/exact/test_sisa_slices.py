@@ -10,8 +10,8 @@ import torch
 from pydantic import ValidationError
 
 from recunlearn.models import build_backbone
+from recunlearn.models.config import TrainConfig
 from recunlearn.seeding import derive_seed
-from recunlearn.training import TrainConfig
 from recunlearn.training.stages import isolated_task, run_stage, stage_seed
 from recunlearn.unlearning import METHODS, PrepareContext, UnlearningRequest
 from recunlearn.unlearning.partitions import row_slices
