@@ -134,12 +134,14 @@ class GridHook:
         from kedro.framework.project import pipelines
 
         from recunlearn.grid import GridConfig
-        from recunlearn.pipelines.grid import set_active_grid
+        from recunlearn.pipelines.grid import set_active_grid, set_active_stream
+        from recunlearn.unlearning.stream_config import StreamConfig
 
         parameters = context.config_loader["parameters"]
         if "grid" not in parameters:
             raise ParameterError("grid: missing; conf/base/parameters.yml states the default grid")
         set_active_grid(GridConfig.model_validate(parameters["grid"]))
+        set_active_stream(StreamConfig.model_validate(parameters.get("stream") or {}))
         pipelines.configure(pipelines._pipelines_module)  # noqa: SLF001 (reload, same module)
 
 
