@@ -32,6 +32,7 @@ from recunlearn.runtime import RuntimeConfig
 from recunlearn.training.config import TrainConfig
 from recunlearn.tuning.config import TuningConfig
 from recunlearn.unlearning import METHOD_SPECS
+from recunlearn.unlearning.stream_config import StreamConfig
 
 CONFIG_BLOCKS: dict[str, type[BaseModel]] = {
     "ingestion": IngestionConfig,
@@ -41,6 +42,7 @@ CONFIG_BLOCKS: dict[str, type[BaseModel]] = {
     "tuning": TuningConfig,
     "grid": GridConfig,
     "grouping": GroupingConfig,
+    "stream": StreamConfig,
 }
 """Top-level key -> its config type. A new block (e.g. ``grouping``) is one entry here."""
 

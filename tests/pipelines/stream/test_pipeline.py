@@ -81,6 +81,7 @@ def test_checkpoints_are_evaluated_against_the_matched_retrain_and_costed(stream
     assert (sisa["pred_distance_forget"] > 0).all()  # an ensemble of shards, not Retrain
     amortised = streamed["rpt_stream_table_amortised_mf"].set_index("method")
     assert set(amortised.index) == set(ONE_PER_FAMILY[2:])
+    assert amortised.loc[["sisa", "laser"], "retrain_now_at"].isna().all()  # exact: none
     star = metrics.query("method == 'retrain_star' and requests_done == 4")
     assert amortised["drift_reference"].iloc[0] == pytest.approx(
         star["pred_distance_forget"].iloc[0]

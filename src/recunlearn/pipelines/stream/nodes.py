@@ -27,6 +27,9 @@ from recunlearn.unlearning.user_groups import groupings_from_tables
 logger = logging.getLogger(__name__)
 RETRAINS = ("retrain", "retrain_star")
 """The ground truths: run at the checkpoints by their own nodes, not along the stream."""
+APPROXIMATE = ("influence", "fine-tuning")
+"""The families with a retrain-now point: exact methods answer as if prepared from scratch
+(their drift is their design's, e.g. an ensemble of shards, and does not grow)."""
 
 
 def make_request_stream(
@@ -170,6 +173,7 @@ def _costs(
     drift = {
         method: dict(zip(group["requests_done"], group[plan.drift_metric], strict=True))
         for method, group in metrics.groupby("method")
+        if METHODS[method].family in APPROXIMATE
     }
     star = metrics[(metrics["method"] == "retrain_star") & (metrics["requests_done"] == last)]
     reference = float(star[plan.drift_metric].iloc[0]) if len(star) else np.inf
