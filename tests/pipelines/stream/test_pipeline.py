@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
+import torch
 
 from recunlearn.models import model_from_payload
 from recunlearn.pipeline_registry import pipelines_for
@@ -55,9 +56,12 @@ def test_every_family_answers_the_whole_stream_with_a_log_and_checkpoint_models(
         log = streamed[f"mf.stream.{method}.request_log"]
         assert log["requests_done"].tolist() == [1, 2, 3, 4]
         assert np.all(np.diff(log["cumulative_seconds"]) > 0)
-        for count in (2, 4):
-            model = model_from_payload(streamed[f"mf.stream.{method}.model_at_{count}"])
-            assert model.n_users == n_users
+        at = [model_from_payload(streamed[f"mf.stream.{method}.model_at_{c}"]) for c in (2, 4)]
+        assert [model.n_users for model in at] == [n_users, n_users]
+        assert not all(  # the answer after 4 requests is not the one after 2
+            torch.equal(a, b)
+            for a, b in zip(at[0].state_dict().values(), at[1].state_dict().values(), strict=True)
+        ), method
     assert streamed["mf.stream.sisa.request_log"]["shards_retrained"].min() >= 1
 
 
