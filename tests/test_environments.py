@@ -12,6 +12,7 @@ import json
 import os
 import re
 import resource
+import shutil
 import subprocess
 import sys
 import time
@@ -207,3 +208,19 @@ def test_the_stream_environment_answers_its_stream_and_the_stream_pipeline_rerun
     assert again["returncode"] == 0, again["output"][-5000:]
     assert len(list((stream / "stream.html").iterdir())) == 2
     assert "Report (rpt_report_md)" not in again["output"]  # the default run's report: not rerun
+
+
+def test_an_interrupted_stream_rerun_with_only_missing_outputs_redoes_only_what_is_missing(runs):
+    """A checkpoint model lost (as if Ctrl-C came before it was saved): the rerun answers
+    that stream again and leaves every other (backbone, method)'s outputs as they were."""
+    run = runs["stream"]
+    models = run["project"] / data_root("stream") / "06_models" / "stream" / "mf"
+    for path in sorted((models / "warm_start_at_4.pt").iterdir()):
+        shutil.rmtree(path)
+    (models / "warm_start_at_4.pt").rmdir()
+    kept = sorted((models / "sisa_at_4.pt").iterdir())
+    options = ("--pipelines=stream", "--only-missing-outputs")
+    again = kedro_run("stream", run["project"], toy_params("stream"), options)
+    assert again["returncode"] == 0, again["output"][-5000:]
+    assert len(list((models / "warm_start_at_4.pt").iterdir())) == 1
+    assert sorted((models / "sisa_at_4.pt").iterdir()) == kept
