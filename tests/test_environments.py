@@ -12,6 +12,7 @@ import json
 import os
 import re
 import resource
+import shutil
 import subprocess
 import sys
 import time
@@ -96,15 +97,18 @@ def data_root(env: str) -> str:
     return config(env, "globals")["data"]
 
 
-def kedro_run(env: str, project: Path, params: dict[str, Any]) -> dict[str, Any]:
-    """``kedro run [--env env] --params <params>`` in ``project``: output and timings."""
+def kedro_run(
+    env: str, project: Path, params: dict[str, Any], options: tuple[str, ...] = ()
+) -> dict[str, Any]:
+    """``kedro run [--env env] [options] --params <params>`` in ``project``: output and
+    timings."""
     kedro = Path(sys.executable).with_name("kedro")
     path = os.pathsep.join(filter(None, [str(ROOT / "src"), os.environ.get("PYTHONPATH")]))
     overrides = ",".join(f"{key}={value}" for key, value in params.items())
     select = [] if env == "base" else ["--env", env]
     before, began = snapshot(project), time.perf_counter()
     result = subprocess.run(
-        [str(kedro), "run", *select, "--params", overrides],
+        [str(kedro), "run", *select, *options, "--params", overrides],
         cwd=project,
         env=os.environ | {"KEDRO_DISABLE_TELEMETRY": "1", "PYTHONPATH": path},
         stdout=subprocess.PIPE,
@@ -188,3 +192,35 @@ def test_without_validation_rows_every_original_trains_all_its_epochs(runs):
             assert log["epochs"] == log["config"]["max_epochs"] == TOY_SIZES["max_epochs"], path
             checked.append(path)
     assert checked
+
+
+def test_the_stream_environment_answers_its_stream_and_the_stream_pipeline_reruns_alone(runs):
+    """``--env stream`` holds the stream (K = 8, Retrain matched at 2, 4, 6, 8) in its
+    default run; ``--pipelines=stream`` then runs it again alone, as a new version."""
+    run = runs["stream"]
+    stream = run["project"] / data_root("stream") / "08_reporting" / "stream"
+    for backbone in config("stream", "parameters")["grid"]["backbones"]:
+        metrics = pd.read_csv(latest(stream / f"{backbone}_metrics.csv"))
+        assert sorted(set(metrics["requests_done"])) == [2, 4, 6, 8]
+        amortised = pd.read_csv(latest(stream / f"{backbone}_amortised.csv"))
+        assert set(amortised["requests"]) == {8}
+    again = kedro_run("stream", run["project"], toy_params("stream"), ("--pipelines=stream",))
+    assert again["returncode"] == 0, again["output"][-5000:]
+    assert len(list((stream / "stream.html").iterdir())) == 2
+    assert "Report (rpt_report_md)" not in again["output"]  # the default run's report: not rerun
+
+
+def test_an_interrupted_stream_rerun_with_only_missing_outputs_redoes_only_what_is_missing(runs):
+    """A checkpoint model lost (as if Ctrl-C came before it was saved): the rerun answers
+    that stream again and leaves every other (backbone, method)'s outputs as they were."""
+    run = runs["stream"]
+    models = run["project"] / data_root("stream") / "06_models" / "stream" / "mf"
+    for path in sorted((models / "warm_start_at_4.pt").iterdir()):
+        shutil.rmtree(path)
+    (models / "warm_start_at_4.pt").rmdir()
+    kept = sorted((models / "sisa_at_4.pt").iterdir())
+    options = ("--pipelines=stream", "--only-missing-outputs")
+    again = kedro_run("stream", run["project"], toy_params("stream"), options)
+    assert again["returncode"] == 0, again["output"][-5000:]
+    assert len(list((models / "warm_start_at_4.pt").iterdir())) == 1
+    assert sorted((models / "sisa_at_4.pt").iterdir()) == kept

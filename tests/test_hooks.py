@@ -9,7 +9,7 @@ import pytest
 
 from recunlearn.errors import ParameterError
 from recunlearn.hooks import GridHook, ParameterTreeHook, PreflightHook, ProvenanceHook
-from recunlearn.pipelines.grid import active_grid, base_grid
+from recunlearn.pipelines.grid import active_grid, active_stream, base_grid
 from recunlearn.settings import HOOKS
 
 from .conftest import project_loader
@@ -41,6 +41,17 @@ def test_the_grid_hook_reads_the_environments_grid():
         GridHook().after_context_created(context(env="test"))  # base's grid
     assert active_grid() == base_grid()
     assert active_grid().backbones == ["mf", "lightgcn"]
+
+
+def test_the_grid_hook_shapes_the_stream_from_the_environment_and_names_a_bad_block():
+    GridHook().after_context_created(context({"stream": {"checkpoints": [3, 5]}}, env="stream"))
+    try:
+        assert active_stream().enabled and active_stream().checkpoint_counts() == [3, 5]
+        with pytest.raises(ParameterError, match=r"^invalid parameter stream: stream\.checkpo"):
+            GridHook().after_context_created(context({"stream": {"checkpoints": [9]}}))
+    finally:
+        GridHook().after_context_created(context(env="test"))
+    assert not active_stream().enabled
 
 
 def test_pipelines_built_before_the_context_are_rebuilt_from_its_grid():

@@ -59,6 +59,16 @@ def test_n_users_is_not_checked_by_a_run_that_does_not_make_d():
     check_data(params(poisoning=poisoning), plan(INGESTION), Catalog())
 
 
+def test_a_stream_asking_more_users_than_remain_is_refused_before_the_run_draws_it():
+    stream = {"n_requests": 4, "request": {"kind": "user_wise", "user_count": 7}}  # 28 > 24
+    catalog = Catalog(prm_train=checkerboard(), int_interactions=checkerboard())
+    with pytest.raises(
+        ParameterError, match=r"stream request 3 of 4: .*stream\.request\.user_count"
+    ):
+        check_data(params(stream=stream), plan({"stream_requests"}), catalog)
+    check_data(params(stream=stream), plan(POISONING), catalog)  # no stream in the run
+
+
 def test_a_run_without_ingestion_checks_the_saved_split_not_the_raw_file():
     catalog = Catalog(prm_train=checkerboard().head(40), int_interactions=checkerboard())
     poisoning = {"kind": "private", "n_users": 24}

@@ -145,12 +145,17 @@ class GridHook:
         from kedro.framework.project import pipelines
 
         from recunlearn.grid import GridConfig
-        from recunlearn.pipelines.grid import set_active_grid
+        from recunlearn.parameter_tree import check_parameter_tree
+        from recunlearn.pipelines.grid import set_active_grid, set_active_stream
+        from recunlearn.unlearning.stream_config import StreamConfig
 
         parameters = context.config_loader["parameters"]
         if "grid" not in parameters:
             raise ParameterError("grid: missing; conf/base/parameters.yml states the default grid")
         set_active_grid(GridConfig.model_validate(parameters["grid"]))
+        stream = parameters.get("stream") or {}
+        check_parameter_tree({"stream": stream})  # the stream shapes the DAG: one line first
+        set_active_stream(StreamConfig.model_validate(stream))
         pipelines.configure(pipelines._pipelines_module)  # noqa: SLF001 (reload, same module)
 
 

@@ -31,6 +31,7 @@ from recunlearn.parameters import EvaluationConfig, IngestionConfig, PoisoningCo
 from recunlearn.runtime import RuntimeConfig
 from recunlearn.tuning.config import TuningConfig
 from recunlearn.unlearning import METHOD_SPECS
+from recunlearn.unlearning.stream_config import StreamConfig
 
 CONFIG_BLOCKS: dict[str, type[BaseModel]] = {
     "ingestion": IngestionConfig,
@@ -40,6 +41,7 @@ CONFIG_BLOCKS: dict[str, type[BaseModel]] = {
     "tuning": TuningConfig,
     "grid": GridConfig,
     "grouping": GroupingConfig,
+    "stream": StreamConfig,
 }
 """Top-level key -> its config type. A new block (e.g. ``grouping``) is one entry here."""
 

@@ -8,18 +8,20 @@ from kedro.pipeline import Pipeline
 
 if TYPE_CHECKING:
     from recunlearn.grid import GridConfig
+    from recunlearn.unlearning.stream_config import StreamConfig
 
 
 def register_pipelines() -> dict[str, Pipeline]:
     """The pipelines of the active grid (the session environment's; ``conf/base``'s
     outside a session), handed to every grid-shaped pipeline explicitly."""
-    from recunlearn.pipelines.grid import active_grid  # imported when Kedro first asks
+    from recunlearn.pipelines.grid import active_grid, active_stream  # when Kedro first asks
 
-    return pipelines_for(active_grid())
+    return pipelines_for(active_grid(), active_stream())
 
 
-def pipelines_for(grid: GridConfig) -> dict[str, Pipeline]:
-    """The named pipelines holding ``grid``'s cells, and ``__default__`` (all, in order)."""
+def pipelines_for(grid: GridConfig, stream: StreamConfig | None = None) -> dict[str, Pipeline]:
+    """The named pipelines holding ``grid``'s cells, and ``__default__`` (all, in order;
+    ``stream`` only where ``stream.enabled``: ``--pipelines=stream`` runs it anyway)."""
     from recunlearn.pipelines import (
         evaluation,
         grouping,
@@ -28,6 +30,9 @@ def pipelines_for(grid: GridConfig) -> dict[str, Pipeline]:
         training,
         tuning,
         unlearning,
+    )
+    from recunlearn.pipelines import (
+        stream as stream_pipeline,
     )
 
     pipelines = {
@@ -40,4 +45,7 @@ def pipelines_for(grid: GridConfig) -> dict[str, Pipeline]:
         "evaluation": evaluation.create_pipeline(grid),
     }
     pipelines["__default__"] = sum(pipelines.values(), Pipeline([]))
+    pipelines["stream"] = stream_pipeline.create_pipeline(grid, stream)
+    if stream is not None and stream.enabled:
+        pipelines["__default__"] += pipelines["stream"]
     return pipelines

@@ -3,7 +3,7 @@
 The parameter tree is checked on its own (:mod:`recunlearn.parameter_tree`); what it
 cannot know depends on the raw data at hand and on the machine: whether the k-core
 filter and the split leave every split a row, whether ``poisoning.n_users`` users
-qualify, whether ``grouping.n_groups`` and the shards of the exact methods fit the
+qualify (and the K requests of ``stream.request``), whether ``grouping.n_groups`` and the shards of the exact methods fit the
 users and rows they divide, whether ``runtime.device=cuda`` has a GPU, and whether
 the run options name things that exist (:mod:`recunlearn.run_options`), and whether
 the saved files the run reads (models, states) load and fit their configs.
@@ -27,6 +27,7 @@ import pandas as pd
 
 from recunlearn.data.cleaning import clean_interactions
 from recunlearn.data.raw_formats import dataset_spec
+from recunlearn.data.request_stream import draw_request_stream
 from recunlearn.data.requests import mark_request
 from recunlearn.data.splitting import split_interactions
 from recunlearn.errors import DataValidationError, brief
@@ -36,6 +37,7 @@ from recunlearn.parameters import IngestionConfig, PoisoningConfig
 from recunlearn.runtime import RuntimeConfig, resolve_device
 from recunlearn.seeding import numpy_rng
 from recunlearn.unlearning import METHODS
+from recunlearn.unlearning.stream_config import StreamConfig
 
 Loader = Callable[[str], Any]
 """A catalog dataset's content by name (the version the run would load), or ``None``
@@ -44,7 +46,12 @@ when nothing has been saved under that name."""
 GROUPING_OUTPUTS = frozenset({"grp_embeddings", "grp_user_groups"})
 """Outputs of the grouping nodes that divide the users into ``grouping.n_groups``."""
 STATE_SUFFIX = ".state"
-WRITTEN_TABLES = {"int_interactions": "interactions", "prm_train": "train", "mi_train": "d"}
+WRITTEN_TABLES = {
+    "int_interactions": "interactions",
+    "prm_train": "train",
+    "mi_train": "d",
+    "stream_requests": "stream",
+}
 """The tables of :class:`RunTables` by catalog name, in the order the run writes them."""
 
 
@@ -109,6 +116,15 @@ class RunTables:
         cfg = PoisoningConfig.model_validate(self._params.get("poisoning") or {})
         rng = numpy_rng(self._seed, "poisoning", cfg.kind)
         return mark_request(self.train, self.interactions, cfg, rng)
+
+    @cached_property
+    def stream(self) -> pd.DataFrame | None:
+        """``stream_requests``: D with the request index of the stream (``stream.*``)."""
+        if self.train is None or self.interactions is None:
+            return None
+        cfg = StreamConfig.model_validate(self._params.get("stream") or {})
+        rng = numpy_rng(self._seed, "stream", cfg.request.kind)
+        return draw_request_stream(self.train, self.interactions, cfg.request, cfg.n_requests, rng)
 
 
 def check_device(params: Mapping[str, Any], plan: RunPlan) -> None:

@@ -18,8 +18,16 @@ from pathlib import Path
 
 from recunlearn.grid import GridConfig
 from recunlearn.unlearning import METHOD_SPECS
+from recunlearn.unlearning.stream_config import StreamConfig
 
-__all__ = ["active_grid", "base_grid", "methods_on", "set_active_grid"]
+__all__ = [
+    "active_grid",
+    "active_stream",
+    "base_grid",
+    "methods_on",
+    "set_active_grid",
+    "set_active_stream",
+]
 
 PROJECT_CONF = Path(__file__).resolve().parents[3] / "conf"
 """The project's configuration folder (``<project>/conf``, beside ``src/``)."""
@@ -40,7 +48,17 @@ def base_grid(conf_source: Path = PROJECT_CONF) -> GridConfig:
     return GridConfig.model_validate(loader["parameters"]["grid"])
 
 
+@cache
+def base_stream(conf_source: Path = PROJECT_CONF) -> StreamConfig:
+    """The ``stream`` block of ``conf_source``'s base environment (defaults where absent)."""
+    from kedro.config import OmegaConfigLoader
+
+    loader = OmegaConfigLoader(str(conf_source), base_env="base", default_run_env="base")
+    return StreamConfig.model_validate(loader["parameters"].get("stream") or {})
+
+
 _SESSION_GRID: dict[str, GridConfig] = {}
+_SESSION_STREAM: dict[str, StreamConfig] = {}
 
 
 def active_grid() -> GridConfig:
@@ -51,3 +69,15 @@ def active_grid() -> GridConfig:
 def set_active_grid(grid: GridConfig) -> None:
     """The grid :func:`active_grid` returns from now on (``GridHook`` calls it)."""
     _SESSION_GRID["grid"] = grid
+
+
+def active_stream() -> StreamConfig:
+    """The running session's stream settings (set by ``GridHook``), else the base ones:
+    they shape the ``stream`` pipeline (one retrain node per checkpoint) and say whether
+    ``__default__`` holds it."""
+    return _SESSION_STREAM.get("stream") or base_stream()
+
+
+def set_active_stream(stream: StreamConfig) -> None:
+    """The stream settings :func:`active_stream` returns from now on (``GridHook`` calls it)."""
+    _SESSION_STREAM["stream"] = stream

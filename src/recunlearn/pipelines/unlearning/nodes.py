@@ -23,7 +23,7 @@ if TYPE_CHECKING:
 logger = logging.getLogger(__name__)
 
 
-def _request(
+def unlearning_request(
     original: dict[str, Any],
     train: pd.DataFrame,
     valid: pd.DataFrame,
@@ -68,7 +68,7 @@ def prepare_method(
     from recunlearn.unlearning.base import PrepareContext
     from recunlearn.unlearning.state import state_payload
 
-    request = _request(original, train, valid, train_config, seed, runtime)
+    request = unlearning_request(original, train, valid, train_config, seed, runtime)
     groupings = None if user_groups is None else groupings_from_tables(user_groups, cohesion)
     state = METHODS[method](method_config).prepare(PrepareContext.of(request, groupings))
     logger.info("%s.%s prepared in %.2fs", request.original.name, method, state.seconds)
@@ -91,7 +91,7 @@ def run_unlearning(
     from recunlearn.models.building import model_payload
     from recunlearn.unlearning.state import state_from_payload
 
-    request = _request(original, train, valid, train_config, seed, runtime)
+    request = unlearning_request(original, train, valid, train_config, seed, runtime)
     METHODS[method].check_backbone(request.original.name)
     prepared = None if state is None else state_from_payload(state)
     outcome = METHODS[method](method_config).unlearn(prepared, request)

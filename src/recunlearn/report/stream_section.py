@@ -1,0 +1,92 @@
+"""The stream section of the report: drift, cumulative time and the amortised table.
+
+Per backbone: every method's distance from the matched Retrain against the request count
+(the matched Retrain at 0 by definition, Retrain*'s distance at the last checkpoint as the
+noise line), the cumulative seconds against the request count beside retraining after
+every request, and a table of the amortised speed-up and the retrain-now point. Plotly
+figures, and one self-contained HTML fragment (plotly.js embedded once).
+"""
+
+from __future__ import annotations
+
+import pandas as pd
+import plotly.graph_objects as go
+
+from recunlearn.unlearning.stream_costs import RETRAIN_EVERY_REQUEST
+
+TABLE_COLUMNS = [
+    "method",
+    "stream_seconds",
+    "k_retrain_seconds",
+    "amortised_speedup",
+    "retrain_now_at",
+]
+
+
+def drift_figure(metrics: pd.DataFrame, amortised: pd.DataFrame, metric: str) -> go.Figure:
+    """``metric`` (a distance from Retrain) per method against the request count."""
+    figure = go.Figure()
+    for method, group in metrics.groupby("method", sort=True):
+        if method == "retrain_star":
+            continue
+        group = group.sort_values("requests_done")
+        mode = "markers" if method == "retrain" else "lines+markers"
+        figure.add_trace(
+            go.Scatter(x=group["requests_done"], y=group[metric], mode=mode, name=method)
+        )
+    reference = float(amortised["drift_reference"].iloc[0]) if len(amortised) else None
+    if reference is not None and pd.notna(reference) and reference != float("inf"):
+        figure.add_hline(y=reference, line_dash="dash", annotation_text="Retrain* vs Retrain")
+    figure.update_layout(
+        title=f"{metric} against the matched Retrain", xaxis_title="requests answered"
+    )
+    return figure
+
+
+def time_figure(cost: pd.DataFrame) -> go.Figure:
+    """Cumulative seconds per method against the request count, beside K retrains."""
+    figure = go.Figure()
+    for method, group in cost.groupby("method", sort=True):
+        dash = "dash" if method == RETRAIN_EVERY_REQUEST else None
+        figure.add_trace(
+            go.Scatter(
+                x=group["requests_done"],
+                y=group["cumulative_seconds"],
+                mode="lines+markers",
+                name=method,
+                line={"dash": dash},
+            )
+        )
+    figure.update_layout(
+        title="cumulative seconds (preparation counted once)",
+        xaxis_title="requests answered",
+        yaxis_title="seconds",
+    )
+    return figure
+
+
+def stream_section_html(sections: list[tuple[str, pd.DataFrame, list[go.Figure]]]) -> str:
+    """The HTML fragment: per backbone its figures and its amortised table."""
+    parts = ["<section id='stream'><h2>Deletion requests as a stream</h2>"]
+    first = True
+    for backbone, table, figures in sections:
+        parts.append(f"<h3>{backbone}</h3>")
+        for figure in figures:
+            parts.append(figure.to_html(full_html=False, include_plotlyjs=first))
+            first = False
+        parts.append(table[TABLE_COLUMNS].to_html(index=False, float_format=lambda v: f"{v:.3g}"))
+    parts.append("</section>")
+    return "\n".join(parts)
+
+
+def build_stream_report(*tables: pd.DataFrame) -> tuple[str | go.Figure, ...]:
+    """(HTML fragment, then each backbone's drift and time figures) from each backbone's
+    (metrics, amortised, cost) tables, in that order (``pipelines.stream.TABLES``)."""
+    sections, figures = [], []
+    for i in range(0, len(tables), 3):
+        metrics, amortised, cost = tables[i : i + 3]
+        metric = str(amortised["drift_metric"].iloc[0])
+        pair = [drift_figure(metrics, amortised, metric), time_figure(cost)]
+        sections.append((str(metrics["backbone"].iloc[0]), amortised, pair))
+        figures += pair
+    return (stream_section_html(sections), *figures)

@@ -1,0 +1,110 @@
+"""The stream pipeline in memory: one method of every family answers a stream of four
+requests on MF, Retrain is matched at the checkpoints, and the tables and the report's
+stream section come out of it."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+import torch
+
+from recunlearn.models import model_from_payload
+from recunlearn.pipeline_registry import pipelines_for
+from recunlearn.pipelines.grouping import create_pipeline as grouping
+from recunlearn.pipelines.ingestion import create_pipeline as ingestion
+from recunlearn.pipelines.poisoning import create_pipeline as poisoning
+from recunlearn.pipelines.stream import create_pipeline
+from recunlearn.pipelines.training import create_pipeline as training
+from recunlearn.unlearning import METHODS
+from recunlearn.unlearning.stream_config import StreamConfig
+
+from ..conftest import grid, run_pipeline, tiny_parameters
+
+ONE_PER_FAMILY = ["retrain", "retrain_star", "ifru", "warm_start", "sisa", "laser"]
+STREAM = {
+    "enabled": False,
+    "n_requests": 4,
+    "request": {"kind": "user_wise", "selection": "rand", "user_count": 2},
+    "checkpoints": [2, 4],
+}
+
+
+@pytest.fixture(scope="module")
+def streamed():
+    from ..conftest import raw_table
+
+    cells = grid(["mf"], ONE_PER_FAMILY)
+    stream = StreamConfig.model_validate(STREAM)
+    pipeline = (
+        ingestion() + poisoning() + grouping() + training(cells) + create_pipeline(cells, stream)
+    )
+    params = tiny_parameters() | {"stream": STREAM}
+    data = {"raw_ratings": raw_table(), "mf.tuning.best_params": {}}
+    return run_pipeline(pipeline, data, params)
+
+
+def test_every_family_answers_the_whole_stream_with_a_log_and_checkpoint_models(streamed):
+    requests = streamed["stream_requests"]["request"].to_numpy()
+    assert sorted(set(requests[requests >= 0])) == [0, 1, 2, 3]
+    assert {f for m in ONE_PER_FAMILY[2:] for f in [METHODS[m].family]} == {
+        "influence",
+        "fine-tuning",
+        "exact",
+    }
+    n_users = model_from_payload(streamed["mf.original.model"]).n_users
+    for method in ONE_PER_FAMILY[2:]:
+        log = streamed[f"mf.stream.{method}.request_log"]
+        assert log["requests_done"].tolist() == [1, 2, 3, 4]
+        assert np.all(np.diff(log["cumulative_seconds"]) > 0)
+        at = [model_from_payload(streamed[f"mf.stream.{method}.model_at_{c}"]) for c in (2, 4)]
+        assert [model.n_users for model in at] == [n_users, n_users]
+        assert not all(  # the answer after 4 requests is not the one after 2
+            torch.equal(a, b)
+            for a, b in zip(at[0].state_dict().values(), at[1].state_dict().values(), strict=True)
+        ), method
+    assert streamed["mf.stream.sisa.request_log"]["shards_retrained"].min() >= 1
+
+
+def test_retrain_is_matched_on_the_rows_left_at_each_checkpoint(streamed):
+    table = streamed["stream_requests"]
+    for count in (2, 4):
+        log = streamed[f"mf.stream.retrain.log_at_{count}"]
+        left = int(((table["request"] < 0) | (table["request"] >= count)).sum())
+        assert log["requests_done"] == count and log["retain_rows"] == left
+    assert "mf.stream.retrain_star.model_at_4" in streamed
+    assert "mf.stream.retrain_star.model_at_2" not in streamed
+
+
+def test_checkpoints_are_evaluated_against_the_matched_retrain_and_costed(streamed):
+    metrics = streamed["rpt_stream_table_metrics_mf"]
+    retrain = metrics[metrics["method"] == "retrain"]
+    assert retrain["requests_done"].tolist() == [2, 4]
+    assert np.allclose(retrain["pred_distance_forget"], 0.0)
+    assert np.allclose(retrain["rbo@5"], 1.0)
+    sisa = metrics[metrics["method"] == "sisa"]
+    assert (sisa["pred_distance_forget"] > 0).all()  # an ensemble of shards, not Retrain
+    amortised = streamed["rpt_stream_table_amortised_mf"].set_index("method")
+    assert set(amortised.index) == set(ONE_PER_FAMILY[2:])
+    assert amortised.loc[["sisa", "laser"], "retrain_now_at"].isna().all()  # exact: none
+    star = metrics.query("method == 'retrain_star' and requests_done == 4")
+    assert amortised["drift_reference"].iloc[0] == pytest.approx(
+        star["pred_distance_forget"].iloc[0]
+    )
+    html = streamed["rpt_stream_html"]
+    assert "Deletion requests as a stream" in html and "amortised_speedup" in html
+    assert len(streamed["rpt_stream_plot_drift_mf"].data) == 5  # 4 methods and Retrain
+
+
+def test_the_default_run_holds_the_stream_only_where_it_is_enabled():
+    cells = grid(["mf"], ["retrain", "warm_start"])
+    off = pipelines_for(cells, StreamConfig())
+    on = pipelines_for(cells, StreamConfig(enabled=True))
+    assert "stream_requests" in off["stream"].all_outputs()
+    assert "stream_requests" not in off["__default__"].all_outputs()
+    assert "stream_requests" in on["__default__"].all_outputs()
+    names = {node.name for node in on["stream"].only_nodes_with_namespaces(["mf.stream"]).nodes}
+    assert {
+        "mf.stream.retrain_at_2",
+        "mf.stream.retrain_at_8",
+        "mf.stream.warm_start.answer",
+    } <= names

@@ -1,0 +1,52 @@
+"""The report's stream section: figures per backbone and one HTML fragment."""
+
+from __future__ import annotations
+
+import pandas as pd
+
+from recunlearn.report.stream_section import build_stream_report
+from recunlearn.unlearning.stream_costs import RETRAIN_EVERY_REQUEST
+
+
+def tables(backbone: str) -> tuple[pd.DataFrame, pd.DataFrame, pd.DataFrame]:
+    metrics = pd.DataFrame(
+        {
+            "backbone": backbone,
+            "method": ["ifru", "ifru", "retrain", "retrain", "retrain_star"],
+            "requests_done": [2, 4, 2, 4, 4],
+            "pred_distance_forget": [0.01, 0.05, 0.0, 0.0, 0.03],
+        }
+    )
+    amortised = pd.DataFrame(
+        {
+            "backbone": [backbone],
+            "method": ["ifru"],
+            "stream_seconds": [2.0],
+            "k_retrain_seconds": [8.0],
+            "amortised_speedup": [4.0],
+            "retrain_now_at": [4.0],
+            "drift_reference": [0.03],
+            "drift_metric": ["pred_distance_forget"],
+        }
+    )
+    cost = pd.DataFrame(
+        {
+            "method": ["ifru"] * 4 + [RETRAIN_EVERY_REQUEST] * 4,
+            "requests_done": [1, 2, 3, 4] * 2,
+            "cumulative_seconds": [0.5, 1.0, 1.5, 2.0, 2.0, 4.0, 6.0, 8.0],
+            "backbone": backbone,
+        }
+    )
+    return metrics, amortised, cost
+
+
+def test_each_backbone_gets_its_drift_and_time_figures_and_a_table_in_one_fragment():
+    html, *figures = build_stream_report(*tables("mf"), *tables("lightgcn"))
+    assert len(figures) == 4
+    drift, time = figures[:2]
+    assert [t.name for t in drift.data] == ["ifru", "retrain"]  # Retrain* is the line
+    assert drift.layout.shapes[0].y0 == 0.03
+    assert {t.name for t in time.data} == {"ifru", RETRAIN_EVERY_REQUEST}
+    assert list(time.data[1].y) == [2.0, 4.0, 6.0, 8.0]
+    assert html.count("<h3>") == 2 and html.count("plotly.js v") == 1  # plotly.js once
+    assert "amortised_speedup" in html and "<td>4</td>" in html

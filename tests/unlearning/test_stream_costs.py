@@ -1,0 +1,81 @@
+"""A stream's settings, per-request log, amortised cost and retrain-now point."""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+import pytest
+from pydantic import ValidationError
+
+from recunlearn.unlearning.stream_config import StreamConfig
+from recunlearn.unlearning.stream_costs import (
+    RETRAIN_EVERY_REQUEST,
+    amortised_table,
+    cumulative_cost_table,
+    request_log,
+    retrain_now_point,
+    retrain_seconds_per_request,
+)
+
+
+@pytest.mark.parametrize(
+    ("n_requests", "expected"),
+    [(8, [2, 4, 6, 8]), (4, [1, 2, 3, 4]), (6, [2, 3, 5, 6]), (2, [1, 2])],
+)
+def test_default_checkpoints_are_the_quarters_of_the_stream(n_requests, expected):
+    assert StreamConfig(n_requests=n_requests).checkpoint_counts() == expected
+
+
+@pytest.mark.parametrize(
+    ("checkpoints", "message"),
+    [
+        ([0, 4], "each must lie in 1..8"),
+        ([2, 9], "each must lie in 1..8"),
+        ([4, 2], "increasing"),
+        ([2, 2], "increasing"),
+        ([], "each must lie"),
+    ],
+)
+def test_checkpoints_outside_the_stream_or_out_of_order_are_refused(checkpoints, message):
+    with pytest.raises(ValidationError, match=f"stream.checkpoints: .*{message}"):
+        StreamConfig(n_requests=8, checkpoints=checkpoints)
+
+
+def test_the_request_kind_is_a_closed_set():
+    with pytest.raises(ValidationError, match="request.kind"):
+        StreamConfig.model_validate({"request": {"kind": "everything"}})
+
+
+def test_the_log_counts_the_preparation_once_and_the_units_retrained():
+    logs = [{"seconds": 1.0, "shards_retrained": 2}, {"seconds": 0.5, "shards_retrained": 1}]
+    log = request_log(logs, prepare_seconds=10.0)
+    assert log["cumulative_seconds"].tolist() == [11.0, 11.5]
+    assert log["shards_retrained"].tolist() == [2.0, 1.0]
+    assert log["stages_retrained"].isna().all()
+
+
+def test_retrain_times_are_interpolated_between_checkpoints_and_held_outside():
+    seconds = retrain_seconds_per_request({2: 10.0, 4: 6.0}, 5)
+    assert seconds.tolist() == [10.0, 10.0, 8.0, 6.0, 6.0]
+
+
+def test_amortised_speedup_is_k_retrains_over_the_stream_and_retrain_now_the_first_excess():
+    log = request_log([{"seconds": 1.0}] * 4, prepare_seconds=2.0)  # 6 s in all
+    drift = {"ifru": {2: 0.1, 4: 0.3}, "sisa": {2: 0.0, 4: 0.0}}
+    table = amortised_table({"ifru": log, "sisa": log}, {2: 3.0, 4: 3.0}, drift, 0.2)
+    row = table.set_index("method").loc["ifru"]
+    assert row["k_retrain_seconds"] == 12.0 and row["stream_seconds"] == 6.0
+    assert row["amortised_speedup"] == 2.0 and row["retrain_now_at"] == 4
+    assert np.isnan(table.set_index("method").loc["sisa", "retrain_now_at"])
+    assert retrain_now_point({4: 0.5, 2: 0.5}, 0.2) == 2
+
+
+def test_the_cost_table_holds_each_stream_and_retraining_after_every_request():
+    log = request_log([{"seconds": 1.0}] * 3, prepare_seconds=0.0)
+    table = cumulative_cost_table({"warm_start": log}, {1: 2.0, 3: 4.0})
+    every = table[table["method"] == RETRAIN_EVERY_REQUEST]
+    assert every["cumulative_seconds"].tolist() == [2.0, 5.0, 9.0]
+    assert isinstance(table, pd.DataFrame) and set(table["method"]) == {
+        "warm_start",
+        RETRAIN_EVERY_REQUEST,
+    }
