@@ -21,6 +21,7 @@ def register_pipelines() -> dict[str, Pipeline]:
 def pipelines_for(grid: GridConfig) -> dict[str, Pipeline]:
     """The named pipelines holding ``grid``'s cells, and ``__default__`` (all, in order)."""
     from recunlearn.pipelines import (
+        audits,
         evaluation,
         grouping,
         ingestion,
@@ -38,6 +39,7 @@ def pipelines_for(grid: GridConfig) -> dict[str, Pipeline]:
         "training": training.create_pipeline(grid),
         "unlearning": unlearning.create_pipeline(grid),
         "evaluation": evaluation.create_pipeline(grid),
+        "audits": audits.create_pipeline(grid),
     }
     pipelines["__default__"] = sum(pipelines.values(), Pipeline([]))
     return pipelines

@@ -1,0 +1,43 @@
+"""Audits: per backbone, one node reads every model of the grid (Original, Retrain, each
+method, as the evaluation pipeline does) and writes ``rpt_audit_{backbone}``; one node
+writes the report's audit section ``rpt_audit_md``."""
+
+from kedro.pipeline import Node, Pipeline
+
+from recunlearn.grid import GridConfig
+from recunlearn.pipelines.audits.nodes import audit_backbone, build_audit_report
+from recunlearn.pipelines.evaluation.pipeline import model_names
+from recunlearn.pipelines.grid import methods_on
+from recunlearn.pipelines.node_binding import bound
+
+SHARED_INPUTS = {
+    "marked": "mi_train",
+    "test": "prm_test",
+    "audits": "params:audits",
+    "poisoning": "params:poisoning",
+    "runtime": "params:runtime",
+    "seed": "params:seed",
+}
+
+
+def backbone_audit(backbone: str, names: list[str]) -> Node:
+    """The audit node of ``backbone`` over the models ``names``."""
+    models = {name: f"{backbone}.{name}.model" for name in names}
+    return Node(
+        bound(audit_backbone, backbone=backbone),
+        SHARED_INPUTS | models,
+        f"rpt_audit_{backbone}",
+        name="audit",
+        namespace=f"{backbone}.audits",
+    )
+
+
+def create_pipeline(grid: GridConfig, **kwargs) -> Pipeline:
+    nodes = [backbone_audit(b, model_names(methods_on(b, grid.methods))) for b in grid.backbones]
+    report = Node(
+        build_audit_report,
+        [f"rpt_audit_{backbone}" for backbone in grid.backbones],
+        "rpt_audit_md",
+        name="build_audit_report",
+    )
+    return Pipeline([*nodes, report])
