@@ -73,6 +73,24 @@ def train_references(
     return References(models, pool, membership, float(sum(took for _, took in results)))
 
 
+def audit_pool(
+    marked: pd.DataFrame, held_out: pd.DataFrame, flip: bool, rng: np.random.Generator
+) -> tuple[pd.DataFrame, np.ndarray, np.ndarray]:
+    """(pool, members, non_members): the pool is D (``marked``) followed by held-out rows
+    matched to D_r on popularity and activity (flipped like D_r when ``flip``); members are
+    the matched D_r rows' positions in it, non-members the appended rows' positions."""
+    from recunlearn.audits.matching import match_groups
+    from recunlearn.audits.population import flipped
+
+    d = marked.reset_index(drop=True)
+    forget_at = np.flatnonzero(d["forget"].to_numpy())
+    candidates = flipped(held_out) if flip else held_out
+    kept, matched = match_groups(d.iloc[forget_at], candidates, d, rng)
+    extra = candidates.iloc[matched][["user", "item", "label"]]
+    pool = pd.concat([d[["user", "item", "label"]], extra], ignore_index=True)
+    return pool, forget_at[kept], len(d) + np.arange(len(extra))
+
+
 def lira_audit(
     models: Mapping[str, ScoringModel],
     references: References,

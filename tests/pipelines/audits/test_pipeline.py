@@ -30,6 +30,7 @@ def test_audit_table_per_model_with_population_attack_and_poison_check(raw_ratin
     assert table["poison_agreement"].between(0, 1).all()
     # Original trained on the flipped labels, Retrain never saw them
     assert table.loc["original", "poison_agreement"] > table.loc["retrain", "poison_agreement"]
+    assert out["rpt_lira_mf"].empty  # LiRA is off by default (audits.lira.references: 0)
     assert "## Audits of forgetting" in out["rpt_audit_md"]
     assert "poison_agreement vs Retrain" in out["rpt_audit_md"]
 
@@ -41,3 +42,16 @@ def test_noise_injection_reports_fake_exposure(raw_ratings):
     table = audited(raw_ratings, params)["rpt_audit_mf"].set_index("model")
     assert "population_auc" not in table and "poison_agreement" not in table
     assert table["fake_share"].between(0, 1).all()
+
+
+def test_lira_scores_every_model_with_both_scores_and_the_report_shows_its_power(raw_ratings):
+    params = tiny_parameters()
+    params["audits"] = {"population": False, "k": 5, "lira": {"references": 4, "epochs": 3}}
+    out = audited(raw_ratings, params)
+    lira = out["rpt_lira_mf"]
+    assert set(zip(lira["model"], lira["score"], strict=True)) == {
+        (model, score) for model in ("original", *METHODS) for score in ("tail", "ratio")
+    }
+    assert lira["auc"].between(0, 1).all() and (lira["reference_seconds"] > 0).all()
+    assert (lira["n_members"] == lira["n_non_members"]).all()
+    assert "Audit power: auc: Original" in out["rpt_audit_md"]

@@ -69,6 +69,61 @@ def audit_backbone(
     return table
 
 
-def build_audit_report(*tables: pd.DataFrame) -> str:
-    """The report's audit section (markdown), every backbone's table."""
-    return audit_markdown(tables)
+def lira_backbone(
+    *,
+    backbone: str,
+    marked: pd.DataFrame,
+    test: pd.DataFrame,
+    audits: dict[str, Any],
+    poisoning: dict[str, Any],
+    runtime: dict[str, Any],
+    seed: int,
+    train_config: dict[str, Any],
+    original_log: dict[str, Any],
+    **payloads: dict[str, Any],
+) -> pd.DataFrame:
+    """LiRA of every model of ``backbone`` (rows per model and score), with the reference
+    models' training time in ``reference_seconds``; no row when ``audits.lira.references``
+    is 0."""
+    cfg = AuditsConfig.model_validate(audits).lira
+    if cfg.references == 0:
+        return pd.DataFrame(columns=["backbone", "model", "score"])
+    import numpy as np
+
+    from recunlearn.audits.lira import half_memberships
+    from recunlearn.audits.references import audit_pool, lira_audit, train_references
+    from recunlearn.execution import make_executor
+    from recunlearn.models.building import model_from_payload
+    from recunlearn.training.config import TrainConfig
+    from recunlearn.training.stages import BackboneShape, StageRunner
+
+    run = RuntimeConfig.model_validate(runtime)
+    device = apply_runtime(run)
+    models = {name: model_from_payload(p).to(device).eval() for name, p in payloads.items()}
+    rng = np.random.default_rng(seed)
+    flip = PoisoningConfig.model_validate(poisoning).kind == "label_flip"
+    pool, members, non_members = audit_pool(marked, test, flip, rng)
+    runner = StageRunner(make_executor(run.executor, run.workers, run.threads), run.stack_shards)
+    epochs = cfg.epochs or max(1, int(original_log["best_epoch"]))
+    references = train_references(
+        runner,
+        BackboneShape.of(models["original"]),
+        TrainConfig.model_validate(train_config),
+        pool,
+        half_memberships(len(pool), cfg.references, rng),
+        seed,
+        epochs,
+        str(device),
+    )
+    table = lira_audit(models, references, members, non_members, cfg.fprs)
+    table.insert(0, "backbone", backbone)
+    table["reference_seconds"] = references.seconds
+    return table
+
+
+def build_audit_report(audits: dict[str, Any], *tables: pd.DataFrame) -> str:
+    """The report's audit section (markdown): each backbone's table, then its LiRA table
+    (``tables``: every backbone's ``rpt_audit_``, then every backbone's ``rpt_lira_``)."""
+    half = len(tables) // 2
+    shown = AuditsConfig.model_validate(audits).lira.shown
+    return audit_markdown(tables[:half], tables[half:], shown)

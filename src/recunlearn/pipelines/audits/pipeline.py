@@ -1,11 +1,13 @@
 """Audits: per backbone, one node reads every model of the grid (Original, Retrain, each
-method, as the evaluation pipeline does) and writes ``rpt_audit_{backbone}``; one node
-writes the report's audit section ``rpt_audit_md``."""
+method, as the evaluation pipeline does) and writes ``rpt_audit_{backbone}`` (population attack, behavioural check) and another
+``rpt_lira_{backbone}`` (the likelihood-ratio attack, empty unless
+``audits.lira.references`` > 0, as in ``--env audit``); one node writes the report's audit
+section ``rpt_audit_md``."""
 
 from kedro.pipeline import Node, Pipeline
 
 from recunlearn.grid import GridConfig
-from recunlearn.pipelines.audits.nodes import audit_backbone, build_audit_report
+from recunlearn.pipelines.audits.nodes import audit_backbone, build_audit_report, lira_backbone
 from recunlearn.pipelines.evaluation.pipeline import model_names
 from recunlearn.pipelines.grid import methods_on
 from recunlearn.pipelines.node_binding import bound
@@ -32,11 +34,32 @@ def backbone_audit(backbone: str, names: list[str]) -> Node:
     )
 
 
+def backbone_lira(backbone: str, names: list[str]) -> Node:
+    """The likelihood-ratio attack of ``backbone`` over the models ``names`` (its reference
+    models train like Original: its resolved config, its best epoch count)."""
+    inputs = SHARED_INPUTS | {
+        "train_config": f"{backbone}.original.train_config",
+        "original_log": f"{backbone}.original.log",
+    }
+    return Node(
+        bound(lira_backbone, backbone=backbone),
+        inputs | {name: f"{backbone}.{name}.model" for name in names},
+        f"rpt_lira_{backbone}",
+        name="lira",
+        namespace=f"{backbone}.audits",
+    )
+
+
 def create_pipeline(grid: GridConfig, **kwargs) -> Pipeline:
-    nodes = [backbone_audit(b, model_names(methods_on(b, grid.methods))) for b in grid.backbones]
+    nodes = []
+    for backbone in grid.backbones:
+        names = model_names(methods_on(backbone, grid.methods))
+        nodes += [backbone_audit(backbone, names), backbone_lira(backbone, names)]
     report = Node(
         build_audit_report,
-        [f"rpt_audit_{backbone}" for backbone in grid.backbones],
+        ["params:audits"]
+        + [f"rpt_audit_{backbone}" for backbone in grid.backbones]
+        + [f"rpt_lira_{backbone}" for backbone in grid.backbones],
         "rpt_audit_md",
         name="build_audit_report",
     )
