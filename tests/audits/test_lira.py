@@ -18,7 +18,7 @@ from recunlearn.audits.lira import (
     tpr_at_fpr,
 )
 from recunlearn.audits.references import lira_audit, train_references
-from tests.audits.conftest import CONFIG, RUNNER, SHAPE
+from tests.audits.conftest import CONFIG, RUNNER, SHAPE, random_rows
 
 
 def test_gaussian_fit_by_hand():
@@ -94,3 +94,27 @@ def test_rows_no_model_trained_on_are_found_at_the_fpr_only(pool, references):
     error = 3 * math.sqrt(2 * 0.1 * 0.9 / 600)  # members' rate and the threshold's
     assert (abs(table["tpr@0.1"] - 0.1) < error).all(), table
     assert (abs(table["auc"] - 0.5) < 0.06).all(), table
+
+
+def test_audit_pool_appends_held_out_rows_flipped_and_matched_to_the_forget_rows(pool):
+    from recunlearn.audits.matching import strata
+    from recunlearn.audits.references import audit_pool
+
+    marked = pool.copy()
+    marked["forget"] = np.arange(len(pool)) % 10 == 0
+    held = random_rows(1600, seed=12).iloc[:400].reset_index(drop=True)
+    rows, members, non_members = audit_pool(marked, held, True, np.random.default_rng(0))
+    assert rows.iloc[: len(pool)][["user", "item", "label"]].equals(pool)
+    assert marked["forget"].to_numpy()[members].all() and len(members) == len(non_members)
+    assert (non_members >= len(pool)).all()
+    appended = rows.iloc[non_members].merge(held, on=["user", "item"], suffixes=("", "_held"))
+    assert len(appended) == len(non_members)
+    assert (appended["label"] == 1 - appended["label_held"]).all()  # flipped like D_r
+    same = np.sort(strata(rows.iloc[members], marked)) == np.sort(
+        strata(rows.iloc[non_members], marked)
+    )
+    assert same.all()
+    plain, _, unflipped = audit_pool(marked, held, False, np.random.default_rng(0))
+    assert (
+        plain.iloc[unflipped]["label"].to_numpy() == 1 - rows.iloc[non_members]["label"].to_numpy()
+    ).all()

@@ -13,9 +13,10 @@ class LiraConfig(BaseModel):
 
     model_config = ConfigDict(extra="forbid")
 
-    references: int = Field(0, ge=0)
-    """Reference models R (even; each pool row in exactly R/2). 0: not run (the default
-    run; the ``audit`` environment sets 16)."""
+    references: int = Field(16, ge=0)
+    """Reference models R (even; each pool row in exactly R/2). 0: not run. On ML-100K
+    (tuning off, 2 busy cores) 16 references cost 7 s for MF and 85 s for LightGCN, so
+    the default run includes them."""
     epochs: PositiveInt | None = None
     """Epochs of each reference model; None: Original's best epoch (its early stop)."""
     fprs: list[float] = Field(default_factory=lambda: [0.01, 0.001], min_length=1)

@@ -11,6 +11,11 @@ under the references that did not train on it (``out``) and under those that did
   reference that trained on the row, so it scores rows outside the pool too.
 - ``ratio`` (online): log N(x; in) - log N(x; out); defined only for rows of the pool.
 
+The report shows ``tail``: every audited row, member or not, has its eight ``out``
+references with R = 16, while ``ratio`` also estimates an ``in`` Gaussian from eight
+models, doubling the per-row estimation noise at the low false-positive rates that matter;
+``ratio`` stays in the table (``audits.lira.shown`` switches).
+
 Non-members must look like the audited rows: for label-flip rows, held-out rows flipped
 the same way and matched on popularity (:mod:`recunlearn.audits.matching`).
 """

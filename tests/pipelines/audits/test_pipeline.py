@@ -30,7 +30,7 @@ def test_audit_table_per_model_with_population_attack_and_poison_check(raw_ratin
     assert table["poison_agreement"].between(0, 1).all()
     # Original trained on the flipped labels, Retrain never saw them
     assert table.loc["original", "poison_agreement"] > table.loc["retrain", "poison_agreement"]
-    assert out["rpt_lira_mf"].empty  # LiRA is off by default (audits.lira.references: 0)
+    assert out["rpt_lira_mf"].empty  # tiny_parameters switch LiRA off (references: 0)
     assert "## Audits of forgetting" in out["rpt_audit_md"]
     assert "poison_agreement vs Retrain" in out["rpt_audit_md"]
 

@@ -1,7 +1,7 @@
 """Audits: per backbone, one node reads every model of the grid (Original, Retrain, each
 method, as the evaluation pipeline does) and writes ``rpt_audit_{backbone}`` (population attack, behavioural check) and another
-``rpt_lira_{backbone}`` (the likelihood-ratio attack, empty unless
-``audits.lira.references`` > 0, as in ``--env audit``); one node writes the report's audit
+``rpt_lira_{backbone}`` (the likelihood-ratio attack; empty when
+``audits.lira.references`` is 0); one node writes the report's audit
 section ``rpt_audit_md``."""
 
 from kedro.pipeline import Node, Pipeline
