@@ -55,3 +55,20 @@ def test_lira_scores_every_model_with_both_scores_and_the_report_shows_its_power
     assert lira["auc"].between(0, 1).all() and (lira["reference_seconds"] > 0).all()
     assert (lira["n_members"] == lira["n_non_members"]).all()
     assert "Audit power: auc: Original" in out["rpt_audit_md"]
+
+
+def test_lira_leaves_out_a_backbone_without_a_per_row_loss():
+    from recunlearn.pipelines.audits.nodes import lira_backbone
+
+    empty = lira_backbone(
+        backbone="enmf",
+        marked=None,
+        test=None,
+        audits={"lira": {"references": 4}},
+        poisoning={},
+        runtime={},
+        seed=0,
+        train_config={},
+        original_log={},
+    )
+    assert empty.empty

@@ -84,9 +84,13 @@ def lira_backbone(
 ) -> pd.DataFrame:
     """LiRA of every model of ``backbone`` (rows per model and score), with the reference
     models' training time in ``reference_seconds``; no row when ``audits.lira.references``
-    is 0."""
+    is 0 or the backbone has no per-row loss (ENMF)."""
+    from recunlearn.models import PER_ROW_BACKBONES
+
     cfg = AuditsConfig.model_validate(audits).lira
-    if cfg.references == 0:
+    if cfg.references == 0 or backbone not in PER_ROW_BACKBONES:
+        # the stage trainer has no whole-data loss (ENMF): its references would not train
+        # like Original, so LiRA is left out for it
         return pd.DataFrame(columns=["backbone", "model", "score"])
     import numpy as np
 
