@@ -47,7 +47,15 @@ def test_a_misspelt_setting_lists_the_settings_of_its_block():
 
 def test_an_unknown_top_level_block_is_refused():
     (problem,) = parameter_problems({"grupping": {"k": 2}})
-    assert problem.startswith("grupping: unknown name; valid names at the top level: dataset,")
+    assert problem.startswith(
+        "grupping: unknown name; valid names at the top level: audits, dataset,"
+    )
+
+
+def test_an_odd_number_of_lira_reference_models_is_refused_by_its_path():
+    (problem,) = parameter_problems({"audits": {"lira": {"references": 3}}})
+    assert problem.startswith("audits.lira.references: ")
+    assert "must be 0 or an even number >= 4, got 3" in problem
 
 
 @pytest.mark.parametrize(

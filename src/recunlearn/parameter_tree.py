@@ -22,6 +22,7 @@ from typing import Annotated, Any
 
 from pydantic import AfterValidator, BaseModel, ConfigDict, ValidationError, create_model
 
+from recunlearn.audits.config import AuditsConfig
 from recunlearn.data.raw_formats import known_dataset
 from recunlearn.errors import ParameterError
 from recunlearn.grid import GridConfig
@@ -42,6 +43,7 @@ CONFIG_BLOCKS: dict[str, type[BaseModel]] = {
     "grid": GridConfig,
     "grouping": GroupingConfig,
     "stream": StreamConfig,
+    "audits": AuditsConfig,
 }
 """Top-level key -> its config type. A new block (e.g. ``grouping``) is one entry here."""
 

@@ -23,6 +23,7 @@ def pipelines_for(grid: GridConfig, stream: StreamConfig | None = None) -> dict[
     """The named pipelines holding ``grid``'s cells, and ``__default__`` (all, in order;
     ``stream`` only where ``stream.enabled``: ``--pipelines=stream`` runs it anyway)."""
     from recunlearn.pipelines import (
+        audits,
         evaluation,
         grouping,
         ingestion,
@@ -43,6 +44,7 @@ def pipelines_for(grid: GridConfig, stream: StreamConfig | None = None) -> dict[
         "training": training.create_pipeline(grid),
         "unlearning": unlearning.create_pipeline(grid),
         "evaluation": evaluation.create_pipeline(grid),
+        "audits": audits.create_pipeline(grid),
     }
     pipelines["__default__"] = sum(pipelines.values(), Pipeline([]))
     pipelines["stream"] = stream_pipeline.create_pipeline(grid, stream)

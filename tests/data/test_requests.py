@@ -111,3 +111,27 @@ def test_private_request_is_seeded_and_checks_n_users(interactions):
     assert not first["forget"].equals(other["forget"])
     with pytest.raises(ParameterError, match="poisoning.n_users"):
         delete_private(interactions, 25, np.random.default_rng(3))
+
+
+def test_category_request_removes_exactly_the_users_genre_rows():
+    from recunlearn.data.requests import delete_category
+
+    train = pd.DataFrame(
+        {
+            "user": [0, 0, 0, 1, 1, 2, 2],
+            "item": [1, 2, 3, 2, 4, 3, 4],
+            "label": [1, 0, 1, 1, 1, 1, 0],
+        }
+    )
+    genre = np.array([1, 2])  # user 2 has no row on the genre: never chosen
+    both = delete_category(train, genre, 2, np.random.default_rng(0))
+    assert both["forget"].tolist() == [True, True, False, True, False, False, False]
+    for seed in range(4):
+        one = delete_category(train, genre, 1, np.random.default_rng(seed))
+        chosen = set(one.loc[one["forget"], "user"])
+        assert len(chosen) == 1
+        expected = train["user"].isin(chosen) & train["item"].isin(genre)
+        assert one["forget"].tolist() == expected.tolist()
+        assert one.drop(columns="forget").equals(train)
+    with pytest.raises(ParameterError, match=r"poisoning\.n_users.*\[1, 2\]"):
+        delete_category(train, genre, 3, np.random.default_rng(0))

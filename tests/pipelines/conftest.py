@@ -84,6 +84,7 @@ def tiny_parameters() -> dict[str, Any]:
         "unlearning.laser_anti": {"order": "hard_to_easy", "epochs": 2},
         "unlearning.csisa": {"epochs": 2},
         "evaluation": {"ks": [5, 10], "rbo_p": 0.9},
+        "audits": {"population": True, "k": 5, "lira": {"references": 0}},
         "grouping": {
             "n_groups": 3,
             "hypergraph": {"order": 4},

@@ -13,6 +13,8 @@ column marking D_r), so ``D[D.forget]`` is D_r and ``D[~D.forget]`` is D - D_r.
 - ``user_wise``: every training row of ``percent``% of users (or of exactly
   ``user_count`` users: 1 is a single user's request), chosen at random (``rand@K``)
   or the most active first (``top@K``), the LASER protocol.
+- ``category``: ``n_users`` random users (among those with a training row on the genre)
+  delete every training row on items of one genre (``genre``, ML-100K's item classes).
 - ``none``: nothing to forget (checks that a method is harmless).
 """
 
@@ -106,6 +108,22 @@ def delete_private(train: pd.DataFrame, n_users: int, rng: np.random.Generator) 
         own = np.flatnonzero((frame["user"] == user).to_numpy() & (frame["label"] == 1).to_numpy())
         forget[rng.choice(own, size=int(positives[user]) // 2, replace=False)] = True
     return _with_forget(frame, forget)
+
+
+def delete_category(
+    train: pd.DataFrame, genre_items: np.ndarray, n_users: int, rng: np.random.Generator
+) -> pd.DataFrame:
+    """Mark every training row on ``genre_items`` of ``n_users`` random users who have one."""
+    frame = train.reset_index(drop=True)
+    on_genre = frame["item"].isin(genre_items).to_numpy()
+    eligible = np.unique(frame.loc[on_genre, "user"].to_numpy())
+    if not 1 <= n_users <= len(eligible):
+        raise ParameterError(
+            f"parameter 'poisoning.n_users' must be in [1, {len(eligible)}] "
+            f"(users with a training row on the genre), got {n_users}"
+        )
+    users = rng.choice(eligible, size=n_users, replace=False)
+    return _with_forget(frame, on_genre & frame["user"].isin(users).to_numpy())
 
 
 def select_users(

@@ -1,0 +1,82 @@
+"""Behavioural checks: is the forgotten behaviour still visible in what the model does?
+
+- :func:`poison_agreement`: the share of D_r rows (label-flip) whose predicted label
+  still agrees with the flipped label (Original high, Retrain near its error rate).
+- :func:`fake_exposure`: the injected fake items' exposure in their users' top-K lists
+  (noise injection): the share of fake rows in the list and their mean rank.
+- :func:`genre_share`: a genre's share of the users' top-K lists (``category`` requests).
+- :func:`group_ndcg`: NDCG@K of each demographic group (gender, age band).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+import numpy as np
+import pandas as pd
+
+from recunlearn.evaluation.ranking import ndcg_at_k
+from recunlearn.models.scoring import ScoringModel
+from recunlearn.predictions import score_rows
+
+
+def poison_agreement(model: ScoringModel, forget: pd.DataFrame) -> float:
+    """Share of ``forget`` rows whose predicted label (logit > 0) equals their (flipped) label."""
+    if forget.empty:
+        return float("nan")
+    predicted = score_rows(model.eval(), forget) > 0
+    return float(np.mean(predicted == (forget["label"].to_numpy() == 1)))
+
+
+def fake_exposure(top: np.ndarray, users: np.ndarray, fakes: pd.DataFrame) -> dict[str, float]:
+    """Exposure of the fake (user, item) rows in the top-K lists ``top`` of ``users``
+    (row r of ``top`` is user ``users[r]``'s list, best first).
+
+    ``fake_share``: the share of fake rows found in their user's list; ``fake_mean_rank``:
+    the mean 1-based rank of those found (NaN when none is).
+    """
+    position = {int(user): row for row, user in enumerate(users)}
+    ranks = []
+    for user, item in zip(fakes["user"].to_numpy(), fakes["item"].to_numpy(), strict=True):
+        found = np.flatnonzero(top[position[int(user)]] == item)
+        if found.size:
+            ranks.append(int(found[0]) + 1)
+    return {
+        "fake_share": len(ranks) / len(fakes) if len(fakes) else float("nan"),
+        "fake_mean_rank": float(np.mean(ranks)) if ranks else float("nan"),
+    }
+
+
+def genre_share(top: np.ndarray, genre_items: np.ndarray) -> float:
+    """Share of the entries of the top-K lists ``top`` that are items of the genre."""
+    if top.size == 0:
+        return float("nan")
+    return float(np.isin(top, genre_items).mean())
+
+
+def group_ndcg(
+    top: np.ndarray,
+    users: np.ndarray,
+    test: pd.DataFrame,
+    groups: pd.Series,
+    k: int,
+) -> dict[str, float]:
+    """NDCG@k of each group's users (``groups``: a label per user id; rows of ``top`` are
+    ``users``' lists; relevant: the user's positive ``test`` rows), keyed by group label."""
+    positives = test[test["label"] == 1].groupby("user")["item"].apply(set)
+    relevant = [positives.get(int(user), set()) for user in users]
+    labels = groups.reindex(users).to_numpy()
+    out = {}
+    for group in sorted(pd.unique(labels[pd.notna(labels)])):
+        rows = np.flatnonzero(labels == group)
+        out[str(group)] = ndcg_at_k(top[rows], [relevant[r] for r in rows], k)
+    return out
+
+
+def age_bands(ages: pd.Series, edges: Sequence[int] = (18, 25, 35, 45, 56)) -> pd.Series:
+    """Age bands of ML-100K users: ``<18``, ``18-24``, ..., ``56+`` (MovieLens' bands)."""
+    labels = [f"<{edges[0]}"]
+    labels += [f"{low}-{high - 1}" for low, high in zip(edges[:-1], edges[1:], strict=True)]
+    labels += [f"{edges[-1]}+"]
+    bins = [-np.inf, *edges, np.inf]
+    return pd.cut(ages, bins=bins, labels=labels, right=False).astype(str)

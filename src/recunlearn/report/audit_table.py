@@ -1,0 +1,75 @@
+"""The audit section of the report: one table per backbone, each number beside Retrain's.
+
+Reads the ``rpt_audit_{backbone}`` tables of the audits pipeline (one row per model:
+``population_auc`` and, by protocol, ``poison_agreement`` or ``fake_share`` /
+``fake_mean_rank``) and the ``rpt_lira_{backbone}`` tables (one row per model and LiRA
+score; empty when LiRA did not run), and writes a markdown section of its own
+(``rpt_audit_md``). Above each LiRA table: the attack's power (Original against Retrain,
+with sampling errors), or the sentence that it cannot tell the methods apart.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+import pandas as pd
+
+from recunlearn.audits.power import power_line
+
+ORDER = ("original", "retrain")
+"""Models listed first; the methods follow in their table order."""
+
+
+def with_retrain_distance(table: pd.DataFrame) -> pd.DataFrame:
+    """``table`` (one backbone) with a ``|x - Retrain|`` column after each numeric metric."""
+    retrain = table.set_index("model").loc["retrain"] if "retrain" in set(table["model"]) else None
+    out = table[["model"]].copy()
+    for column in table.columns:
+        if column in ("model", "backbone") or not pd.api.types.is_float_dtype(table[column]):
+            continue
+        out[column] = table[column]
+        if retrain is not None:
+            out[f"{column} vs Retrain"] = (table[column] - retrain[column]).abs()
+    rank = {name: index for index, name in enumerate(ORDER)}
+    return out.sort_values("model", key=lambda s: s.map(rank).fillna(len(ORDER)), kind="stable")
+
+
+def lira_lines(table: pd.DataFrame, shown: str) -> list[str]:
+    """The LiRA part of one backbone: its power line and the ``shown`` score's table."""
+    rows = table[table["score"] == shown].drop(columns=["score"])
+    tpr = next(column for column in rows.columns if column.startswith("tpr@"))
+    named = rows.set_index("model")
+    seconds = float(named["reference_seconds"].iloc[0])
+    lines = [
+        "",
+        f"LiRA ({shown} score, {int(named['n_members'].iloc[0])} D_r rows, reference "
+        f"models trained in {seconds:.1f} s):",
+    ]
+    if {"original", "retrain"} <= set(named.index):
+        lines.append("Audit power: " + power_line(named.loc["original"], named.loc["retrain"], tpr))
+    shown_table = with_retrain_distance(
+        rows.drop(columns=["n_members", "n_non_members", "reference_seconds"])
+    )
+    return [*lines, "", shown_table.to_markdown(index=False, floatfmt=".3f")]
+
+
+def audit_markdown(
+    tables: Sequence[pd.DataFrame], lira: Sequence[pd.DataFrame] = (), shown: str = "tail"
+) -> str:
+    """The audit section: a heading and, per backbone, its table (floats to 3 decimals) and
+    its LiRA table where LiRA ran (``lira``: one table per backbone, same order)."""
+    lines = [
+        "## Audits of forgetting",
+        "",
+        "Population membership attack on D_r against held-out rows matched on item "
+        "popularity and user activity (AUC 0.5: D_r looks unseen), and the behavioural "
+        "check of the protocol; each beside its distance to Retrain.",
+    ]
+    lira = list(lira) or [pd.DataFrame()] * len(tables)
+    for table, attack in zip(tables, lira, strict=True):
+        backbone = str(table["backbone"].iloc[0]) if len(table) else "?"
+        own = with_retrain_distance(table).to_markdown(index=False, floatfmt=".3f")
+        lines += ["", f"### {backbone.upper()}", "", own]
+        if len(attack):
+            lines += lira_lines(attack, shown)
+    return "\n".join(lines) + "\n"

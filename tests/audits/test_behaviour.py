@@ -1,0 +1,50 @@
+"""Behavioural checks against hand-worked lists and logits."""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from recunlearn.audits.behaviour import (
+    age_bands,
+    fake_exposure,
+    genre_share,
+    group_ndcg,
+    poison_agreement,
+)
+from tests.audits.conftest import TableModel
+
+
+def test_poison_agreement_by_hand():
+    model = TableModel([[3.0, -1.0, 0.5], [-2.0, 1.0, -0.5]])
+    flipped = pd.DataFrame({"user": [0, 0, 1, 1], "item": [0, 1, 1, 2], "label": [1, 0, 0, 0]})
+    # predicted labels 1, 0, 1, 0 against 1, 0, 0, 0: rows 0, 1 and 3 agree
+    assert poison_agreement(model, flipped) == 0.75
+
+
+def test_fake_exposure_by_hand():
+    top = np.array([[3, 5, 7], [1, 2, 4]])
+    fakes = pd.DataFrame({"user": [10, 10, 20], "item": [5, 9, 4]})
+    out = fake_exposure(top, np.array([10, 20]), fakes)
+    assert out == {"fake_share": pytest.approx(2 / 3), "fake_mean_rank": 2.5}  # ranks 2 and 3
+    none = fake_exposure(top, np.array([10, 20]), fakes.iloc[[1]])
+    assert none["fake_share"] == 0 and np.isnan(none["fake_mean_rank"])
+
+
+def test_genre_share_by_hand():
+    assert genre_share(np.array([[3, 5, 7], [1, 2, 4]]), np.array([5, 1, 99])) == 2 / 6
+
+
+def test_group_ndcg_by_hand():
+    top = np.array([[1, 2], [3, 4], [5, 6]])
+    test = pd.DataFrame({"user": [0, 1, 2, 2], "item": [2, 3, 9, 5], "label": [1, 1, 1, 0]})
+    groups = pd.Series({0: "F", 1: "M", 2: "M"})
+    out = group_ndcg(top, np.array([0, 1, 2]), test, groups, k=2)
+    # F: user 0's one relevant item at rank 2 -> 1/log2(3); M: user 1 at rank 1 -> 1, user 2 -> 0
+    assert out == {"F": pytest.approx(1 / np.log2(3)), "M": pytest.approx(0.5)}
+
+
+def test_age_bands_are_movielens_bands():
+    bands = age_bands(pd.Series([7, 18, 24, 25, 55, 56, 73]))
+    assert bands.tolist() == ["<18", "18-24", "18-24", "25-34", "45-55", "56+", "56+"]
