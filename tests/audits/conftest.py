@@ -8,8 +8,8 @@ import pytest
 import torch
 
 from recunlearn.execution import InProcessExecutor
+from recunlearn.models.config import TrainConfig
 from recunlearn.models.scoring import ScoringModel
-from recunlearn.training import TrainConfig
 from recunlearn.training.stages import BackboneShape, StageRunner
 
 N_USERS, N_ITEMS = 40, 40

@@ -24,9 +24,9 @@ from recunlearn.audits.lira import (
     tail_scores,
 )
 from recunlearn.models import Recommender
+from recunlearn.models.config import TrainConfig
 from recunlearn.models.scoring import ScoringModel
 from recunlearn.predictions import score_rows
-from recunlearn.training.config import TrainConfig
 from recunlearn.training.stages import (
     BackboneShape,
     StageRunner,

@@ -98,7 +98,7 @@ def lira_backbone(
     from recunlearn.audits.references import audit_pool, lira_audit, train_references
     from recunlearn.execution import make_executor
     from recunlearn.models.building import model_from_payload
-    from recunlearn.training.config import TrainConfig
+    from recunlearn.models.config import TrainConfig
     from recunlearn.training.stages import BackboneShape, StageRunner
 
     run = RuntimeConfig.model_validate(runtime)
