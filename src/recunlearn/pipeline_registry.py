@@ -30,7 +30,7 @@ def pipelines_for(grid: GridConfig) -> dict[str, Pipeline]:
         unlearning,
     )
 
-    pipelines = {
+    steps = {
         "ingestion": ingestion.create_pipeline(),
         "poisoning": poisoning.create_pipeline(),
         "grouping": grouping.create_pipeline(),
@@ -39,5 +39,8 @@ def pipelines_for(grid: GridConfig) -> dict[str, Pipeline]:
         "unlearning": unlearning.create_pipeline(grid),
         "evaluation": evaluation.create_pipeline(grid),
     }
+    # Every node carries its step's name as a tag: kedro-viz filters the DAG by step, and
+    # `kedro run --tags=<step>` runs one step's nodes.
+    pipelines = {step: Pipeline(pipeline, tags=step) for step, pipeline in steps.items()}
     pipelines["__default__"] = sum(pipelines.values(), Pipeline([]))
     return pipelines

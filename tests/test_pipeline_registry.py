@@ -1,0 +1,58 @@
+"""kedro-viz reads the DAG top to bottom by layer and filters it by step: every catalog
+entry (dataset or factory) of every environment declares its data layer, and every node of
+every registered pipeline carries its step's tag."""
+
+from pathlib import Path
+
+import pytest
+import yaml
+
+from recunlearn.grid import GridConfig
+from recunlearn.pipeline_registry import pipelines_for
+
+CONF = Path(__file__).resolve().parents[1] / "conf"
+LAYERS = {
+    "raw",
+    "intermediate",
+    "primary",
+    "feature",
+    "model input",
+    "models",
+    "model output",
+    "reporting",
+}
+CATALOGS = sorted(CONF.glob("*/catalog*.yml"))
+
+
+def entries(path: Path) -> dict[str, dict]:
+    """The catalog's entries (keys starting with ``_`` are YAML anchors, not datasets)."""
+    return {k: v for k, v in yaml.safe_load(path.read_text()).items() if not k.startswith("_")}
+
+
+@pytest.mark.parametrize("path", CATALOGS, ids=lambda p: f"{p.parent.name}/{p.name}")
+def test_every_catalog_entry_declares_its_layer(path):
+    missing = {
+        name: entry.get("metadata", {}).get("kedro-viz", {}).get("layer")
+        for name, entry in entries(path).items()
+    }
+    assert {name: layer for name, layer in missing.items() if layer not in LAYERS} == {}
+
+
+def test_the_catalogs_are_found_and_factories_are_among_the_entries():
+    base = entries(CONF / "base" / "catalog.yml")
+    assert "{backbone}.{model}.model" in base and len(base) > 30
+
+
+def test_every_node_of_every_pipeline_carries_its_steps_tag():
+    pipelines = pipelines_for(GridConfig.model_validate(grid_of_base()))
+    steps = [name for name in pipelines if name != "__default__"]
+    assert len(steps) == 7
+    for step in steps:
+        untagged = [node.name for node in pipelines[step].nodes if step not in node.tags]
+        assert untagged == [], step
+    every = pipelines["__default__"].nodes
+    assert all(len(set(steps) & node.tags) == 1 for node in every)
+
+
+def grid_of_base() -> dict:
+    return yaml.safe_load((CONF / "base" / "parameters.yml").read_text())["grid"]
