@@ -19,12 +19,14 @@ def register_pipelines() -> dict[str, Pipeline]:
 
 
 def pipelines_for(grid: GridConfig) -> dict[str, Pipeline]:
-    """The named pipelines holding ``grid``'s cells, and ``__default__`` (all, in order)."""
+    """The named pipelines holding ``grid``'s cells, ``__default__`` (all of those, in
+    order) and ``results`` (the docs/results pages from the benchmark datasets)."""
     from recunlearn.pipelines import (
         evaluation,
         grouping,
         ingestion,
         poisoning,
+        results,
         training,
         tuning,
         unlearning,
@@ -43,4 +45,6 @@ def pipelines_for(grid: GridConfig) -> dict[str, Pipeline]:
     # `kedro run --tags=<step>` runs one step's nodes.
     pipelines = {step: Pipeline(pipeline, tags=step) for step, pipeline in steps.items()}
     pipelines["__default__"] = sum(pipelines.values(), Pipeline([]))
+    # The results pages read what the benchmarks wrote: run on their own, never by default.
+    pipelines["results"] = Pipeline(results.create_pipeline(), tags="results")
     return pipelines
