@@ -6,9 +6,12 @@ from pathlib import Path
 
 import pytest
 import yaml
+from kedro.io import DataCatalog
 
 from recunlearn.grid import GridConfig
 from recunlearn.pipeline_registry import pipelines_for
+
+from .conftest import project_loader
 
 CONF = Path(__file__).resolve().parents[1] / "conf"
 LAYERS = {
@@ -57,3 +60,18 @@ def test_every_node_of_every_pipeline_carries_its_steps_tag():
 
 def grid_of_base() -> dict:
     return yaml.safe_load((CONF / "base" / "parameters.yml").read_text())["grid"]
+
+
+ENVIRONMENTS = sorted(p.parent.name for p in CONF.glob("*/parameters.yml"))
+
+
+@pytest.mark.parametrize("env", ENVIRONMENTS)
+def test_every_dataset_the_pipelines_use_is_built_from_its_entry_with_its_layer(env):
+    """A dataset class must accept the ``metadata`` its entry gives (kedro-viz's layer)."""
+    catalog = DataCatalog.from_config(project_loader(CONF, env)["catalog"])
+    names = pipelines_for(GridConfig.model_validate(grid_of_base()))["__default__"].datasets()
+    names |= pipelines_for(GridConfig.model_validate(grid_of_base()))["results"].datasets()
+    built = [catalog.get(name) for name in sorted(names) if not name.startswith("params:")]
+    entries = [d for d in built if d is not None and getattr(d, "metadata", None)]
+    assert len(entries) > 30
+    assert all(d.metadata["kedro-viz"]["layer"] in LAYERS for d in entries)
