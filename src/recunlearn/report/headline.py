@@ -17,8 +17,8 @@ from dataclasses import dataclass, field
 import pandas as pd
 
 from recunlearn.models import BACKBONES
+from recunlearn.report.intervals import seed_interval
 from recunlearn.report.provenance import ORIGINAL_FAMILY, report_run_id
-from recunlearn.report.seed_noise import seed_interval
 from recunlearn.report.verdict import AMORTISED_REQUESTS, seconds_per_request, verdict_lines
 from recunlearn.unlearning import EXACT_METHODS, METHODS
 

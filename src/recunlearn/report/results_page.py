@@ -24,7 +24,7 @@ from typing import Any
 import pandas as pd
 
 from recunlearn.report.headline import backbone_label, method_label
-from recunlearn.report.seed_noise import T_975
+from recunlearn.report.intervals import half_width
 
 SHOWN_METRICS = ("auc_0", "auc_1", "auc_2", "speedup")
 MACHINE_FIELDS = ("protocol", "command", "device", "threads", "date", "commit", "load_average")
@@ -39,17 +39,10 @@ def seed_summary(raw: pd.DataFrame) -> pd.DataFrame:
     grouped = raw.groupby(["backbone", "model", "metric"], sort=False)["value"]
     summary = grouped.agg(["mean", "std", "count"]).reset_index()
     summary["half"] = [
-        _half_width(std, int(count))
+        half_width(std, int(count))
         for std, count in zip(summary["std"], summary["count"], strict=True)
     ]
     return summary
-
-
-def _half_width(std: float, count: int) -> float:
-    if count < 2 or math.isnan(std):
-        return float("nan")
-    t = T_975[count - 2] if count - 1 <= len(T_975) else 1.96
-    return t * std / math.sqrt(count)
 
 
 def interval_text(mean: float, half: float, count: int) -> str:
