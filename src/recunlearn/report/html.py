@@ -22,7 +22,8 @@ STYLE = """
 body { font-family: system-ui, sans-serif; margin: 2em auto; max-width: 1150px; color: #222;
        padding: 0 1em; }
 table { border-collapse: collapse; margin: 0.5em 0 1em; font-size: 13px; max-width: 100%; }
-th, td { border: 1px solid #ccc; padding: 3px 7px; text-align: left; overflow-wrap: anywhere; }
+th, td { border: 1px solid #ccc; padding: 3px 7px; text-align: left; }
+td { font-variant-numeric: tabular-nums; }
 .wide { overflow-x: auto; max-width: 100%; }
 .verdict { font-size: 15px; margin: 0.5em 0; }
 th { background: #f2f2f2; }
