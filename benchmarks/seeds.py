@@ -7,7 +7,9 @@ retrains) and saves to the catalog:
 - ``bmk_seeds_completeness``: the same for the completeness coefficients;
 - ``bmk_seeds_speed``: per seed, each method's wall time and its speed-up
   ``retrain seconds / method seconds``, both measured in the same run;
-- ``bmk_seeds_raw``: the per-seed metric values.
+- ``bmk_seeds_raw``: the per-seed metric values;
+- ``bmk_seeds_machine``: one row: protocol, command, device, threads, date, commit and
+  load average (at the start and the end), read by ``kedro run --pipelines=results``.
 
 Usage: ``python benchmarks/seeds.py [--seeds 1 2 3] [--threads N] [--env alteraser]``
 """
@@ -15,7 +17,11 @@ Usage: ``python benchmarks/seeds.py [--seeds 1 2 3] [--threads N] [--env alteras
 from __future__ import annotations
 
 import argparse
+import datetime
 import logging
+import os
+import subprocess
+import sys
 
 import kedro_runs
 import pandas as pd
@@ -52,6 +58,37 @@ def summarise(frame: pd.DataFrame, keys: list[str], value: str) -> pd.DataFrame:
     return frame.groupby(keys)[value].agg(["mean", "std", "count"]).reset_index()
 
 
+def machine_record(args: argparse.Namespace, times: pd.DataFrame, load_before: str) -> dict:
+    """Where and how the benchmark ran, for the results page."""
+    commit = subprocess.run(
+        ["git", "rev-parse", "--short", "HEAD"],
+        cwd=kedro_runs.PROJECT,
+        capture_output=True,
+        text=True,
+        check=False,
+    ).stdout.strip()
+    dirty = subprocess.run(
+        ["git", "status", "--porcelain", "--untracked-files=no"],
+        cwd=kedro_runs.PROJECT,
+        capture_output=True,
+        text=True,
+        check=False,
+    ).stdout.strip()
+    return {
+        "protocol": args.env or "ifru",
+        "command": "`python benchmarks/seeds.py " + " ".join(sys.argv[1:]) + "`",
+        "device": ", ".join(sorted(set(times["device"].astype(str)))),
+        "threads": ", ".join(str(t) for t in sorted(set(times["threads"]))),
+        "date": datetime.datetime.now(datetime.UTC).strftime("%Y-%m-%d %H:%M UTC"),
+        "commit": (commit or "unknown") + (" (uncommitted changes)" if dirty else ""),
+        "load_average": f"{load_before} at the start, {load_average()} at the end",
+    }
+
+
+def load_average() -> str:
+    return " / ".join(f"{value:.2f}" for value in os.getloadavg())
+
+
 def parse_arguments(argv: list[str] | None = None) -> argparse.Namespace:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--seeds", type=int, nargs="+", default=[1, 2, 3])
@@ -62,6 +99,7 @@ def parse_arguments(argv: list[str] | None = None) -> argparse.Namespace:
 
 def main() -> None:
     args = parse_arguments()
+    load_before = load_average()
     metrics, completeness, speed = [], [], []
     for seed in args.seeds:
         # nested: the parameter check refuses dotted runtime keys such as "runtime.threads"
@@ -80,6 +118,7 @@ def main() -> None:
         "bmk_seeds_completeness", summarise(comp, ["backbone", "model", "metric"], "completeness")
     )
     catalog.save("bmk_seeds_speed", times)
+    catalog.save("bmk_seeds_machine", pd.DataFrame([machine_record(args, times, load_before)]))
     logger.info("\n%s", summarise(times, ["backbone", "method"], "speedup_vs_retrain").to_string())
 
 

@@ -122,7 +122,9 @@ class ToyMethod(UnlearningMethod):
 
 
 def test_a_method_registered_later_is_checked_without_touching_the_validator(monkeypatch):
-    monkeypatch.setitem(METHOD_SPECS, "toy", MethodSpec(f"{__name__}:ToyMethod", ToyConfig))
+    monkeypatch.setitem(
+        METHOD_SPECS, "toy", MethodSpec(f"{__name__}:ToyMethod", ToyConfig, "fine-tuning")
+    )
     assert METHODS["toy"] is ToyMethod
     assert parameter_problems({"unlearning": {"toy": {"alpha": 2.0}}}) == []
     assert parameter_problems({"unlearning": {"toy": {"alpha": -1}}}) == [

@@ -1,5 +1,6 @@
-"""What the README documents exists and is accepted: its datasets, the Kedro options its
-commands use, the extras its set-up commands install, its environments."""
+"""What README.md and the pages of docs/ document exists and is accepted: their datasets,
+the Kedro options, pipelines and parameters their commands use, the benchmark scripts and
+options they name, the extras the set-up commands install, the environments."""
 
 from __future__ import annotations
 
@@ -7,18 +8,25 @@ import re
 import tomllib
 from pathlib import Path
 
+import yaml
+
 from recunlearn.data.raw_formats import dataset_spec
+from recunlearn.grid import GridConfig
 from recunlearn.parameter_tree import parameter_problems
+from recunlearn.pipeline_registry import pipelines_for
 
 ROOT = Path(__file__).resolve().parents[1]
 README = (ROOT / "README.md").read_text()
+DOC_PAGES = sorted((ROOT / "docs").rglob("*.md"))
+DOCUMENTED = "\n".join([README, *(page.read_text() for page in DOC_PAGES)])
+"""The README and every page of docs/: every command in them is checked here."""
 
 
-def section(title: str) -> str:
-    """The README's text under the ``## title`` heading, up to the next ``## `` heading."""
-    start = README.index(f"\n## {title}")
-    end = README.find("\n## ", start + 1)
-    return README[start : end if end != -1 else None]
+def section(title: str, text: str = README) -> str:
+    """``text``'s part under the ``## title`` heading, up to the next ``## `` heading."""
+    start = text.index(f"\n## {title}")
+    end = text.find("\n## ", start + 1)
+    return text[start : end if end != -1 else None]
 
 
 def table_first_column(text: str) -> list[str]:
@@ -29,14 +37,14 @@ def table_first_column(text: str) -> list[str]:
 
 
 def readme_datasets() -> list[str]:
-    """Every name of the dataset table (``synthetic-<rows>`` is a pattern, not a name)
-    and every ``dataset=<name>`` of a README command."""
+    """Every name of docs/datasets.md's table (``synthetic-<rows>`` is a pattern, not a
+    name) and every ``dataset=<name>`` of a command in the README or docs/."""
     names = [
         token
-        for cell in table_first_column(section("Datasets"))
+        for cell in table_first_column((ROOT / "docs" / "datasets.md").read_text())
         for token in re.findall(r"`([^`]+)`", cell)
     ]
-    names += re.findall(r"dataset=([\w.-]+)", README)
+    names += re.findall(r"dataset=([\w.-]+)", DOCUMENTED)
     return sorted({name for name in names if "<" not in name})
 
 
@@ -98,8 +106,8 @@ def test_the_setup_commands_install_extras_that_exist():
         assert name in extras, name
 
 
-def test_the_notebook_command_the_readme_gives_is_installed_by_setup_command_1():
-    assert "jupyter lab notebooks/report.ipynb" in README
+def test_the_notebook_command_the_docs_give_is_installed_by_setup_command_1():
+    assert "jupyter lab notebooks/report.ipynb" in (ROOT / "docs" / "report.md").read_text()
     assert (ROOT / "notebooks" / "report.ipynb").is_file()
     extras = tomllib.loads((ROOT / "pyproject.toml").read_text())["project"][
         "optional-dependencies"
@@ -109,8 +117,8 @@ def test_the_notebook_command_the_readme_gives_is_installed_by_setup_command_1()
 
 
 def readme_environments() -> set[str]:
-    """Every ``--env <name>`` the README (and the environments' READMEs) name."""
-    texts = [README, *(p.read_text() for p in (ROOT / "conf").glob("*/README.md"))]
+    """Every ``--env <name>`` the README, docs/ and the environments' READMEs name."""
+    texts = [DOCUMENTED, *(p.read_text() for p in (ROOT / "conf").glob("*/README.md"))]
     return {name for text in texts for name in re.findall(r"--env[ =]([\w-]+)", text)}
 
 
@@ -119,3 +127,73 @@ def test_every_environment_the_readme_documents_exists():
     assert {"alteraser", "laser", "single_user", "test"} <= documented
     for name in documented:
         assert (ROOT / "conf" / name / "parameters.yml").is_file(), name
+
+
+def test_the_readme_is_an_entry_page_with_one_table_of_pipelines_and_of_environments():
+    assert len(README.splitlines()) <= 250
+    pipelines = table_first_column(section("Pipelines"))
+    assert pipelines[:2] == ["pipeline", "all"]  # the header, then `kedro run`
+    named = [name for name in pipelines_for(base_grid()) if name != "__default__"]
+    assert pipelines[2:] == named  # every pipeline, in order
+    environments = {name.strip("`") for name in table_first_column(section("Environments"))}
+    assert environments - {"environment"} == {p.parent.name for p in CONF.glob("*/parameters.yml")}
+
+
+def base_grid() -> GridConfig:
+    parameters = yaml.safe_load((CONF / "base" / "parameters.yml").read_text())
+    return GridConfig.model_validate(parameters["grid"])
+
+
+CONF = ROOT / "conf"
+
+
+def commands(prefix: str) -> list[str]:
+    """Every line (of a code block too) or inline code span of the README and docs/ that
+    starts with ``prefix``."""
+    prose = re.sub(r"```.*?```", "", DOCUMENTED, flags=re.S)
+    spans = [" ".join(span.split()) for span in re.findall(r"`([^`]+)`", prose)]
+    lines = [line.split(" #")[0].strip() for line in DOCUMENTED.splitlines()]
+    found = [part.strip() for text in spans + lines for part in text.split("&")]
+    return sorted({c for c in found if c.startswith(prefix)})
+
+
+def test_every_documented_pipeline_exists():
+    named = {
+        name
+        for command in commands("kedro run")
+        for name in re.findall(r"--pipelines[= ]([\w,]+)", command)
+    }
+    assert {"tuning", "evaluation", "ingestion"} <= named
+    assert named - set(pipelines_for(base_grid())) == set()
+
+
+def params_of(command: str) -> dict:
+    """The nested tree of a command's ``--params "a.b=v,c=w"`` (values as typed)."""
+    match = re.search(r'--params[= ]"?([^"]+)"?', command)
+    tree: dict = {}
+    for pair in match.group(1).split(",") if match else []:
+        key, value = pair.split("=", 1)
+        *parents, leaf = key.strip().split(".")
+        node = tree
+        for name in parents:
+            node = node.setdefault(name, {})
+        node[leaf] = value
+    return tree
+
+
+def test_every_documented_parameter_override_is_accepted():
+    overriding = [c for c in commands("kedro run") if "--params" in c] + commands("--params ")
+    assert len(overriding) >= 6
+    for command in [c for c in overriding if "<" not in c]:  # not a placeholder
+        assert params_of(command) and parameter_problems(params_of(command)) == [], command
+
+
+def test_every_documented_benchmark_script_exists_and_takes_its_documented_options():
+    documented = commands("python benchmarks/")
+    assert len(documented) >= 8
+    for command in documented:
+        script = ROOT / command.split()[1]
+        assert script.is_file(), command
+        source = script.read_text()
+        for option in re.findall(r"(--[a-z][\w-]*)", command):
+            assert f'"{option}"' in source, f"{command}: {option}"

@@ -1,4 +1,5 @@
-"""The README's scale-out commands, end to end at toy size.
+"""The documented scale-out commands (docs/executors.md, docs/tuning.md), end to end at
+toy size.
 
 - A Dask cluster started with the README's ``dask scheduler`` / ``dask worker`` lines (on
   127.0.0.1 and a free port) trains the shards of a toy ``kedro run --params
@@ -34,8 +35,11 @@ N_TRIALS = 8
 
 
 def readme_commands(marker: str) -> list[str]:
-    """The commands of README.md's ``bash`` block holding ``marker``, comments dropped."""
-    blocks = re.findall(r"```bash\n(.*?)```", (ROOT / "README.md").read_text(), re.DOTALL)
+    """The commands of the ``bash`` block of README.md or a docs/ page holding ``marker``,
+    comments dropped."""
+    pages = [ROOT / "README.md", *sorted((ROOT / "docs").rglob("*.md"))]
+    text = "\n".join(page.read_text() for page in pages)
+    blocks = re.findall(r"```bash\n(.*?)```", text, re.DOTALL)
     (block,) = [b for b in blocks if marker in b]
     lines = (line.split("#", 1)[0].strip() for line in block.splitlines())
     return [line for line in lines if line]

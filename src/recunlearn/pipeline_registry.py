@@ -20,14 +20,16 @@ def register_pipelines() -> dict[str, Pipeline]:
 
 
 def pipelines_for(grid: GridConfig, stream: StreamConfig | None = None) -> dict[str, Pipeline]:
-    """The named pipelines holding ``grid``'s cells, and ``__default__`` (all, in order;
-    ``stream`` only where ``stream.enabled``: ``--pipelines=stream`` runs it anyway)."""
+    """The named pipelines holding ``grid``'s cells, ``__default__`` (all, in order;
+    ``stream`` only where ``stream.enabled``: ``--pipelines=stream`` runs it anyway) and
+    ``results`` (the docs/results pages from the benchmark datasets)."""
     from recunlearn.pipelines import (
         audits,
         evaluation,
         grouping,
         ingestion,
         poisoning,
+        results,
         training,
         tuning,
         unlearning,
@@ -36,7 +38,7 @@ def pipelines_for(grid: GridConfig, stream: StreamConfig | None = None) -> dict[
         stream as stream_pipeline,
     )
 
-    pipelines = {
+    steps = {
         "ingestion": ingestion.create_pipeline(),
         "poisoning": poisoning.create_pipeline(),
         "grouping": grouping.create_pipeline(),
@@ -46,8 +48,13 @@ def pipelines_for(grid: GridConfig, stream: StreamConfig | None = None) -> dict[
         "evaluation": evaluation.create_pipeline(grid),
         "audits": audits.create_pipeline(grid),
     }
+    # Every node carries its step's name as a tag: kedro-viz filters the DAG by step, and
+    # `kedro run --tags=<step>` runs one step's nodes.
+    pipelines = {step: Pipeline(pipeline, tags=step) for step, pipeline in steps.items()}
     pipelines["__default__"] = sum(pipelines.values(), Pipeline([]))
-    pipelines["stream"] = stream_pipeline.create_pipeline(grid, stream)
+    pipelines["stream"] = Pipeline(stream_pipeline.create_pipeline(grid, stream), tags="stream")
     if stream is not None and stream.enabled:
         pipelines["__default__"] += pipelines["stream"]
+    # The results pages read what the benchmarks wrote: run on their own, never by default.
+    pipelines["results"] = Pipeline(results.create_pipeline(), tags="results")
     return pipelines

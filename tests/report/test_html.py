@@ -38,6 +38,8 @@ window.addEventListener('error', e => recordError('error: ' + e.message));
 const originalError = console.error;
 console.error = (...args) => { recordError('console.error: ' + args.join(' ')); originalError(...args); };
 window.addEventListener('load', () => {
+  const width = document.documentElement.scrollWidth;
+  if (width > window.innerWidth) recordError('horizontal scroll: ' + width + ' > ' + window.innerWidth);
   for (const img of document.images) {
     if (!img.complete || img.naturalWidth === 0) recordError('broken image: ' + img.alt);
   }
@@ -81,6 +83,13 @@ def test_page_is_self_contained_with_every_figure_and_the_provenance(page):
     assert RUN in page and "LightGCN · Warm-Start †" in page and "MF · IFRU" in page
 
 
+def test_each_backbone_has_one_section_with_its_verdict_above_its_table(page):
+    assert page.count("<h2 id='backbone-mf'>MF</h2>") == 1 and ">mf<" not in page
+    mf = page.index("backbone-mf")
+    assert mf < page.index("<b>Verdict: LASER</b>") < page.index("MF · IFRU")
+    assert page.index("MF · IFRU") < page.index("backbone-lightgcn")
+
+
 def chromium(*args: str) -> subprocess.CompletedProcess:
     executable = shutil.which("chromium")
     flags = ["--headless", "--no-sandbox", "--disable-gpu", "--hide-scrollbars"]
@@ -98,7 +107,7 @@ def chromium(*args: str) -> subprocess.CompletedProcess:
 def test_chromium_renders_every_figure_without_console_errors(page, tmp_path: Path):
     probed = tmp_path / "report.html"
     probed.write_text(page.replace("<head>", "<head>" + ERROR_PROBE, 1), encoding="utf-8")
-    dom = chromium("--dump-dom", probed.as_uri())
+    dom = chromium("--dump-dom", "--window-size=1280,2400", probed.as_uri())
     assert dom.returncode == 0, dom.stderr[-2000:]
     assert "console-error" not in dom.stdout.split("</body>")[-1], dom.stdout[-3000:]
     console = [line for line in dom.stderr.splitlines() if ":CONSOLE" in line]
@@ -108,5 +117,5 @@ def test_chromium_renders_every_figure_without_console_errors(page, tmp_path: Pa
         assert rendered, f"{figure_id} was not rendered"
     assert dom.stdout.count('class="main-svg"') >= 2 * len(FIGURE_IDS)
     screenshot = tmp_path / "report.png"
-    shot = chromium(f"--screenshot={screenshot}", "--window-size=1200,2400", probed.as_uri())
+    shot = chromium(f"--screenshot={screenshot}", "--window-size=1280,2400", probed.as_uri())
     assert shot.returncode == 0 and screenshot.stat().st_size > 20_000, shot.stderr[-2000:]

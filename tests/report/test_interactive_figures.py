@@ -26,6 +26,16 @@ def test_auc_within_0_003_of_each_other_stay_apart_in_the_difference_panel(repor
     assert (by_label["Retrain*"] - by_label["IFRU"]) / (high - low) > 0.04
     text = dict(zip(difference.y, difference.text, strict=True))
     assert text["AltEraser (AH-Newton)"] == "-0.070" and text["IFRU"] == ""
+    arrows = [t for t in figure.data if t.name == "beyond the axis" and t.xaxis == "x2"]
+    clipped = {(y, x, m) for t in arrows for y, x, m in zip(t.y, t.x, t.marker.symbol, strict=True)}
+    assert ("AltEraser (AH-Newton)", -0.02, "triangle-left") in clipped
+    assert all(y == "AltEraser (AH-Newton)" for y, _, _ in clipped)  # only the clipped bar
+
+
+def test_exact_methods_have_no_completeness_point(report_inputs):
+    tidy, runs = report_inputs
+    figure = completeness_figure(coefficient_table(tidy), runs)
+    assert all("LASER" not in t.y for t in figure.data) and "IFRU" in figure.data[0].y
 
 
 def test_one_row_per_method_and_height_grows_with_methods(report_inputs):

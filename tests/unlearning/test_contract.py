@@ -58,6 +58,7 @@ def test_the_light_spec_says_what_the_class_does(name):
     spec, method = METHOD_SPECS[name], METHODS[name]
     assert method.name == name
     assert method.config_type is spec.config_type
+    assert method.family == spec.family
     assert method.has_preparation() == spec.prepares
     assert method.needs_groups == spec.needs_groups
     assert method.supported_backbones == spec.supported_backbones

@@ -37,9 +37,15 @@ class RawRatingsDataset(AbstractDataset[None, pd.DataFrame]):
     """
 
     def __init__(
-        self, dataset: str, raw_dir: str, url: str | None = None, timeout: float = 60.0
+        self,
+        dataset: str,
+        raw_dir: str,
+        url: str | None = None,
+        timeout: float = 60.0,
+        metadata: dict[str, Any] | None = None,
     ) -> None:
         self._name, self._raw_dir, self._url, self._timeout = dataset, Path(raw_dir), url, timeout
+        self.metadata = metadata  # kedro-viz's layer
 
     def _locate(self, spec: DatasetSpec) -> Path:
         local = self._raw_dir / spec.filename

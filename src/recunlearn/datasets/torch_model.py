@@ -86,7 +86,13 @@ class TorchModelDataset(AbstractVersionedDataset[dict[str, Any], dict[str, Any]]
     the file.
     """
 
-    def __init__(self, filepath: str, version: Version | None = None) -> None:
+    def __init__(
+        self,
+        filepath: str,
+        version: Version | None = None,
+        metadata: dict[str, Any] | None = None,
+    ) -> None:
+        self.metadata = metadata  # kedro-viz's layer
         protocol, path = get_protocol_and_path(filepath, version)
         self._protocol = protocol
         self._fs = fsspec.filesystem(protocol)

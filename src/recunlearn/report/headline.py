@@ -1,10 +1,12 @@
 """The headline table people read first: one row per method, grouped by family.
 
-Columns: method | family | AUC_0 | completeness (AUC_0; prediction space on the AUC_1
-rows and on D_r), each beside whether its gap exceeds the measured seed noise |
-RBO@10 | re-predict | seconds | speed-up. Rows: Original, then the ground truth
-(Retrain first), influence, fine-tuning and exact methods. Coefficients far outside
-[0, 1] get a footnote that says what such a value means.
+Columns: method | family | AUC_0 (with mean ± 95 % CI over seeds when the seeds
+benchmark has run) | completeness (AUC_0; prediction space on the AUC_1 rows and on
+D_r) | RBO@10 | re-predict | seconds | speed-up per request and with preparation
+amortised. Rows: Original, then the ground truth (Retrain first), influence,
+fine-tuning and exact methods. Exact methods show "exact" for completeness; a
+coefficient whose gap is within seed noise shows "n/s"; the table has one legend line
+per mark it uses. Above the table: the verdict (:mod:`recunlearn.report.verdict`).
 """
 
 from __future__ import annotations
@@ -15,8 +17,10 @@ from dataclasses import dataclass, field
 import pandas as pd
 
 from recunlearn.models import BACKBONES
+from recunlearn.report.intervals import seed_interval
 from recunlearn.report.provenance import ORIGINAL_FAMILY, report_run_id
-from recunlearn.unlearning import METHODS
+from recunlearn.report.verdict import AMORTISED_REQUESTS, seconds_per_request, verdict_lines
+from recunlearn.unlearning import EXACT_METHODS, METHODS
 
 FAMILY_ORDER = (ORIGINAL_FAMILY, "ground truth", "influence", "fine-tuning", "exact")
 ORIGINAL_LABEL = "Original"
@@ -31,7 +35,21 @@ COEFFICIENT_NAMES = {
     "pred_forget": "predictions on D_r (RMS p_Original - p_Retrain)",
 }
 FAR_OUTSIDE = (-0.5, 1.5)
-"""Coefficients outside this range get a footnote."""
+"""Coefficients outside this range are marked (one legend line says what that means)."""
+FAR_MARK = "‡"
+LEGEND = {
+    "exact": "exact: complete by construction (its ground truth is itself prepared on "
+    "D − D_r); judged on utility and cost, no completeness coefficient.",
+    "n/s": "n/s: not significant: the coefficient's gap (Retrain − Original) is within the "
+    "measured seed noise, so its ratio would only magnify noise.",
+    "?": "?: the seed noise of this coefficient's gap was not measured.",
+    FAR_MARK: f"{FAR_MARK}: far outside [−0.5, 1.5]: below 0 the method moved further from "
+    "Retrain than Original is; above 1 it overshot Retrain's change.",
+}
+SPEEDUP_LEGEND = (
+    "speed-up: Retrain's seconds / the method's, same run, per request; incl. prep.: with "
+    "the method's preparation amortised over {requests} requests."
+)
 OTHER_RUN = " †"
 
 
@@ -62,6 +80,9 @@ class Headline:
     table: pd.DataFrame
     caption: list[str] = field(default_factory=list)
     footnotes: list[str] = field(default_factory=list)
+    """The table's legend: one line per mark it uses, not one per cell."""
+    verdict: list[str] = field(default_factory=list)
+    """The recommendation and the Pareto front (:mod:`recunlearn.report.verdict`)."""
 
 
 def ordered_models(runs: pd.DataFrame) -> list[str]:
@@ -78,28 +99,24 @@ def _fmt(value: float | None, digits: int) -> str:
     return "" if value is None or math.isnan(value) else f"{value:.{digits}f}"
 
 
-def _noise_verdict(exceeds: float) -> str:
-    if math.isnan(exceeds):
-        return "noise not measured"
-    return "gap > noise" if exceeds else "gap ≤ noise"
-
-
-def _coefficient_cell(row: pd.Series | None, label: str, notes: list[str]) -> str:
+def _coefficient_cell(row: pd.Series | None, model: str, marks: set[str]) -> str:
+    """``exact`` for an exact method, ``n/s`` within noise, else the value (marked)."""
+    if model in EXACT_METHODS:
+        marks.add("exact")
+        return "exact"
     if row is None or math.isnan(row["value"]):
         return ""
-    cell = f"{row['value'] + 0.0:.2f} ({_noise_verdict(row['exceeds_noise'])})"
+    if row["exceeds_noise"] == 0:
+        marks.add("n/s")
+        return "n/s"
+    cell = f"{row['value'] + 0.0:.2f}"
+    if math.isnan(row["exceeds_noise"]):
+        marks.add("?")
+        cell += " ?"
     low, high = FAR_OUTSIDE
     if row["value"] < low or row["value"] > high:
-        meaning = (
-            "below 0: the method moved further from Retrain than Original is"
-            if row["value"] < 0
-            else "above 1: the method overshot Retrain's change"
-        )
-        if row["exceeds_noise"] == 0:
-            meaning += "; the gap is within seed noise, so the ratio magnifies noise"
-        name = COEFFICIENT_COLUMNS.get(row["coefficient"], row["coefficient"])
-        notes.append(f"{label}, {name}: {row['value']:.3g}; {meaning}.")
-        cell += f" [{len(notes)}]"
+        marks.add(FAR_MARK)
+        cell += f" {FAR_MARK}"
     return cell
 
 
@@ -117,7 +134,9 @@ def _caption(coefficients: pd.DataFrame) -> list[str]:
         if rows.empty:
             continue
         first = rows.iloc[0]
-        verdict = _noise_verdict(first["exceeds_noise"])
+        verdict = {1.0: "gap > noise", 0.0: "gap ≤ noise: n/s"}.get(
+            first["exceeds_noise"], "noise not measured"
+        )
         lines.append(
             f"Gap of {text}: {first['gap']:+.4f}; seed noise "
             f"{_fmt(first['noise'], 4)} ({first['noise_source']}): {verdict}."
@@ -132,10 +151,15 @@ def _rbo_metric(values: pd.Series) -> str | None:
     return min(names, key=lambda m: int(m.split("@")[1]), default=None)
 
 
-def _speedup_cell(model: str, speedup: float | None) -> str:
+def _speedup_cells(model: str, values: pd.Series, run: pd.Series, retrain: float, n: int):
+    """(per request, with preparation amortised over ``n`` requests)."""
+    speedup = values.get((model, "speedup"))
     if model == "original":
-        return ""
-    return "— (other run)" if speedup is None else f"{speedup:.1f}×"
+        return "", ""
+    if speedup is None or math.isnan(speedup):
+        return "— (other run)", "— (other run)"
+    amortised = retrain / seconds_per_request(run["seconds"], run["prepare_seconds"], n)
+    return f"{speedup:.1f}×", f"{amortised:.1f}×"
 
 
 def _label(backbone: str, model: str, values: pd.Series, other_run: bool) -> str:
@@ -145,45 +169,90 @@ def _label(backbone: str, model: str, values: pd.Series, other_run: bool) -> str
     return label
 
 
-def _headline_row(
-    model: str, label: str, values: pd.Series, coeffs: pd.DataFrame, run: pd.Series, notes: list
-) -> dict[str, str]:
-    """One row of display strings; footnotes for far-out coefficients go to ``notes``."""
+def _auc_cell(values: pd.Series, spread: pd.DataFrame, backbone: str, model: str) -> str:
+    """The run's AUC_0, beside its mean ± 95 % CI over seeds when ``bmk_seeds`` has it."""
+    cell = _fmt(values.get((model, "auc_0")), 4)
+    interval = seed_interval(spread, backbone, model, "auc_0")
+    if interval is not None:
+        mean, half, count = interval
+        cell += f" ({mean:.4f} ± {half:.4f}, {count} seeds)"
+    return cell
+
+
+@dataclass
+class _Context:
+    backbone: str
+    values: pd.Series
+    coeffs: pd.DataFrame
+    spread: pd.DataFrame
+    retrain_seconds: float
+    requests: int
+    marks: set[str] = field(default_factory=set)
+
+
+def _headline_row(model: str, label: str, run: pd.Series, ctx: _Context) -> dict[str, str]:
+    """One row of display strings; the marks it uses go to ``ctx.marks``."""
+    values, coeffs = ctx.values, ctx.coeffs
     row = {"method": label, "family": run["family"]}
-    row["AUC_0"] = _fmt(values.get((model, "auc_0")), 4)
+    row["AUC_0"] = _auc_cell(values, ctx.spread, ctx.backbone, model)
     for name, column in COEFFICIENT_COLUMNS.items():
         match = coeffs[(coeffs["model"] == model) & (coeffs["coefficient"] == name)]
-        row[column] = _coefficient_cell(None if match.empty else match.iloc[0], label, notes)
+        row[column] = _coefficient_cell(None if match.empty else match.iloc[0], model, ctx.marks)
     rbo = _rbo_metric(values)
     row[f"RBO@{(rbo or 'rbo@10').split('@')[1]}"] = _fmt(values.get((model, rbo)), 3)
     row["re-predict"] = _fmt(values.get((model, "repredict")), 3)
     row["seconds"] = _seconds_cell(run)
-    row["speed-up"] = _speedup_cell(model, values.get((model, "speedup")))
+    per_request, amortised = _speedup_cells(model, values, run, ctx.retrain_seconds, ctx.requests)
+    row["speed-up"] = per_request
+    row[f"speed-up incl. prep. (÷{ctx.requests})"] = amortised
     return row
 
 
+def _legend(marks: set[str], requests: int) -> list[str]:
+    """One legend line per mark the table uses, then the speed-up columns."""
+    lines = [LEGEND[mark] for mark in LEGEND if mark in marks]
+    lines.append(SPEEDUP_LEGEND.format(requests=requests))
+    return lines
+
+
 def backbone_headline(
-    tidy: pd.DataFrame, coefficients: pd.DataFrame, runs: pd.DataFrame, backbone: str
+    tidy: pd.DataFrame,
+    coefficients: pd.DataFrame,
+    runs: pd.DataFrame,
+    backbone: str,
+    spread: pd.DataFrame | None = None,
+    requests: int = AMORTISED_REQUESTS,
 ) -> Headline:
-    """The headline of one backbone (``tidy``, ``coefficients`` and ``runs`` of every backbone)."""
+    """The headline of one backbone (``tidy``, ``coefficients`` and ``runs`` of every backbone;
+    ``spread``: the ``bmk_seeds`` table, empty before the seeds benchmark has run)."""
     values = tidy[tidy["backbone"] == backbone].set_index(["model", "metric"])["value"]
     mine = runs[runs["backbone"] == backbone].set_index("model", drop=False)
     coeffs = coefficients[coefficients["backbone"] == backbone]
+    retrain = float(mine.loc["retrain", "seconds"]) if "retrain" in mine.index else float("nan")
+    spread = pd.DataFrame() if spread is None else spread
+    ctx = _Context(backbone, values, coeffs, spread, retrain, requests)
     report_run = report_run_id(runs)
-    notes: list[str] = []
     rows = []
     for model in ordered_models(mine):
         label = _label(backbone, model, values, mine.loc[model, "run_id"] != report_run)
-        rows.append(_headline_row(model, label, values, coeffs, mine.loc[model], notes))
-    return Headline(backbone, pd.DataFrame(rows), _caption(coeffs), notes)
+        rows.append(_headline_row(model, label, mine.loc[model], ctx))
+    same_run = mine[mine["run_id"] == report_run]
+    verdict = verdict_lines(values, coeffs, same_run, requests, method_label)
+    return Headline(
+        backbone, pd.DataFrame(rows), _caption(coeffs), _legend(ctx.marks, requests), verdict
+    )
 
 
 def headline_tables(
-    tidy: pd.DataFrame, coefficients: pd.DataFrame, runs: pd.DataFrame
+    tidy: pd.DataFrame,
+    coefficients: pd.DataFrame,
+    runs: pd.DataFrame,
+    spread: pd.DataFrame | None = None,
+    requests: int = AMORTISED_REQUESTS,
 ) -> list[Headline]:
     """One headline per backbone, in the order the runs table lists them."""
     backbones = list(dict.fromkeys(runs["backbone"]))
-    return [backbone_headline(tidy, coefficients, runs, b) for b in backbones]
+    return [backbone_headline(tidy, coefficients, runs, b, spread, requests) for b in backbones]
 
 
 def headline_frame(headlines: list[Headline]) -> pd.DataFrame:
@@ -192,13 +261,16 @@ def headline_frame(headlines: list[Headline]) -> pd.DataFrame:
     return pd.concat(frames, ignore_index=True) if frames else pd.DataFrame()
 
 
+def headline_section(headline: Headline) -> list[str]:
+    """Markdown lines of one backbone: its heading, verdict, caption, table and legend."""
+    lines = [f"## {backbone_label(headline.backbone)}", ""]
+    lines += [f"{line}  " for line in headline.verdict] + [""]
+    lines += [f"{line}  " for line in headline.caption] + [""]
+    lines += [headline.table.to_markdown(index=False, disable_numparse=True), ""]
+    lines += [f"{note}  " for note in headline.footnotes]
+    return lines + [""]
+
+
 def headline_markdown(headlines: list[Headline]) -> list[str]:
-    """Markdown lines: per backbone a heading, the caption, the table and its footnotes."""
-    lines: list[str] = []
-    for headline in headlines:
-        lines += [f"## {backbone_label(headline.backbone)}", ""]
-        lines += [f"{line}  " for line in headline.caption] + [""]
-        lines += [headline.table.to_markdown(index=False, disable_numparse=True), ""]
-        lines += [f"[{i}] {note}  " for i, note in enumerate(headline.footnotes, start=1)]
-        lines += [""] if headline.footnotes else []
-    return lines
+    """Markdown lines: every backbone's section (:func:`headline_section`)."""
+    return [line for headline in headlines for line in headline_section(headline)]

@@ -8,19 +8,24 @@ from __future__ import annotations
 
 import base64
 import html
+import re
 from collections.abc import Mapping, Sequence
 from typing import Any
 
 import pandas as pd
 import plotly.graph_objects as go
 
-from recunlearn.report.headline import Headline, backbone_label, model_label
+from recunlearn.report.headline import Headline, backbone_label, method_label
 from recunlearn.report.provenance import ReportProvenance
 
 STYLE = """
-body { font-family: system-ui, sans-serif; margin: 2em auto; max-width: 1150px; color: #222; }
-table { border-collapse: collapse; margin: 0.5em 0 1em; font-size: 13px; }
+body { font-family: system-ui, sans-serif; margin: 2em auto; max-width: 1150px; color: #222;
+       padding: 0 1em; }
+table { border-collapse: collapse; margin: 0.5em 0 1em; font-size: 13px; max-width: 100%; }
 th, td { border: 1px solid #ccc; padding: 3px 7px; text-align: left; }
+td { font-variant-numeric: tabular-nums; }
+.wide { overflow-x: auto; max-width: 100%; }
+.verdict { font-size: 15px; margin: 0.5em 0; }
 th { background: #f2f2f2; }
 .caption, .notes { font-size: 13px; color: #444; }
 figure { margin: 1em 0; }
@@ -50,13 +55,24 @@ def _provenance_html(p: ReportProvenance) -> str:
     )
 
 
-def _headline_html(headline: Headline, title: str) -> str:
+def _verdict_html(headline: Headline) -> str:
+    lines = [html.escape(line) for line in headline.verdict]
+    lines = [re.sub(r"\*\*(.+?)\*\*", r"<b>\1</b>", line) for line in lines]
+    return "".join(f"<div class='verdict'>{line}</div>" for line in lines)
+
+
+def _headline_html(headline: Headline, tidy: pd.DataFrame) -> str:
+    """One backbone's section: verdict, caption, headline table, legend, every metric."""
     caption = "".join(f"<div>{html.escape(line)}</div>" for line in headline.caption)
     notes = "".join(f"<li>{html.escape(note)}</li>" for note in headline.footnotes)
+    title = backbone_label(headline.backbone)
     return (
-        f"<h3>{html.escape(title)}</h3><div class='caption'>{caption}</div>"
-        f"{headline.table.to_html(index=False, classes='headline')}"
-        + (f"<ol class='notes'>{notes}</ol>" if notes else "")
+        f"<h2 id='backbone-{html.escape(headline.backbone)}'>{html.escape(title)}</h2>"
+        f"{_verdict_html(headline)}<div class='caption'>{caption}</div>"
+        f"<div class='wide'>{headline.table.to_html(index=False, classes='headline')}</div>"
+        + (f"<ul class='notes'>{notes}</ul>" if notes else "")
+        + f"<details><summary>Every metric</summary>{_full_table_html(tidy, headline.backbone)}"
+        "</details>"
     )
 
 
@@ -87,14 +103,12 @@ def _benchmarks_html(benchmark_figures: Mapping[str, Mapping[str, Any]]) -> str:
     return "".join(parts)
 
 
-def _full_tables_html(tidy: pd.DataFrame) -> str:
-    parts = []
-    for backbone, group in tidy.groupby("backbone", sort=False):
-        wide = group.pivot(index="model", columns="metric", values="value")
-        wide.index = [model_label(backbone, m) for m in wide.index]
-        parts.append(f"<h3>{html.escape(backbone_label(backbone))}</h3>")
-        parts.append(wide.to_html(float_format=lambda v: f"{v:.4f}"))
-    return "".join(parts)
+def _full_table_html(tidy: pd.DataFrame, backbone: str) -> str:
+    """Every metric of one backbone: metrics as rows, methods as columns."""
+    group = tidy[tidy["backbone"] == backbone]
+    wide = group.pivot(index="metric", columns="model", values="value")
+    wide.columns = [method_label(m) for m in wide.columns]
+    return f"<div class='wide'>{wide.to_html(float_format=lambda v: f'{v:.4f}')}</div>"
 
 
 def html_report(
@@ -104,7 +118,8 @@ def html_report(
     benchmark_figures: Mapping[str, Mapping[str, Any]],
     tidy: pd.DataFrame,
 ) -> str:
-    """The whole page: provenance, headline tables, figures, benchmark figures, full tables.
+    """The whole page: provenance, one section per backbone (verdict, headline, every
+    metric), then the figures and benchmark figures.
 
     Args:
         provenance: the header (run id, dataset, seed, device, threads, versions).
@@ -113,14 +128,12 @@ def html_report(
         benchmark_figures: ``{name: {"png": bytes, "version": str}}``, embedded as images.
         tidy: the full metric table (backbone, model, metric, value).
     """
-    headline_parts = "".join(_headline_html(h, backbone_label(h.backbone)) for h in headlines)
+    sections = "".join(_headline_html(h, tidy) for h in headlines)
     body = (
         "<h1>Unlearning report</h1>"
-        f"{_provenance_html(provenance)}"
-        f"<h2>Headline</h2>{headline_parts}"
+        f"{_provenance_html(provenance)}{sections}"
         f"<h2>Figures</h2>{_figures_html(figures)}"
         f"<h2>Benchmark figures</h2>{_benchmarks_html(benchmark_figures)}"
-        f"<h2>All metrics</h2>{_full_tables_html(tidy)}"
     )
     return (
         "<!DOCTYPE html><html lang='en'><head><meta charset='utf-8'>"

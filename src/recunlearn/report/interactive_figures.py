@@ -14,6 +14,7 @@ from plotly.colors import qualitative
 from plotly.subplots import make_subplots
 
 from recunlearn.report.headline import backbone_label, method_label, ordered_models
+from recunlearn.unlearning import EXACT_METHODS
 
 AUC_METRICS = ("auc_0", "auc_1", "auc_2")
 COEFFICIENT_LABELS = {
@@ -71,6 +72,34 @@ def _category_axis(fig: go.Figure, labels: list[str], row: int) -> None:
     )
 
 
+def _cap_arrows(delta: list[float], y: list[str], colour: str) -> go.Scatter:
+    """Arrow markers at the capped axis' edge for differences beyond it (true value on hover)."""
+    beyond = [abs(d) > DIFFERENCE_CAP for d in delta]
+    return go.Scatter(
+        x=[
+            DIFFERENCE_CAP if d > 0 else -DIFFERENCE_CAP
+            for d, b in zip(delta, beyond, strict=True)
+            if b
+        ],
+        y=[label for label, b in zip(y, beyond, strict=True) if b],
+        mode="markers",
+        marker={
+            "symbol": [
+                "triangle-right" if d > 0 else "triangle-left"
+                for d in delta
+                if abs(d) > DIFFERENCE_CAP
+            ],
+            "size": 11,
+            "color": colour,
+            "line": {"color": "black", "width": 1},
+        },
+        customdata=[d for d in delta if abs(d) > DIFFERENCE_CAP],
+        hovertemplate="%{y}: %{customdata:+.4f} (beyond the axis)<extra></extra>",
+        showlegend=False,
+        name="beyond the axis",
+    )
+
+
 def auc_figure(tidy: pd.DataFrame, runs: pd.DataFrame) -> go.Figure:
     """AUC_0/1/2 per method: a zoomed absolute panel and a difference-to-Retrain panel."""
     backbones = _backbones(runs)
@@ -104,6 +133,7 @@ def auc_figure(tidy: pd.DataFrame, runs: pd.DataFrame) -> go.Figure:
             far = [f"{d:+.3f}" if abs(d) > DIFFERENCE_CAP else "" for d in delta]
             bars = go.Bar(x=delta, y=y, orientation="h", text=far, textposition="inside")
             fig.add_trace(bars.update(showlegend=False, **common), row=row, col=2)
+            fig.add_trace(_cap_arrows(delta, y, colour), row=row, col=2)
             absolute += x
             difference += [max(min(d, DIFFERENCE_CAP), -DIFFERENCE_CAP) for d in delta]
         fig.update_xaxes(range=_padded_range(absolute, 0.01), row=row, col=1)
@@ -113,7 +143,8 @@ def auc_figure(tidy: pd.DataFrame, runs: pd.DataFrame) -> go.Figure:
         barmode="group",
         scattermode="group",
         height=_height(runs, 1),
-        title="Test AUC per method (left: zoomed axis; right: difference to Retrain)",
+        title="Test AUC per method (left: zoomed axis; right: difference to Retrain, "
+        "arrows: beyond the axis)",
         legend_title_text="metric",
     )
     return fig
@@ -141,7 +172,7 @@ def completeness_figure(coefficients: pd.DataFrame, runs: pd.DataFrame) -> go.Fi
     for row, backbone in enumerate(backbones, start=1):
         mine = coefficients[coefficients["backbone"] == backbone]
         table = mine.set_index(["model", "coefficient"])["value"]
-        models = _labels(runs, backbone)
+        models = [(m, label) for m, label in _labels(runs, backbone) if m not in EXACT_METHODS]
         y = [label for _, label in models]
         for colour, name in zip(COLOURS, COMPLETENESS_SHOWN, strict=False):
             values = [table.get((m, name), float("nan")) for m, _ in models]
@@ -168,7 +199,8 @@ def completeness_figure(coefficients: pd.DataFrame, runs: pd.DataFrame) -> go.Fi
     fig.update_layout(
         scattermode="group",
         height=_height(runs, 1),
-        title="Completeness: 0 = Original, 1 = Retrain (arrows: beyond the axis, see hover)",
+        title="Completeness: 0 = Original, 1 = Retrain (arrows: beyond the axis, see hover; "
+        "exact methods are complete by construction and not shown)",
     )
     return fig
 

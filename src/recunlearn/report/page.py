@@ -1,15 +1,17 @@
-"""The markdown report people read: provenance header, headline tables, then everything.
+"""The markdown report people read: provenance header, then one section per backbone
+(verdict, headline table and legend, every metric), then the cross-backbone tables.
 
-The full metric and completeness tables come from :func:`recunlearn.report.tables.
-markdown_report`, unchanged, under a "Full metric tables" heading.
+The cross-backbone tables come from :func:`recunlearn.report.tables.markdown_report`
+(called with ``per_backbone=False``) under a "Full metric tables" heading.
 """
 
 from __future__ import annotations
 
 import pandas as pd
 
-from recunlearn.report.headline import Headline, headline_markdown
+from recunlearn.report.headline import Headline, headline_section
 from recunlearn.report.provenance import ReportProvenance, provenance_markdown
+from recunlearn.report.tables import backbone_metrics_markdown
 
 TITLE = "# Unlearning report"
 
@@ -38,12 +40,15 @@ def markdown_page(
     headlines: list[Headline],
     coefficients: pd.DataFrame,
     full_report: str,
+    tidy: pd.DataFrame,
 ) -> str:
-    """The whole markdown page; ``full_report`` is ``markdown_report``'s output."""
+    """The whole markdown page; ``full_report`` is ``markdown_report(...,
+    per_backbone=False)``'s output, ``tidy`` the metric table the sections show."""
     body = full_report.removeprefix(TITLE).lstrip("\n")
     lines = [TITLE, "", *provenance_markdown(provenance), ""]
-    lines += ["Seconds: the method's unlearning time; speed-up: Retrain's time / it, same run.", ""]
-    lines += headline_markdown(headlines)
+    for headline in headlines:
+        lines += headline_section(headline)
+        lines += ["### Every metric", "", backbone_metrics_markdown(tidy, headline.backbone), ""]
     lines += coefficient_markdown(coefficients)
     lines += ["# Full metric tables", "", body]
     return "\n".join(lines)

@@ -138,12 +138,20 @@ def report_notes(tidy: pd.DataFrame, completeness_rows: pd.DataFrame) -> list[st
     return notes
 
 
-def markdown_report(tidy: pd.DataFrame, completeness_rows: pd.DataFrame) -> str:
-    """A markdown page: one metric table per backbone, the completeness table, notes."""
+def backbone_metrics_markdown(tidy: pd.DataFrame, backbone: str) -> str:
+    """Every metric of one backbone's models (metrics as rows, models as columns)."""
+    group = tidy[tidy["backbone"] == backbone]
+    return group.pivot(index="metric", columns="model", values="value").to_markdown(floatfmt=".4f")
+
+
+def markdown_report(
+    tidy: pd.DataFrame, completeness_rows: pd.DataFrame, per_backbone: bool = True
+) -> str:
+    """A markdown page: one metric table per backbone (unless the caller places them in
+    its own backbone sections: ``per_backbone=False``), the completeness table, notes."""
     lines = ["# Unlearning report", ""]
-    for backbone, group in tidy.groupby("backbone", sort=True):
-        wide = group.pivot(index="model", columns="metric", values="value")
-        lines += [f"## {backbone}", "", wide.to_markdown(floatfmt=".4f"), ""]
+    for backbone in sorted(set(tidy["backbone"])) if per_backbone else []:
+        lines += [f"## {backbone}", "", backbone_metrics_markdown(tidy, backbone), ""]
     selected = tidy[tidy["metric"] == "selected_on_validation"]
     if not selected.empty:
         names = ", ".join(sorted(set(selected["backbone"] + "." + selected["model"])))

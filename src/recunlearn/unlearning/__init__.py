@@ -64,6 +64,9 @@ class MethodSpec:
     """``"module:Class"`` of its :class:`~recunlearn.unlearning.base.UnlearningMethod`."""
     config_type: type[BaseModel]
     """Its ``unlearning.<name>`` block."""
+    family: str
+    """Its family as the class states it (``exact``: complete by construction; the report
+    prints "exact" for these and never a completeness coefficient)."""
     prepares: bool = False
     """Whether it learns a state of its own on D (a ``prepare`` node)."""
     needs_groups: bool = False
@@ -108,20 +111,26 @@ class MethodSpec:
         )
 
 
-def _spec(module: str, name: str, config: type[BaseModel], **traits: Any) -> MethodSpec:
-    return MethodSpec(f"recunlearn.unlearning.{module}:{name}", config, **traits)
+def _spec(
+    module: str, name: str, config: type[BaseModel], family: str, **traits: Any
+) -> MethodSpec:
+    return MethodSpec(f"recunlearn.unlearning.{module}:{name}", config, family, **traits)
 
 
 _PER_ROW = {"supported_backbones": PER_ROW_BACKBONES}
 _ON_GROUPS = {"prepares": True, "needs_groups": True, **_PER_ROW}
-_RETRAIN = _spec("retrain", "Retrain", RetrainConfig)
-_IFRU = _spec("influence.ifru", "IFRU", IFRUConfig, prepares=True, **_PER_ROW)
-_SCIF = _spec("influence.scif", "SCIF", SCIFConfig, prepares=True, **_PER_ROW)
+_RETRAIN = _spec("retrain", "Retrain", RetrainConfig, "ground truth")
+_IFRU = _spec("influence.ifru", "IFRU", IFRUConfig, "influence", prepares=True, **_PER_ROW)
+_SCIF = _spec("influence.scif", "SCIF", SCIFConfig, "influence", prepares=True, **_PER_ROW)
 """IFRU and SCIF: the Lanczos estimate that sets their damping is prepared on D."""
 _ALTERASER = _spec(
-    "finetune.alteraser", "AltEraser", AltEraserConfig, supported_backbones=DOT_PRODUCT_BACKBONES
+    "finetune.alteraser",
+    "AltEraser",
+    AltEraserConfig,
+    "fine-tuning",
+    supported_backbones=DOT_PRODUCT_BACKBONES,
 )
-_LASER = _spec("exact.laser", "Laser", LaserConfig, **_ON_GROUPS)
+_LASER = _spec("exact.laser", "Laser", LaserConfig, "exact", **_ON_GROUPS)
 
 GAUSS_NEWTON = {"hessian": "gauss_newton", "damping_rule": "fixed", "damping": 1.0}
 """Gauss-Newton variants: the positive semi-definite part of the Hessian, a fixed
@@ -137,7 +146,7 @@ METHOD_SPECS: dict[str, MethodSpec] = {
     "ifru_gn": _IFRU.variant("ifru_gn", "IFRU (Gauss-Newton)", prepares=False, **GAUSS_NEWTON),
     "scif": _SCIF,
     "scif_gn": _SCIF.variant("scif_gn", "SCIF (Gauss-Newton)", prepares=False, **GAUSS_NEWTON),
-    "warm_start": _spec("finetune.warm_start", "WarmStart", WarmStartConfig),
+    "warm_start": _spec("finetune.warm_start", "WarmStart", WarmStartConfig, "fine-tuning"),
     "alteraser_ah": _ALTERASER,
     "alteraser_hf": _ALTERASER.variant(
         "alteraser_hf", "AltEraser (HF-Newton)", backbones=None, optimizer="hf_newton"
@@ -149,16 +158,21 @@ METHOD_SPECS: dict[str, MethodSpec] = {
     "laser_rand": _LASER.variant("laser_rand", "LASER (L-Rand)", grouping="rand"),
     "laser_bkm": _LASER.variant("laser_bkm", "LASER (L-BKM)", grouping="bkm"),
     "laser_anti": _LASER.variant("laser_anti", "LASER (anti-SeqTrain)", order="hard_to_easy"),
-    "csisa": _spec("exact.csisa", "CSisa", CSisaConfig, **_ON_GROUPS),
-    "sisa": _spec("exact.sisa", "Sisa", SisaConfig, prepares=True, **_PER_ROW),
+    "csisa": _spec("exact.csisa", "CSisa", CSisaConfig, "exact", **_ON_GROUPS),
+    "sisa": _spec("exact.sisa", "Sisa", SisaConfig, "exact", prepares=True, **_PER_ROW),
     "receraser": _spec(
         "exact.receraser",
         "RecEraser",
         RecEraserConfig,
+        "exact",
         prepares=True,
         supported_backbones=ATTENTION_BACKBONES,
     ),
 }
+
+EXACT_METHODS = frozenset(name for name, spec in METHOD_SPECS.items() if spec.family == "exact")
+"""The methods complete by construction (their ground truth is themselves prepared on
+D - D_r): the report judges them on utility and cost, never on a completeness coefficient."""
 
 METHODS: Mapping[str, type[UnlearningMethod]] = LazyRegistry(METHOD_SPECS)
 """Each method's class by name, imported when first looked up and then kept (names:
@@ -178,6 +192,7 @@ __getattr__ = lazy_exports(
 )
 
 __all__ = [
+    "EXACT_METHODS",
     "METHODS",
     "METHOD_SPECS",
     "MethodSpec",

@@ -109,8 +109,9 @@ def build_report(
     completeness = completeness_table(tidy)
     coefficients = coefficient_table(tidy, seed_spread)
     provenance = describe_run(runs, session, dataset, seed)
-    headlines = headline_tables(tidy, coefficients, runs)
-    page = markdown_page(provenance, headlines, coefficients, markdown_report(tidy, completeness))
+    headlines = headline_tables(tidy, coefficients, runs, seed_spread)
+    full = markdown_report(tidy, completeness, per_backbone=False)
+    page = markdown_page(provenance, headlines, coefficients, full, tidy)
     return (
         tidy,
         completeness,
@@ -139,13 +140,14 @@ def build_html_report(
     runs: pd.DataFrame,
     provenance: dict[str, Any],
     benchmark_figures: dict[str, dict[str, Any]],
+    seed_spread: pd.DataFrame,
     auc: go.Figure,
     completeness: go.Figure,
     tradeoff: go.Figure,
 ) -> str:
     """The self-contained HTML report (figures embedded, readable offline)."""
     figures = [("auc", auc), ("completeness", completeness), ("tradeoff", tradeoff)]
-    headlines = headline_tables(tidy, coefficients, runs)
+    headlines = headline_tables(tidy, coefficients, runs, seed_spread)
     return html_report(
         ReportProvenance.model_validate(provenance), headlines, figures, benchmark_figures, tidy
     )

@@ -129,7 +129,14 @@ def report_pipeline(backbones: tuple[str, ...]) -> Pipeline:
     )
     page = Node(
         build_html_report,
-        ["rpt_metrics", "rpt_coefficients", "rpt_runs", "rpt_provenance", "rpt_benchmark_figures"]
+        [
+            "rpt_metrics",
+            "rpt_coefficients",
+            "rpt_runs",
+            "rpt_provenance",
+            "rpt_benchmark_figures",
+            "rpt_seed_spread",
+        ]
         + FIGURES,
         "rpt_report_html",
         name="build_html_report",

@@ -1,0 +1,3 @@
+from recunlearn.pipelines.results.pipeline import create_pipeline
+
+__all__ = ["create_pipeline"]
