@@ -92,19 +92,19 @@ def lira_backbone(
         # the stage trainer has no whole-data loss (ENMF): its references would not train
         # like Original, so LiRA is left out for it
         return pd.DataFrame(columns=["backbone", "model", "score"])
-    import numpy as np
 
     from recunlearn.audits.lira import half_memberships
     from recunlearn.audits.references import audit_pool, lira_audit, train_references
     from recunlearn.execution import make_executor
+    from recunlearn.models import backbone_config
     from recunlearn.models.building import model_from_payload
-    from recunlearn.models.config import TrainConfig
+    from recunlearn.seeding import numpy_rng
     from recunlearn.training.stages import BackboneShape, StageRunner
 
     run = RuntimeConfig.model_validate(runtime)
     device = apply_runtime(run)
     models = {name: model_from_payload(p).to(device).eval() for name, p in payloads.items()}
-    rng = np.random.default_rng(seed)
+    rng = numpy_rng(seed, "audits", "lira", backbone)
     flip = PoisoningConfig.model_validate(poisoning).kind == "label_flip"
     pool, members, non_members = audit_pool(marked, test, flip, rng)
     runner = StageRunner(make_executor(run.executor, run.workers, run.threads), run.stack_shards)
@@ -112,7 +112,7 @@ def lira_backbone(
     references = train_references(
         runner,
         BackboneShape.of(models["original"]),
-        TrainConfig.model_validate(train_config),
+        backbone_config(backbone, train_config),
         pool,
         half_memberships(len(pool), cfg.references, rng),
         seed,
