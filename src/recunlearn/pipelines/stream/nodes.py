@@ -14,6 +14,7 @@ import numpy as np
 import pandas as pd
 
 from recunlearn.data.request_stream import draw_request_stream
+from recunlearn.runtime import RuntimeConfig
 from recunlearn.seeding import numpy_rng
 from recunlearn.unlearning import METHODS
 from recunlearn.unlearning.stream_config import StreamConfig
@@ -57,7 +58,7 @@ def answer_stream(
     method_config: dict[str, Any] | None,
     train_config: Any,
     seed: int,
-    runtime: Any,
+    runtime: RuntimeConfig,
     stream: StreamConfig,
     user_groups: pd.DataFrame | None = None,
     cohesion: pd.DataFrame | None = None,
@@ -94,7 +95,7 @@ def retrain_at(
     valid: pd.DataFrame,
     train_config: Any,
     seed: int,
-    runtime: Any,
+    runtime: RuntimeConfig,
     *,
     method: str,
     count: int,
@@ -132,7 +133,7 @@ def evaluate_stream(
     table: pd.DataFrame,
     test: pd.DataFrame,
     evaluation: Any,
-    runtime: Any,
+    runtime: RuntimeConfig,
     stream: StreamConfig,
     *,
     backbone: str,
@@ -143,10 +144,10 @@ def evaluate_stream(
     ``log__<method>`` (request logs) and ``retrain_log__<method>__<count>``."""
     from recunlearn.models.building import model_from_payload
     from recunlearn.parameters import EvaluationConfig
-    from recunlearn.runtime import RuntimeConfig, apply_runtime
+    from recunlearn.runtime import apply_runtime
 
     cfg, plan = EvaluationConfig.model_validate(evaluation), StreamConfig.model_validate(stream)
-    device = apply_runtime(RuntimeConfig.model_validate(runtime))
+    device = apply_runtime(runtime)
     baseline = model_from_payload(original).to(device).eval()
     rows = []
     for count in plan.checkpoint_counts():
