@@ -28,6 +28,12 @@ from .conftest import project_loader
 ROOT = Path(__file__).resolve().parents[1]
 
 
+def interruptible() -> None:
+    """In the child before exec: SIGINT back to its default, so Python turns it into
+    KeyboardInterrupt even when the suite runs as a background job (which ignores it)."""
+    signal.signal(signal.SIGINT, signal.SIG_DFL)
+
+
 def write_tiny_ratings(path: Path, seed: int = 0) -> None:
     """A small ML-1M-format ``ratings.dat`` with learnable structure."""
     rng = np.random.default_rng(seed)
@@ -142,6 +148,7 @@ def test_ctrl_c_in_a_long_node_is_one_line_saying_interrupted(project):
         stdout=subprocess.PIPE,
         stderr=subprocess.PIPE,
         start_new_session=True,
+        preexec_fn=interruptible,
     )
     deadline = time.monotonic() + 120
     while "Running node: prepare: prepare_method" not in log.read_text()[offset:]:

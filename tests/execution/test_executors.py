@@ -26,6 +26,12 @@ from recunlearn.unlearning import METHODS, PrepareContext, UnlearningRequest
 from recunlearn.unlearning.user_groups import UserGroups
 
 
+def interruptible() -> None:
+    """In the child before exec: SIGINT back to its default, so Python turns it into
+    KeyboardInterrupt even when the suite runs as a background job (which ignores it)."""
+    signal.signal(signal.SIGINT, signal.SIG_DFL)
+
+
 def square_or_die(value: int) -> int:
     if value == 2:
         os._exit(3)  # a worker that dies mid-task
@@ -117,6 +123,7 @@ def test_ctrl_c_interrupts_the_pool_at_once_and_no_worker_is_said_to_die(tmp_pat
         stderr=subprocess.STDOUT,
         text=True,
         start_new_session=True,
+        preexec_fn=interruptible,
     )
     assert run.stdout.readline() == "mapping\n"
     time.sleep(0.3)
