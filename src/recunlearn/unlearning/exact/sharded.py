@@ -47,7 +47,7 @@ from recunlearn.unlearning.base import (
     UnlearningRequest,
 )
 from recunlearn.unlearning.exact.config import ShardedConfig
-from recunlearn.unlearning.exact.sharded_state import ShardedState
+from recunlearn.unlearning.exact.sharded_state import ShardedState, sliced
 from recunlearn.unlearning.partitions import Partition, RowPartition, row_slices
 
 Members = tuple[Parameters, ...]
@@ -154,7 +154,7 @@ class ShardedMethod(UnlearningMethod):
         stage seconds.
         """
         n_stages = self.slice_count()
-        slices = row_slices(rows, shape.n_items, n_stages, derive_seed(request.seed, self.name))
+        slices = self.slices_of(rows, shape, request)
         current = {s: ckpts[k - 1] if k else None for s, (k, ckpts) in resume.items()}
         kept = {s: list(ckpts[:k]) for s, (k, ckpts) in resume.items()}
         seconds = 0.0
@@ -176,6 +176,11 @@ class ShardedMethod(UnlearningMethod):
         checkpoints = {s: tuple(ckpts) for s, ckpts in kept.items()}
         return current, checkpoints, seconds
 
+    def slices_of(self, rows: pd.DataFrame, shape: BackboneShape, request: Context) -> np.ndarray:
+        """The slice of every row of ``rows`` (all 0 without slicing)."""
+        seed = derive_seed(request.seed, self.name)
+        return row_slices(rows, shape.n_items, self.slice_count(), seed)
+
     def stage_name(self, stage: int) -> str:
         """`` slice k`` in progress labels when shards are sliced."""
         return f" slice {stage}" if self.slice_count() > 1 else ""
@@ -186,11 +191,9 @@ class ShardedMethod(UnlearningMethod):
         """Every touched shard's restart: (its earliest slice holding a row of D_r, its
         checkpoints)."""
         forget = request.train_rows["forget"].to_numpy(bool)
-        seed = derive_seed(request.seed, self.name)
-        slices = row_slices(request.train_rows, state.shape.n_items, self.slice_count(), seed)
-        stored = state.checkpoints or ((),) * len(state.members)
+        slices = self.slices_of(request.train_rows, state.shape, request)
         return {
-            int(s): (int(slices[forget & (labels == s)].min()), stored[int(s)])
+            int(s): (int(slices[forget & (labels == s)].min()), state.checkpoints_of(int(s)))
             for s in np.unique(labels[forget])
         }
 
@@ -224,7 +227,7 @@ class ShardedMethod(UnlearningMethod):
             shape=shape,
             partition=partition,
             members=tuple(members[s] for s in every),
-            checkpoints=tuple(checkpoints[s] for s in every) if self.slice_count() > 1 else (),
+            checkpoints=sliced(tuple(checkpoints[s] for s in every)),
             shard_rows=tuple(int(n) for n in np.bincount(labels, minlength=len(every))),
             log=log | {"executor": context.stages.describe()},
         )
@@ -245,8 +248,6 @@ class ShardedMethod(UnlearningMethod):
         retrained, checkpoints, seconds = self.train_shards(
             state.shape, retain, labels[~forget], restarts, request
         )
-        if self.slice_count() == 1:
-            checkpoints = {}
         after = state.without(retain, labels[~forget], retrained, checkpoints) if touched else state
         model, aggregator, log = self.aggregate(after, after.members, retain, request)
         unit = self.unit

@@ -13,6 +13,11 @@ from recunlearn.unlearning.partitions import Partition, partition_from_payload
 from recunlearn.unlearning.state import PreparedState
 
 
+def sliced(checkpoints: tuple[tuple[Parameters, ...], ...]) -> tuple[tuple[Parameters, ...], ...]:
+    """``checkpoints`` per shard, or ``()`` when no shard has any (unsliced shards)."""
+    return checkpoints if any(checkpoints) else ()
+
+
 @dataclass(frozen=True, kw_only=True)
 class ShardedState(PreparedState):
     """Shards, one sub-model each, and the aggregate learned over them.
@@ -51,17 +56,20 @@ class ShardedState(PreparedState):
         ``retrained`` shards' new parameters and ``checkpoints``, and no aggregator (it
         must learn again)."""
         members = tuple(retrained.get(s, member) for s, member in enumerate(self.members))
-        kept = self.checkpoints or ((),) * len(self.members)
-        slices = tuple(checkpoints.get(s, ckpts) for s, ckpts in enumerate(kept))
+        slices = tuple(checkpoints.get(s, self.checkpoints_of(s)) for s in range(len(self.members)))
         rows = np.bincount(labels, minlength=self.partition.n_shards)
         return replace(
             self,
             partition=self.partition.restricted_to(retain),
             members=members,
-            checkpoints=slices if any(slices) else (),
+            checkpoints=sliced(slices),
             shard_rows=tuple(int(n) for n in rows),
             aggregator={},
         )
+
+    def checkpoints_of(self, shard: int) -> tuple[Parameters, ...]:
+        """Shard ``shard``'s checkpoints (none when the shards are not sliced)."""
+        return self.checkpoints[shard] if self.checkpoints else ()
 
     def config(self) -> dict[str, Any]:
         return {
