@@ -58,22 +58,17 @@ def summarise(frame: pd.DataFrame, keys: list[str], value: str) -> pd.DataFrame:
     return frame.groupby(keys)[value].agg(["mean", "std", "count"]).reset_index()
 
 
+def git_output(*args: str) -> str:
+    """``git args`` in the project, its output stripped (empty where git fails)."""
+    command = ["git", *args]
+    run = subprocess.run(command, cwd=kedro_runs.PROJECT, capture_output=True, text=True)
+    return run.stdout.strip()
+
+
 def machine_record(args: argparse.Namespace, times: pd.DataFrame, load_before: str) -> dict:
     """Where and how the benchmark ran, for the results page."""
-    commit = subprocess.run(
-        ["git", "rev-parse", "--short", "HEAD"],
-        cwd=kedro_runs.PROJECT,
-        capture_output=True,
-        text=True,
-        check=False,
-    ).stdout.strip()
-    dirty = subprocess.run(
-        ["git", "status", "--porcelain", "--untracked-files=no"],
-        cwd=kedro_runs.PROJECT,
-        capture_output=True,
-        text=True,
-        check=False,
-    ).stdout.strip()
+    commit = git_output("rev-parse", "--short", "HEAD")
+    dirty = git_output("status", "--porcelain", "--untracked-files=no")
     return {
         "protocol": args.env or "ifru",
         "command": "`python benchmarks/seeds.py " + " ".join(sys.argv[1:]) + "`",

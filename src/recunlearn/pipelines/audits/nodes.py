@@ -37,6 +37,16 @@ def _behaviour(models: dict, marked: pd.DataFrame, kind: str, k: int) -> pd.Data
     return pd.DataFrame(rows)
 
 
+def audited_models(
+    runtime: RuntimeConfig, payloads: dict[str, dict[str, Any]]
+) -> tuple[Any, dict[str, Any]]:
+    """(the run's device, every saved model of ``payloads`` on it, in eval mode)."""
+    from recunlearn.models.building import model_from_payload
+
+    device = apply_runtime(runtime)
+    return device, {name: model_from_payload(p).to(device).eval() for name, p in payloads.items()}
+
+
 def audit_backbone(
     *,
     backbone: str,
@@ -54,11 +64,9 @@ def audit_backbone(
     paired this keyword node's hints with the wrong inputs (it built ``RuntimeConfig``
     from ``params:seed``)."""
     from recunlearn.audits.population import population_audit
-    from recunlearn.models.building import model_from_payload
 
     cfg, kind = AuditsConfig.model_validate(audits), PoisoningConfig.model_validate(poisoning).kind
-    device = apply_runtime(RuntimeConfig.model_validate(runtime))
-    models = {name: model_from_payload(p).to(device).eval() for name, p in payloads.items()}
+    _, models = audited_models(RuntimeConfig.model_validate(runtime), payloads)
     table = _behaviour(models, marked, kind, cfg.k)
     if cfg.population:
         population = population_audit(
@@ -97,13 +105,11 @@ def lira_backbone(
     from recunlearn.audits.references import audit_pool, lira_audit, train_references
     from recunlearn.execution import make_executor
     from recunlearn.models import backbone_config
-    from recunlearn.models.building import model_from_payload
     from recunlearn.seeding import numpy_rng
     from recunlearn.training.stages import BackboneShape, StageRunner
 
     run = RuntimeConfig.model_validate(runtime)
-    device = apply_runtime(run)
-    models = {name: model_from_payload(p).to(device).eval() for name, p in payloads.items()}
+    device, models = audited_models(run, payloads)
     rng = numpy_rng(seed, "audits", "lira", backbone)
     flip = PoisoningConfig.model_validate(poisoning).kind == "label_flip"
     pool, members, non_members = audit_pool(marked, test, flip, rng)
