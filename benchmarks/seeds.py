@@ -1,7 +1,8 @@
 """Every metric, completeness coefficient and unlearning speed-up over several seeds.
 
 Runs the whole default pipeline once per seed (each seed re-splits, re-poisons and
-retrains) and saves to the catalog:
+retrains) and saves to the catalog, after every seed (an interrupted run leaves the
+seeds it finished):
 
 - ``bmk_seeds``: mean / std / count of every metric per (backbone, model);
 - ``bmk_seeds_completeness``: the same for the completeness coefficients;
@@ -92,6 +93,21 @@ def parse_arguments(argv: list[str] | None = None) -> argparse.Namespace:
     return parser.parse_args(argv)
 
 
+def save_results(args, metrics, completeness, speed, load_before: str) -> pd.DataFrame:
+    """Every dataset of the seeds run so far (one more version after each seed, so an
+    interrupted benchmark still leaves the seeds it finished)."""
+    raw, comp, times = (pd.concat(f, ignore_index=True) for f in (metrics, completeness, speed))
+    catalog = kedro_runs.catalog(env=args.env)
+    catalog.save("bmk_seeds_raw", raw)
+    catalog.save("bmk_seeds", summarise(raw, ["backbone", "model", "metric"], "value"))
+    catalog.save(
+        "bmk_seeds_completeness", summarise(comp, ["backbone", "model", "metric"], "completeness")
+    )
+    catalog.save("bmk_seeds_speed", times)
+    catalog.save("bmk_seeds_machine", pd.DataFrame([machine_record(args, times, load_before)]))
+    return times
+
+
 def main() -> None:
     args = parse_arguments()
     load_before = load_average()
@@ -105,15 +121,7 @@ def main() -> None:
         completeness.append(catalog.load("rpt_completeness").assign(seed=seed))
         grid = GridConfig.model_validate(catalog.load("params:grid"))
         speed.append(method_times(catalog, seed, grid))
-    raw, comp, times = (pd.concat(f, ignore_index=True) for f in (metrics, completeness, speed))
-    catalog = kedro_runs.catalog(env=args.env)
-    catalog.save("bmk_seeds_raw", raw)
-    catalog.save("bmk_seeds", summarise(raw, ["backbone", "model", "metric"], "value"))
-    catalog.save(
-        "bmk_seeds_completeness", summarise(comp, ["backbone", "model", "metric"], "completeness")
-    )
-    catalog.save("bmk_seeds_speed", times)
-    catalog.save("bmk_seeds_machine", pd.DataFrame([machine_record(args, times, load_before)]))
+        times = save_results(args, metrics, completeness, speed, load_before)
     logger.info("\n%s", summarise(times, ["backbone", "method"], "speedup_vs_retrain").to_string())
 
 
