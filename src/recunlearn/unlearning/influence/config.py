@@ -50,11 +50,12 @@ class SolverConfig(BaseModel):
     """Relative margin of the ``lanczos`` rule over the estimated -lambda_min."""
     lanczos_steps: int = Field(30, ge=2)
     """Hessian-vector products of the Lanczos estimate."""
-    preconditioner: Literal["block_jacobi", "none"] = "none"
+    preconditioner: Literal["block_jacobi", "none"] = "block_jacobi"
     """``block_jacobi``: CG preconditioned by the per-user / per-item d x d Hessian
-    blocks (closed-form products only): about half the products on MovieLens-100K, but
-    forming the blocks costs tens of products and applying them about one, so the
-    default is ``none`` (plain CG); see ``benchmarks/influence_speed.py``."""
+    blocks (closed-form products only), inverted once in ``prepare`` with the damping:
+    about half the products on MovieLens-100K for about 0.4 of a product per step to
+    apply them, so it is the default (``benchmarks/influence_update.py``); ``none``:
+    plain CG."""
     products: Literal["closed_form", "autograd"] = "closed_form"
     """``closed_form``: the closed-form products of dot-product backbones (MF, LightGCN;
     others fall back to autograd); ``autograd``: ``torch.func`` products always."""
@@ -90,6 +91,11 @@ class SolverConfig(BaseModel):
 class IFRUConfig(SolverConfig):
     spillover: bool = True
     """Include the spillover influence I_s (ablation: false)."""
+    neighbourhood_rows: Literal["positive", "all"] = "positive"
+    """Algorithm 1's neighbourhoods N_v: ``positive``, v's positive rows in D (the
+    paper's N_u, "the items positively interacted by u"); ``all``, every labelled row of
+    v (the reading before issue 24: negative rows enlarge the pruned set and the
+    Hessian rows every product touches)."""
     pruning_ratios: dict[str, list[float]] = Field(
         default_factory=lambda: {"default": [1.0, 1.0], "lightgcn": [1.0, 0.6]}
     )

@@ -29,9 +29,9 @@ def solve_log(cfg: SolverConfig, result: SolveResult, closed_form: bool) -> dict
 class PhaseClock:
     """Wall time per named phase, ``<phase>_seconds``, and their total ``seconds``.
 
-    Influence methods time ``damping`` (zero when prepared), ``setup`` (selection and
-    pruning, neighbourhoods, spillover rows, the curvature's structures), ``gradient``,
-    ``solve`` and ``update``.
+    Influence methods time ``unprepared`` (forming what their prepared state lacks:
+    near zero when prepared), ``setup`` (selection and pruning, Hessian rows, spillover
+    rows, restricting the curvature), ``gradient``, ``solve`` and ``update``.
     """
 
     def __init__(self) -> None:
