@@ -7,7 +7,9 @@
   summed training loss on D in *all* embeddings. By Cauchy's interlacing theorem the
   lowest eigenvalue of any principal submatrix (the Hessian restricted to the embeddings
   a request moves, Eq. 17-18) is at least the full matrix's, so one estimate, made on D
-  and the model before any request, gives a damping that suits every request.
+  and the model before any request, serves every request. It is an estimate, not a
+  bound (:mod:`recunlearn.influence.spectrum`); CG raises the damping where it meets
+  non-positive curvature.
 """
 
 from __future__ import annotations

@@ -11,10 +11,12 @@ rows whose prediction can depend on phi enter H (an exact restriction: the other
 have zero second derivative in phi).
 
 The exact Hessian of an early-stopped model is indefinite. With ``damping_rule:
-lanczos`` the damping is the smallest that makes H + damping I positive definite, from a
-Lanczos estimate of the lowest eigenvalue of the Hessian on D in all embeddings, plus a
-margin: it uses only D and the model, so ``ifru`` / ``scif`` compute it in ``prepare``
-(before any request) and log it with the estimate. Products are closed-form for MF and
+lanczos`` the damping is minus a Lanczos estimate of the lowest eigenvalue of the
+Hessian on D in all embeddings, plus a margin: it uses only D and the model, so
+``ifru`` / ``scif`` compute it in ``prepare`` (before any request) and log it with the
+estimate. The estimate is not a lower bound, so it does not make every restricted
+Hessian positive definite for certain; CG raises the damping and restarts where it meets
+non-positive curvature (logged, ``solve_damping`` and ``curvature_restarts``). Products are closed-form for MF and
 LightGCN (:mod:`recunlearn.influence.dot_product`); CG can be preconditioned with the
 per-user / per-item d x d Hessian blocks.
 

@@ -43,9 +43,9 @@ class SolverConfig(BaseModel):
     result that uses it (``selected_on_validation``). Off by default."""
     validate_every: int = Field(10, ge=1)
     damping_rule: Literal["fixed", "lanczos"] = "lanczos"
-    """``fixed``: ``damping`` as given. ``lanczos``: the smallest damping making H +
-    damping I positive definite by a Lanczos estimate of H's lowest eigenvalue on D,
-    times (1 + ``damping_margin``), and at least ``damping``."""
+    """``fixed``: ``damping`` as given. ``lanczos``: minus a Lanczos estimate of H's
+    lowest eigenvalue on D (an estimate, not a bound), times (1 + ``damping_margin``),
+    and at least ``damping``. CG raises either where it meets non-positive curvature."""
     damping_margin: float = Field(0.1, ge=0)
     """Relative margin of the ``lanczos`` rule over the estimated -lambda_min."""
     lanczos_steps: int = Field(30, ge=2)

@@ -21,6 +21,8 @@ def solve_log(cfg: SolverConfig, result: SolveResult, closed_form: bool) -> dict
         "relative_residual": result.relative_residual,
         "converged": result.converged,
         "hit_cap": result.hit_cap,
+        "solve_damping": result.damping,
+        "curvature_restarts": result.restarts,
         "selected_on_validation": cfg.select_on_validation,
         "selected_iteration": result.selected_iteration,
     }
