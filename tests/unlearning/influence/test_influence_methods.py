@@ -191,3 +191,26 @@ def test_validation_selection_is_opt_in_labelled_and_never_worse_on_validation(c
     assert valid_auc(chosen.model) >= max(valid_auc(plain.model), valid_auc(original)) - 1e-12
     with pytest.raises(ValueError, match="select_on_validation needs solver 'adam'"):
         IFRU({"select_on_validation": True})
+
+
+@pytest.mark.parametrize(
+    ("reading", "moved"), [("positive", ([0, 1], [0, 1])), ("all", ([0, 1, 2], [0, 1, 2]))]
+)
+def test_ifru_prunes_over_positive_neighbourhoods_unless_told_all(reading, moved):
+    """The hand graph of tests/influence/test_neighbourhood.py: u0-i0 forgotten; the
+    negative rows u0-i2 and u2-i0 join the 1-hop neighbourhood only under ``all``."""
+    pairs = [(0, 0), (0, 1), (0, 2), (1, 0), (2, 0), (3, 2)]
+    train = pd.DataFrame(pairs, columns=["user", "item"]).assign(label=[1, 1, 0, 1, 0, 0])
+    train["forget"] = train.index == 0
+    model = build_backbone(
+        "mf", 4, 3, backbone_config("mf", embedding_dim=2, init_std=0.3), train,
+        torch.Generator().manual_seed(0),
+    ).double()  # fmt: skip
+    settings = {"solver": "direct", "damping_rule": "fixed", "neighbourhood_rows": reading}
+    outcome = IFRU(settings).unlearn(None, request_for(model, train))
+    changed = [
+        np.flatnonzero((new - old).abs().sum(1).detach().numpy() > 0).tolist()
+        for new, old in ((outcome.model.user_embedding, model.user_embedding),
+                         (outcome.model.item_embedding, model.item_embedding))
+    ]  # fmt: skip
+    assert tuple(changed) == moved
