@@ -118,8 +118,6 @@ def seed_row(catalog, seed: int, settings: dict, args) -> dict:
     state = method.prepare(PrepareContext.of(request))
     prepare_seconds = time.perf_counter() - start
     outcome, seconds, cpu = fastest(lambda: method.unlearn(state, request), args.repeats)
-    values = {name: protocol.aucs(m) for name, m in
-              (("original", original), ("retrain", retrain), ("ifru", outcome.model))}  # fmt: skip
     row = {
         "seed": seed,
         "forget_rows": int(protocol.marked["forget"].sum()),
@@ -133,12 +131,23 @@ def seed_row(catalog, seed: int, settings: dict, args) -> dict:
         "retrain_seconds": retrain_seconds,
         "retrain_epochs": retrain_log.epochs,
         "speedup": retrain_seconds / seconds,
-        "hvp_count": outcome.log.get("hvp_count"),
-        "hessian_rows": outcome.log.get("hessian_rows"),
-        "params_moved": outcome.log.get("params_moved"),
-        "converged": outcome.log.get("converged"),
     }
-    row |= {f"{p}_seconds": outcome.log.get(f"{p}_seconds") for p in PHASES}  # last call
+    models = {"original": original, "retrain": retrain, "ifru": outcome.model}
+    return row | logged(outcome.log) | completeness_columns(protocol, models)
+
+
+def logged(log: dict) -> dict:
+    """The request's products, sizes and phases (of its last call)."""
+    names = ("hvp_count", "hessian_rows", "params_moved", "converged", "curvature_restarts")
+    return {name: log.get(name) for name in names} | {
+        f"{phase}_seconds": log.get(f"{phase}_seconds") for phase in PHASES
+    }
+
+
+def completeness_columns(protocol: Protocol, models: dict) -> dict:
+    """AUC_0 / AUC_1 of each model and IFRU's completeness coefficient of each."""
+    values = {name: protocol.aucs(model) for name, model in models.items()}
+    row = {}
     for metric in ("auc_0", "auc_1"):
         row |= {f"{name}_{metric}": v[metric] for name, v in values.items()}
         row[f"completeness_{metric}"] = completeness(

@@ -152,14 +152,12 @@ class ConjugateGradient(InverseHVPSolver):
     def _solve_damped(
         self, hvp: HVP, rhs: torch.Tensor, damping: float
     ) -> tuple[SolveResult, float | None]:
-        """CG on (H + damping I) x = rhs; on a direction of non-positive curvature, the
-        result so far and that direction's Rayleigh quotient of H (else ``None``)."""
+        """CG on (H + damping I) x = rhs, and the Rayleigh quotient of H of a direction of
+        non-positive curvature where it stopped on one (else ``None``)."""
         precondition = self.preconditioner or (lambda r: r)
-        norm_b = float(rhs.norm())
-        x = torch.zeros_like(rhs)
+        norm_b, x, residual = float(rhs.norm()), torch.zeros_like(rhs), rhs.clone()
         if norm_b == 0.0:
             return SolveResult(x, 0, 0, 0.0), None
-        residual = rhs.clone()
         direction = precondition(residual).clone()
         rs_old = residual.dot(direction)
         iterations, rayleigh = 0, None

@@ -46,7 +46,12 @@ import pandas as pd
 import torch
 
 from recunlearn.influence.blocks import apply_blocks, inverse_blocks
-from recunlearn.influence.curvature import hessian_operator, removed_gradient, training_spectrum
+from recunlearn.influence.curvature import (
+    HVP,
+    hessian_operator,
+    removed_gradient,
+    training_spectrum,
+)
 from recunlearn.influence.dot_product import DotProductCurvature, RowCurvature
 from recunlearn.influence.neighbourhood import Neighbourhoods, expand
 from recunlearn.influence.objective import EmbeddingObjective, LossTerm, Selection
@@ -176,33 +181,35 @@ class InfluenceUnlearning(UnlearningMethod):
         clock.lap("unprepared")
         selection = self.select(request, state)
         objective = EmbeddingObjective(model, selection, request.train_config.l2)
-        keep = hessian_row_mask(request, selection, state.neighbourhoods)
-        h_rows = request.train_rows[keep]
-        terms = (
-            None if state.curvature is None else state.curvature.restricted(torch.from_numpy(keep))
-        )
-        exact, closed_form = cfg.hessian == "exact", cfg.products == "closed_form"
-        hvp, curvature = hessian_operator(objective, h_rows, exact, closed_form, terms)
+        hvp, curvature, n_rows = self.curvature(request, state, objective)
         removed, details = self.removed_terms(request, objective, state)
         clock.lap("setup")
-        rhs = removed_gradient(objective, removed, closed_form)
+        rhs = removed_gradient(objective, removed, cfg.products == "closed_form")
         clock.lap("gradient")
         result = self.solver(request, objective, curvature, state).solve(hvp, rhs)
         clock.lap("solve")
-        unlearned = apply_update(
-            model, objective, objective.initial() + result.solution, request.retain_rows
-        )
+        phi = objective.initial() + result.solution
+        unlearned = apply_update(model, objective, phi, request.retain_rows)
         clock.lap("update")
-        log = solve_log(cfg, result, curvature is not None) | clock.log()
-        log |= self.damping_log(given, state, request)
-        log |= {
-            "params_moved": selection.size(model.embedding_dim),
-            "users_moved": len(selection.users),
-            "items_moved": len(selection.items),
-            "hessian_rows": len(h_rows),
-            **details,
-        }
+        log = solve_log(cfg, result, curvature is not None) | clock.log() | details
+        log |= self.damping_log(given, state, request) | {"hessian_rows": n_rows}
+        log |= {"params_moved": selection.size(model.embedding_dim)}
+        log |= {"users_moved": len(selection.users), "items_moved": len(selection.items)}
         return UnlearningOutcome(unlearned, log, state.carried())
+
+    def curvature(
+        self, request: UnlearningRequest, state: InfluenceState, objective: EmbeddingObjective
+    ) -> tuple[HVP, DotProductCurvature | None, int]:
+        """H's product restricted to phi over the Hessian rows (the prepared per-row
+        terms restricted to them, where prepared), its closed form, and the row count."""
+        cfg = self.config
+        keep = hessian_row_mask(request, objective.selection, state.neighbourhoods)
+        rows, terms = request.train_rows[keep], None
+        if state.curvature is not None:
+            terms = state.curvature.restricted(torch.from_numpy(keep))
+        exact, closed_form = cfg.hessian == "exact", cfg.products == "closed_form"
+        hvp, curvature = hessian_operator(objective, rows, exact, closed_form, terms)
+        return hvp, curvature, len(rows)
 
     def damping_log(
         self, given: InfluenceState | None, state: InfluenceState, request: UnlearningRequest
