@@ -53,7 +53,7 @@ class SolverConfig(BaseModel):
     preconditioner: Literal["block_jacobi", "none"] = "block_jacobi"
     """``block_jacobi``: CG preconditioned by the per-user / per-item d x d Hessian
     blocks (closed-form products only), inverted once in ``prepare`` with the damping:
-    about half the products on MovieLens-100K for about 0.4 of a product per step to
+    about half the products on MovieLens-100K for about 0.6 of a product per step to
     apply them, so it is the default (``benchmarks/influence_update.py``); ``none``:
     plain CG."""
     products: Literal["closed_form", "autograd"] = "closed_form"
