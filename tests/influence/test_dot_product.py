@@ -7,6 +7,7 @@ import torch
 from recunlearn.influence.blocks import apply_blocks, block_jacobi, inverse_blocks
 from recunlearn.influence.curvature import hessian_operator, removed_gradient
 from recunlearn.influence.dot_product import DotProductCurvature, RowCurvature
+from recunlearn.influence.neighbourhood import Neighbourhoods, expand
 from recunlearn.influence.objective import EmbeddingObjective, LossTerm, Selection
 from recunlearn.models import build_backbone, positive_edges
 
@@ -146,3 +147,28 @@ def test_blocks_applied_to_some_nodes_are_those_blocks_inverses(nodes):
     residual = torch.randn(3 * len(nodes), generator=generator, dtype=torch.float64)
     applied = apply_blocks(inverse_blocks(blocks, 0.5), torch.tensor(nodes))(residual)
     torch.testing.assert_close(applied, block_jacobi(blocks[nodes], 0.5)(residual))
+
+
+@pytest.mark.parametrize(("backbone", "layers"), BACKBONES)
+@pytest.mark.parametrize("exact", [True, False])
+def test_products_over_all_of_d_equal_those_over_the_hessian_rows(
+    interactions, backbone, layers, exact
+):
+    """Rows that no selected embedding reaches add exact zeros to the product in phi,
+    so a request may use D's prepared terms unrestricted."""
+    selection = Selection(torch.tensor([0, 3, 5]), torch.tensor([1, 7]))
+    objective = objective_on(interactions, backbone, layers, selection)
+    mask = np.zeros(42, dtype=bool)
+    mask[[0, 3, 5, 24 + 1, 24 + 7]] = True
+    mask = expand(mask, Neighbourhoods.of(interactions, 24, 18).graph, layers)
+    keep = mask[interactions["user"].to_numpy()] | mask[interactions["item"].to_numpy() + 24]
+    assert 0 < keep.sum() < len(keep)
+    rows, propagation = interactions[keep], objective.model.linear_propagation()
+    everything = RowCurvature.of(objective.model, interactions, propagation)
+    over_d = DotProductCurvature(objective, rows, propagation, everything)
+    over_rows = DotProductCurvature(objective, rows, propagation)
+    for seed in range(3):
+        vector = random_vector(objective.initial().shape, seed)
+        torch.testing.assert_close(
+            over_d.product(vector, exact), over_rows.product(vector, exact), atol=1e-12, rtol=1e-12
+        )
