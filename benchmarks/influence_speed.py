@@ -34,7 +34,7 @@ from recunlearn.models import backbone_config, model_from_payload
 from recunlearn.seeding import torch_generator
 from recunlearn.training import train_model
 from recunlearn.unlearning import METHODS, PrepareContext, UnlearningRequest
-from recunlearn.unlearning.influence.base import hessian_rows
+from recunlearn.unlearning.influence.base import hessian_row_mask
 
 logger = logging.getLogger("benchmarks.influence_speed")
 BACKBONES = ("mf", "lightgcn")
@@ -68,10 +68,11 @@ def seconds_per_call(product, vector: torch.Tensor, repeats: int) -> float:
 def ifru_problem(request: UnlearningRequest, settings: dict):
     """IFRU (with the run's ``settings``): objective, Hessian rows and b for the request."""
     method = METHODS["ifru"](settings)
-    selection = method.select(request)
+    state = method.prepare(PrepareContext.of(request))
+    selection = method.select(request, state)
     objective = EmbeddingObjective(request.original, selection, request.train_config.l2)
-    rows = hessian_rows(request, selection)
-    terms, _ = method.removed_terms(request, objective)
+    rows = request.train_rows[hessian_row_mask(request, selection, state.neighbourhoods)]
+    terms, _ = method.removed_terms(request, objective, state)
     return method, objective, rows, removed_gradient(objective, terms, closed_form=True)
 
 

@@ -34,6 +34,7 @@ def script(name: str):
         "laser",
         "exact",
         "unlearning_speedup",
+        "influence_update",
     ],
 )
 def test_every_script_runs_without_arguments(name):
@@ -91,3 +92,9 @@ def test_dotted_runtime_parameters_become_nested_blocks_like_the_cli_makes_them(
         "grouping": {"walks": {"depth": 4}},
         "seed": 1,
     }
+
+
+def test_influence_update_takes_seeds_settings_and_a_label():
+    update = script("influence_update")
+    args = update.parse_arguments(["--seeds", "3", "4", "--set", "preconditioner=none"])
+    assert (args.seeds, args.set, args.threads) == ([3, 4], ["preconditioner=none"], 1)

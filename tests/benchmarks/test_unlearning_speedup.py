@@ -46,3 +46,9 @@ def test_toy_run_times_both_requests_at_every_size(speedup):
     expected = table["retrain_seconds"] / table["ifru_seconds"]
     assert (table["speedup"] == expected).all() and (table["retrain_epochs"] >= 1).all()
     assert set(table["device"]) == {"cpu"}
+
+
+def test_kinds_choose_the_requests_and_cpu_speedups_are_recorded(speedup):
+    module, _ = speedup
+    table = module.main(["--device", "cpu", "--sizes", "2000", "--rows", "50", "--kinds", "fixed"])
+    assert table["request"].tolist() == ["fixed"] and (table["speedup_cpu"] > 0).all()

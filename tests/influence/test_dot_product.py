@@ -1,11 +1,13 @@
 """Oracles: the closed-form products and gradients against torch.func and explicit Hessians."""
 
+import numpy as np
 import pytest
 import torch
 
-from recunlearn.influence.blocks import block_jacobi
+from recunlearn.influence.blocks import apply_blocks, block_jacobi, inverse_blocks
 from recunlearn.influence.curvature import hessian_operator, removed_gradient
-from recunlearn.influence.dot_product import DotProductCurvature
+from recunlearn.influence.dot_product import DotProductCurvature, RowCurvature
+from recunlearn.influence.neighbourhood import Neighbourhoods, expand
 from recunlearn.influence.objective import EmbeddingObjective, LossTerm, Selection
 from recunlearn.models import build_backbone, positive_edges
 
@@ -96,3 +98,77 @@ def test_block_jacobi_applies_the_inverse_of_each_shifted_block():
         expected = torch.linalg.solve(shifted, residual[3 * index : 3 * index + 3])
         torch.testing.assert_close(applied[3 * index : 3 * index + 3], expected)
     torch.testing.assert_close(applied[6:9], residual[6:9])  # left out: identity
+
+
+@pytest.mark.parametrize(("backbone", "layers"), BACKBONES)
+def test_terms_prepared_on_d_and_restricted_are_the_terms_of_the_rows_alone(
+    interactions, backbone, layers
+):
+    """What a request takes from the prepared state equals what it would form itself."""
+    objective = objective_on(
+        interactions, backbone, layers, Selection(torch.arange(3), torch.arange(2))
+    )
+    model, propagation = objective.model, objective.model.linear_propagation()
+    keep = torch.from_numpy(np.random.default_rng(0).random(len(interactions)) < 0.4)
+    restricted = RowCurvature.of(model, interactions, propagation).restricted(keep)
+    alone = RowCurvature.of(model, interactions[keep.numpy()], propagation)
+    for name, value in alone.pattern.parts().items():
+        assert torch.equal(restricted.pattern.parts()[name], value), name
+    assert torch.equal(restricted.pattern.crow, alone.pattern.crow)
+    assert torch.equal(restricted.weight, alone.weight)
+    assert torch.equal(restricted.residual, alone.residual)
+
+
+def test_prepared_node_blocks_are_the_mf_hessians_diagonal_blocks(interactions):
+    l2, users, items = 0.05, [0, 4, 9], [2, 3]
+    objective = objective_on(
+        interactions, "mf", 0, Selection(torch.tensor(users), torch.tensor(items)), l2
+    )
+    curvature = DotProductCurvature(objective, interactions, objective.model.linear_propagation())
+    size = objective.initial().numel()
+    eye = torch.eye(size, dtype=torch.float64)
+    explicit = torch.stack([curvature.product(column, True) for column in eye], 1)
+    counts = np.r_[
+        np.bincount(interactions["user"], minlength=24),
+        np.bincount(interactions["item"], minlength=18),
+    ]
+    terms = RowCurvature.of(objective.model, interactions, objective.model.linear_propagation())
+    blocks = terms.node_blocks(torch.from_numpy(2 * l2 * counts.astype(float)))
+    for index, node in enumerate([*users, *(24 + i for i in items)]):
+        part = slice(3 * index, 3 * index + 3)
+        torch.testing.assert_close(blocks[node], explicit[part, part], atol=1e-10, rtol=1e-10)
+
+
+@pytest.mark.parametrize("nodes", [[1, 2, 3], [3]])  # in place (over half) and copied out
+def test_blocks_applied_to_some_nodes_are_those_blocks_inverses(nodes):
+    generator = torch.Generator().manual_seed(1)
+    factors = torch.randn(5, 3, 3, generator=generator, dtype=torch.float64)
+    blocks = factors @ factors.transpose(1, 2) + torch.eye(3, dtype=torch.float64)
+    residual = torch.randn(3 * len(nodes), generator=generator, dtype=torch.float64)
+    applied = apply_blocks(inverse_blocks(blocks, 0.5), torch.tensor(nodes))(residual)
+    torch.testing.assert_close(applied, block_jacobi(blocks[nodes], 0.5)(residual))
+
+
+@pytest.mark.parametrize(("backbone", "layers"), BACKBONES)
+@pytest.mark.parametrize("exact", [True, False])
+def test_products_over_all_of_d_equal_those_over_the_hessian_rows(
+    interactions, backbone, layers, exact
+):
+    """Rows that no selected embedding reaches add exact zeros to the product in phi,
+    so a request may use D's prepared terms unrestricted."""
+    selection = Selection(torch.tensor([0, 3, 5]), torch.tensor([1, 7]))
+    objective = objective_on(interactions, backbone, layers, selection)
+    mask = np.zeros(42, dtype=bool)
+    mask[[0, 3, 5, 24 + 1, 24 + 7]] = True
+    mask = expand(mask, Neighbourhoods.of(interactions, 24, 18).graph, layers)
+    keep = mask[interactions["user"].to_numpy()] | mask[interactions["item"].to_numpy() + 24]
+    assert 0 < keep.sum() < len(keep)
+    rows, propagation = interactions[keep], objective.model.linear_propagation()
+    everything = RowCurvature.of(objective.model, interactions, propagation)
+    over_d = DotProductCurvature(objective, rows, propagation, everything)
+    over_rows = DotProductCurvature(objective, rows, propagation)
+    for seed in range(3):
+        vector = random_vector(objective.initial().shape, seed)
+        torch.testing.assert_close(
+            over_d.product(vector, exact), over_rows.product(vector, exact), atol=1e-12, rtol=1e-12
+        )

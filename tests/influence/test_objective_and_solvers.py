@@ -125,12 +125,20 @@ def test_gauss_newton_product_equals_its_explicit_matrix(interactions, name):
     assert torch.linalg.eigvalsh(expected).min() > -1e-10
 
 
-def test_cg_stops_on_negative_curvature():
-    matrix = torch.diag(torch.tensor([1.0, -1.0], dtype=torch.float64))
-    result = make_solver(
-        SolverSettings(name="cg", damping=0.0, tol=1e-10, max_iter=50, adam_lr=0.01)
-    ).solve(lambda v: matrix @ v, torch.ones(2, dtype=torch.float64))
-    assert result.iterations == 1 and result.relative_residual > 0.1
+def test_cg_raises_the_damping_on_negative_curvature_restarts_and_logs_it(caplog):
+    """H = diag(2, -1), b = (0.5, 1): p = b has p^T H p = -0.5, Rayleigh quotient -0.4, so
+    the damping becomes 0.8; H + 0.8 is still indefinite, which CG's second direction
+    (1.5, 10.5) shows (quotient -0.94): 1.88, positive definite, where CG converges."""
+    matrix = torch.diag(torch.tensor([2.0, -1.0], dtype=torch.float64))
+    rhs = torch.tensor([0.5, 1.0], dtype=torch.float64)
+    settings = SolverSettings(name="cg", damping=0.0, tol=1e-10, max_iter=50)
+    with caplog.at_level("WARNING", logger="recunlearn.influence.solvers"):
+        result = make_solver(settings).solve(lambda v: matrix @ v, rhs)
+    assert result.restarts == 2 and result.damping == pytest.approx(1.88)
+    assert result.converged and result.hvp_count == 1 + 2 + 2
+    expected = torch.linalg.solve(matrix + result.damping * torch.eye(2, dtype=matrix.dtype), rhs)
+    torch.testing.assert_close(result.solution, expected)
+    assert sum("non-positive curvature" in r.message for r in caplog.records) == 2
 
 
 def test_adam_monitor_returns_the_best_scored_iterate_and_its_step():

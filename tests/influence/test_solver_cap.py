@@ -5,7 +5,7 @@ import logging
 import pytest
 import torch
 
-from recunlearn.influence.solvers import SolverSettings, make_solver
+from recunlearn.influence.solvers import ConjugateGradient, SolverSettings, make_solver
 
 
 def ill_conditioned_system(size: int = 30) -> tuple[torch.Tensor, torch.Tensor]:
@@ -44,9 +44,11 @@ def test_a_converged_solve_is_not_flagged(name, caplog):
     assert caplog.text == ""
 
 
-def test_negative_curvature_stop_is_not_a_cap_stop():
+def test_negative_curvature_past_the_restarts_is_not_a_cap_stop(monkeypatch, caplog):
+    monkeypatch.setattr(ConjugateGradient, "MAX_RESTARTS", 0)
     matrix = -torch.eye(4)
     result = make_solver(
         SolverSettings(name="cg", damping=0.0, tol=1e-8, max_iter=10, adam_lr=0.01)
     ).solve(lambda v: matrix @ v, torch.ones(4))
     assert result.iterations == 1 and not result.hit_cap and not result.converged
+    assert "gave up after 0 restarts" in caplog.text

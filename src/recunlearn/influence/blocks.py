@@ -39,16 +39,45 @@ def gram_per_block(rows: torch.Tensor, local: torch.Tensor, n_blocks: int) -> to
     return gram
 
 
-def block_jacobi(blocks: torch.Tensor, shift: float) -> Callable[[torch.Tensor], torch.Tensor]:
-    """r -> (B + shift I)^-1 r for block-diagonal B (``blocks``: n x d x d), r of length n d.
+def inverse_blocks(blocks: torch.Tensor, shift: float) -> torch.Tensor:
+    """(B + shift I)^-1 of each d x d block of ``blocks`` (n x d x d).
 
-    Each block is inverted once through its Cholesky factor; a block that is not positive
-    definite (an embedding no row touches, with no L2 and no shift) is left out (identity),
-    so the preconditioner is always symmetric positive definite.
+    Each block is inverted through its Cholesky factor; a block that is not positive
+    definite (an embedding no row touches, with no L2 and no shift) is left out
+    (identity), so the block-diagonal result is always symmetric positive definite.
     """
     eye = torch.eye(blocks.shape[-1], dtype=blocks.dtype, device=blocks.device)
     factor, info = torch.linalg.cholesky_ex(blocks + shift * eye)
     inverse = torch.cholesky_inverse(factor)
     inverse[info > 0] = eye
-    dim = blocks.shape[-1]
-    return lambda residual: torch.bmm(inverse, residual.view(-1, dim, 1)).reshape(-1)
+    return inverse
+
+
+def apply_blocks(
+    inverse: torch.Tensor, nodes: torch.Tensor | None = None
+) -> Callable[[torch.Tensor], torch.Tensor]:
+    """r -> the block-diagonal ``inverse`` (N x d x d, symmetric blocks) times r.
+
+    ``nodes``: the blocks r runs over (r of length len(nodes) d); all N by default. Each
+    block is applied as r_a^T M_a (M_a symmetric), a row-vector product that is about
+    three times faster on the CPU than M_a r_a as a batched matrix-vector product. A
+    large share of the N blocks is applied in place (scatter, all blocks, gather)
+    rather than copied out.
+    """
+    dim = inverse.shape[-1]
+    if nodes is not None and 2 * len(nodes) < len(inverse):
+        inverse, nodes = inverse.index_select(0, nodes), None
+    if nodes is None:
+        return lambda residual: torch.bmm(residual.view(-1, 1, dim), inverse).reshape(-1)
+
+    def apply(residual: torch.Tensor) -> torch.Tensor:
+        full = residual.new_zeros(len(inverse), 1, dim)
+        full.index_copy_(0, nodes, residual.view(-1, 1, dim))
+        return torch.bmm(full, inverse).index_select(0, nodes).reshape(-1)
+
+    return apply
+
+
+def block_jacobi(blocks: torch.Tensor, shift: float) -> Callable[[torch.Tensor], torch.Tensor]:
+    """r -> (B + shift I)^-1 r for block-diagonal B (``blocks``: n x d x d), r of length n d."""
+    return apply_blocks(inverse_blocks(blocks, shift))

@@ -7,7 +7,9 @@
   summed training loss on D in *all* embeddings. By Cauchy's interlacing theorem the
   lowest eigenvalue of any principal submatrix (the Hessian restricted to the embeddings
   a request moves, Eq. 17-18) is at least the full matrix's, so one estimate, made on D
-  and the model before any request, gives a damping that suits every request.
+  and the model before any request, serves every request. It is an estimate, not a
+  bound (:mod:`recunlearn.influence.spectrum`); CG raises the damping where it meets
+  non-positive curvature.
 """
 
 from __future__ import annotations
@@ -17,7 +19,7 @@ from collections.abc import Callable
 import pandas as pd
 import torch
 
-from recunlearn.influence.dot_product import DotProductCurvature, terms_gradient
+from recunlearn.influence.dot_product import DotProductCurvature, RowCurvature, terms_gradient
 from recunlearn.influence.objective import EmbeddingObjective, LossTerm, Selection
 from recunlearn.influence.spectrum import SpectrumEstimate, lanczos_extremes
 from recunlearn.models.base import Recommender
@@ -26,16 +28,21 @@ HVP = Callable[[torch.Tensor], torch.Tensor]
 
 
 def hessian_operator(
-    objective: EmbeddingObjective, rows: pd.DataFrame, exact: bool, closed_form: bool
+    objective: EmbeddingObjective,
+    rows: pd.DataFrame,
+    exact: bool,
+    closed_form: bool,
+    terms: RowCurvature | None = None,
 ) -> tuple[HVP, DotProductCurvature | None]:
     """v -> H v (``exact``) or GN v of the summed loss of ``rows`` in phi.
 
     Returns the closed-form curvature too (for its diagonal blocks) when it is used:
-    ``closed_form`` asks for it and the backbone has a linear propagation.
+    ``closed_form`` asks for it and the backbone has a linear propagation. ``terms``:
+    the rows' per-row curvature when already formed (see :class:`RowCurvature`).
     """
     propagation = objective.model.linear_propagation() if closed_form else None
     if propagation is not None:
-        curvature = DotProductCurvature(objective, rows, propagation)
+        curvature = DotProductCurvature(objective, rows, propagation, terms)
         return curvature.hessian_product(exact), curvature
     if exact:
         return objective.hessian_vector_product(objective.summed_loss(rows), scale=1.0), None
@@ -61,14 +68,15 @@ def training_spectrum(
     steps: int,
     generator: torch.Generator,
     closed_form: bool = True,
+    terms: RowCurvature | None = None,
 ) -> SpectrumEstimate:
     """Lanczos estimate of the extreme eigenvalues of the summed-loss Hessian (or GN
     matrix) of ``rows`` in every user and item embedding; ``generator`` (CPU) draws the
-    start vector."""
+    start vector; ``terms``: the rows' per-row curvature when already formed."""
     device = model.user_embedding.device
     everything = Selection(torch.arange(model.n_users), torch.arange(model.n_items))
     objective = EmbeddingObjective(model, everything, l2)
-    product, _ = hessian_operator(objective, rows, exact, closed_form)
+    product, _ = hessian_operator(objective, rows, exact, closed_form, terms)
     phi = objective.initial()
     start = torch.randn(phi.shape, generator=generator, dtype=torch.float64)
     return lanczos_extremes(product, start.to(device=device, dtype=phi.dtype), steps)

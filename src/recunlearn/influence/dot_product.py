@@ -24,12 +24,14 @@ from __future__ import annotations
 
 import warnings
 from collections.abc import Callable
+from dataclasses import dataclass
 
 import pandas as pd
 import torch
 
 from recunlearn.influence.blocks import gram_per_block
 from recunlearn.influence.objective import EmbeddingObjective, LossTerm
+from recunlearn.models.base import Recommender
 from recunlearn.predictions import rows_to_tensors
 
 Propagation = Callable[[torch.Tensor], torch.Tensor]
@@ -57,13 +59,44 @@ class RowPattern:
         """The row each nonzero belongs to."""
         self.mirror = position[(order + n_rows) % max(2 * n_rows, 1)]
         """The position of each nonzero's transposed twin."""
-        self.source, self.target = source[order], target[order]
+        self._structure(source[order], target[order], n_nodes)
+
+    def _structure(self, source: torch.Tensor, target: torch.Tensor, n_nodes: int) -> None:
+        """The CSR structure of nonzeros (``source``, sorted; ``target``)."""
+        self.source, self.target = source, target
         counts = torch.bincount(source, minlength=n_nodes)
         self.crow = torch.cat([counts.new_zeros(1), torch.cumsum(counts, 0)])
         self.shape = (n_nodes, n_nodes)
         self._ones: torch.Tensor | None = None
         # 32-bit CSR indices: CPU sparse kernels convert 64-bit ones on every call
         self._compressed = (self.crow.int(), self.target.int())
+
+    @classmethod
+    def from_parts(cls, parts: dict[str, torch.Tensor], n_nodes: int) -> RowPattern:
+        """The pattern whose :meth:`parts` these are (a stored pattern)."""
+        pattern = object.__new__(cls)
+        pattern.row_of, pattern.mirror = parts["row_of"], parts["mirror"]
+        pattern._structure(parts["source"], parts["target"], n_nodes)
+        return pattern
+
+    def parts(self) -> dict[str, torch.Tensor]:
+        """The tensors the pattern is rebuilt from (:meth:`from_parts`)."""
+        names = ("row_of", "mirror", "source", "target")
+        return {name: getattr(self, name) for name in names}
+
+    def subset(self, keep_rows: torch.Tensor) -> RowPattern:
+        """The pattern of the rows ``keep_rows`` (a boolean mask over the rows) marks,
+        with its rows renumbered in order: the pattern those rows alone build, without
+        sorting again (a stable sort keeps the kept nonzeros' order)."""
+        keep = keep_rows[self.row_of]
+        position = torch.cumsum(keep, 0) - 1
+        parts = {
+            "row_of": (torch.cumsum(keep_rows, 0) - 1)[self.row_of[keep]],
+            "mirror": position[self.mirror[keep]],
+            "source": self.source[keep],
+            "target": self.target[keep],
+        }
+        return RowPattern.from_parts(parts, self.shape[0])
 
     def matrix(self, values: torch.Tensor) -> torch.Tensor:
         """The CSR matrix with ``values`` (one per nonzero) on this pattern."""
@@ -82,6 +115,46 @@ class RowPattern:
         return torch.sparse.sampled_addmm(self._ones, left, right.T, beta=0.0).values()
 
 
+@dataclass(frozen=True)
+class RowCurvature:
+    """The per-row terms of the summed loss of some rows at a model: their pattern, the
+    final embeddings F and, per nonzero, w_r = s(x_r) (1 - s(x_r)) and s_r = s(x_r) - y_r.
+
+    They depend on the rows and the model only, so the influence methods form them
+    once on D (``prepare``) and restrict them to each request's Hessian rows.
+    """
+
+    pattern: RowPattern
+    final: torch.Tensor
+    weight: torch.Tensor
+    residual: torch.Tensor
+
+    @classmethod
+    def of(cls, model: Recommender, rows: pd.DataFrame, propagation: Propagation) -> RowCurvature:
+        """The terms of ``rows`` at ``model`` (``propagation``: over D's graph)."""
+        users, items, labels = rows_to_tensors(rows, model.user_embedding.device)
+        ego = torch.cat([model.user_embedding.detach(), model.item_embedding.detach()])
+        final = propagation(ego)
+        pattern = RowPattern(users, items, model.n_users, model.n_users + model.n_items)
+        probability = torch.sigmoid(pattern.sampled(final, final))
+        residual = probability - labels.to(probability.dtype)[pattern.row_of]
+        return cls(pattern, final, probability * (1 - probability), residual)
+
+    def restricted(self, keep_rows: torch.Tensor) -> RowCurvature:
+        """The terms of the rows ``keep_rows`` marks (renumbered in order)."""
+        keep = keep_rows[self.pattern.row_of]
+        pattern = self.pattern.subset(keep_rows)
+        return RowCurvature(pattern, self.final, self.weight[keep], self.residual[keep])
+
+    def node_blocks(self, penalty: torch.Tensor) -> torch.Tensor:
+        """Every node's d x d Gauss-Newton block, sum over its rows of w_r f_b f_b^T,
+        plus ``penalty`` (one L2 curvature per node) on its diagonal."""
+        scaled = self.weight.sqrt()[:, None] * self.final[self.pattern.target]
+        blocks = gram_per_block(scaled, self.pattern.source, self.final.shape[0])
+        eye = torch.eye(self.final.shape[1], dtype=blocks.dtype, device=blocks.device)
+        return blocks + penalty.to(blocks.dtype)[:, None, None] * eye
+
+
 class DotProductCurvature:
     """Closed-form curvature of the summed loss of ``rows`` in the selected embeddings.
 
@@ -89,22 +162,22 @@ class DotProductCurvature:
         objective: the model, its selected embeddings (phi) and the L2 weight.
         rows: the rows whose summed loss is differentiated (the Hessian rows).
         propagation: the model's ``linear_propagation()`` (over the graph of D).
+        terms: the rows' :class:`RowCurvature` when already formed (prepared on D and
+            restricted to ``rows``); formed here otherwise.
     """
 
     def __init__(
-        self, objective: EmbeddingObjective, rows: pd.DataFrame, propagation: Propagation
+        self,
+        objective: EmbeddingObjective,
+        rows: pd.DataFrame,
+        propagation: Propagation,
+        terms: RowCurvature | None = None,
     ) -> None:
-        model, self.dim = objective.model, objective.dim
-        self.n_users = model.n_users
-        device = objective.base_user.device
-        users, items, labels = rows_to_tensors(rows, device)
+        self.dim, self.n_users = objective.dim, objective.model.n_users
         self.propagate = propagation
-        self.final = propagation(torch.cat([objective.base_user, objective.base_item]))
-        self.pattern = RowPattern(users, items, self.n_users, self.n_users + model.n_items)
-        logits = self.pattern.sampled(self.final, self.final)
-        probability = torch.sigmoid(logits)
-        self.weight = probability * (1 - probability)
-        self.residual = probability - labels.to(logits.dtype)[self.pattern.row_of]
+        terms = terms or RowCurvature.of(objective.model, rows, propagation)
+        self.final, self.pattern = terms.final, terms.pattern
+        self.weight, self.residual = terms.weight, terms.residual
         self.residual_matrix = self.pattern.matrix(self.residual)
         self.selected = torch.cat([objective.users, objective.items + self.n_users])
         self.penalty = objective.l2_hessian_diagonal(rows)

@@ -1,10 +1,14 @@
 """Bipartite neighbourhoods over the interaction rows: Algorithm 1 pruning (IFRU,
 Section 3.2) and the rows whose prediction a graph change or a parameter reaches.
 
-Nodes are numbered users first (0..n_users-1), then items (n_users + item id).
+Nodes are numbered users first (0..n_users-1), then items (n_users + item id). The
+adjacency matrices depend on D only, so :class:`Neighbourhoods` is formed once (the
+influence methods' ``prepare``) and each request walks it.
 """
 
 from __future__ import annotations
+
+from dataclasses import dataclass
 
 import numpy as np
 import pandas as pd
@@ -23,6 +27,38 @@ def bipartite_adjacency(rows: pd.DataFrame, n_users: int, n_items: int) -> sp.cs
     matrix = sp.csr_matrix((data, (np.r_[users, items], np.r_[items, users])), shape=(n, n))
     matrix.data[:] = 1.0  # duplicate rows count once
     return matrix
+
+
+@dataclass(frozen=True)
+class Neighbourhoods:
+    """The adjacency matrices a request walks, formed from D alone.
+
+    Attributes:
+        pruning: the adjacency whose rows are Algorithm 1's N_v: D's positive rows (the
+            paper: "the set of items positively interacted by u"), or every labelled row
+            under the ``all`` reading.
+        graph: the adjacency of D's positive rows, the graph LightGCN propagates over
+            (spillover and the Hessian rows of graph backbones walk it).
+        n_users: offset of the item nodes.
+    """
+
+    pruning: sp.csr_matrix
+    graph: sp.csr_matrix
+    n_users: int
+
+    @classmethod
+    def of(
+        cls, rows: pd.DataFrame, n_users: int, n_items: int, positive_only: bool = True
+    ) -> Neighbourhoods:
+        """The neighbourhoods of the rows of D (``positive_only``: N_v from positive rows)."""
+        graph = bipartite_adjacency(rows[rows["label"] == 1], n_users, n_items)
+        pruning = graph if positive_only else bipartite_adjacency(rows, n_users, n_items)
+        return cls(pruning, graph, n_users)
+
+    def inverse_degree(self) -> np.ndarray:
+        """1 / |N_v| per node (0 for a node without neighbours)."""
+        degree = np.asarray(self.pruning.sum(axis=1)).ravel()
+        return np.divide(1.0, degree, out=np.zeros_like(degree), where=degree > 0)
 
 
 def expand(mask: np.ndarray, adjacency: sp.csr_matrix, hops: int) -> np.ndarray:
@@ -47,7 +83,7 @@ def rows_touching(rows: pd.DataFrame, mask: np.ndarray, n_users: int) -> pd.Data
     return rows[hit]
 
 
-def spillover_rows(train: pd.DataFrame, n_users: int, n_items: int, hops: int) -> pd.DataFrame:
+def spillover_rows(train: pd.DataFrame, neighbourhoods: Neighbourhoods, hops: int) -> pd.DataFrame:
     """D_c: rows of D - D_r whose prediction can change when D_r's edges leave the graph.
 
     The graph's edges are D's positive rows, so the removed edges are D_r's positive
@@ -61,8 +97,9 @@ def spillover_rows(train: pd.DataFrame, n_users: int, n_items: int, hops: int) -
     retain = train[~train["forget"]]
     if hops == 0 or removed.empty:
         return retain.iloc[0:0]
-    graph = bipartite_adjacency(train[train["label"] == 1], n_users, n_items)
-    affected = expand(node_mask(removed, n_users, n_items), graph, hops)
+    n_users, n_nodes = neighbourhoods.n_users, neighbourhoods.graph.shape[0]
+    start = node_mask(removed, n_users, n_nodes - n_users)
+    affected = expand(start, neighbourhoods.graph, hops)
     return rows_touching(retain, affected, n_users)
 
 
@@ -76,21 +113,22 @@ def _keep_top(candidates: np.ndarray, scores: np.ndarray, ratio: float) -> np.nd
     return kept
 
 
-def prune(train: pd.DataFrame, n_users: int, n_items: int, ratios: list[float]) -> Selection:
+def prune(forget: pd.DataFrame, neighbourhoods: Neighbourhoods, ratios: list[float]) -> Selection:
     """IFRU Algorithm 1: importance-scored users and items to keep, with ratios (a_0..a_K).
 
-    Neighbourhoods N_v are all of v's rows in D (every labelled row fits the
-    embedding, so each contributes 1/|N_v| to it). Part 1 scores D_r's users and items
-    by the sum of 1/|N_v| over their D_r rows and keeps the top a_0 share; Part 2
-    spreads s^{k-1} of the kept (k-1)-order nodes to their neighbours v' with weight
-    1/|N_v'| and keeps the top a_k share of those neighbours.
+    Neighbourhoods N_v are ``neighbourhoods.pruning``'s rows (D's positive rows by
+    default, as in the paper). Part 1 scores D_r's users and items by the sum of
+    1/|N_v| over their D_r rows and keeps the top a_0 share; Part 2 spreads s^{k-1} of
+    the kept (k-1)-order nodes to their neighbours v' with weight 1/|N_v'| and keeps
+    the top a_k share of those neighbours.
     """
-    forget = train[train["forget"]]
-    adjacency = bipartite_adjacency(train, n_users, n_items)
-    degree = np.asarray(adjacency.sum(axis=1)).ravel()
-    inverse_degree = np.divide(1.0, degree, out=np.zeros_like(degree), where=degree > 0)
+    adjacency, n_users = neighbourhoods.pruning, neighbourhoods.n_users
+    n_items = adjacency.shape[0] - n_users
+    inverse_degree = neighbourhoods.inverse_degree()
     endpoints = np.r_[forget["user"].to_numpy(), forget["item"].to_numpy() + n_users]
-    scores = np.bincount(endpoints, weights=inverse_degree[endpoints], minlength=len(degree))
+    scores = np.bincount(
+        endpoints, weights=inverse_degree[endpoints], minlength=len(inverse_degree)
+    )
     kept = _keep_top(node_mask(forget, n_users, n_items), scores, ratios[0])
     selected = kept.copy()
     for ratio in ratios[1:]:

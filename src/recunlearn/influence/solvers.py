@@ -4,8 +4,11 @@ Each solver sees H only through a product ``hvp(v)``, and stops on a residual
 tolerance or an iteration cap, never on validation or test metrics.
 
 - ``cg``: conjugate gradient (default), optionally preconditioned (block-Jacobi in the
-  influence methods); H must be positive definite, which the damping term helps ensure. On a direction of non-positive curvature it stops and
-  returns the iterate so far (truncated CG); the residual in the log shows it.
+  influence methods); H + damping I must be positive definite. On a direction p of
+  non-positive curvature, p^T (H + damping) p <= 0, it logs a warning, raises the
+  damping to at least twice its value and twice -q (q = p^T H p / p^T p >= lambda_min,
+  so H + damping I is indefinite while damping <= -q) and restarts from zero; the
+  result says how often (``restarts``) and with which damping it ended.
 - ``adam``: the IFRU paper's solver: minimise 1/2 t^T (H + damping) t - t^T b with
   Adam, whose gradient is the residual (H + damping) t - b. Optionally (off by
   default) a ``monitor`` scores the iterate every ``monitor_every`` steps and the
@@ -15,9 +18,8 @@ tolerance or an iteration cap, never on validation or test metrics.
 - ``direct``: builds H column by column from HVPs and solves with
   ``torch.linalg.solve`` (the paper's "w/o HVP" variant; small parameter sets only).
 
-A solver that stops on its iteration cap with the residual still above the
-tolerance logs a warning and says so in its result (``hit_cap``), so the
-unlearning log and the report can flag an update that did not converge.
+A solver that stops on its cap above the tolerance logs a warning and says so in its
+result (``hit_cap``), so the log and the report can flag an update that did not converge.
 """
 
 from __future__ import annotations
@@ -55,6 +57,8 @@ class SolveResult:
     """The relative residual is at or below the solver's tolerance."""
     hit_cap: bool = False
     """The solver stopped on its iteration cap with the residual above the tolerance."""
+    damping: float | None = None  # of the solve returned (CG raises it on negative curvature)
+    restarts: int = 0  # how often CG met non-positive curvature and restarted
 
 
 class InverseHVPSolver(ABC):
@@ -119,25 +123,52 @@ class ConjugateGradient(InverseHVPSolver):
     ) -> ConjugateGradient:
         return cls(settings.damping, settings.tol, settings.max_iter, preconditioner)
 
+    MAX_RESTARTS: ClassVar[int] = 30  # the damping at least doubles at each restart
+
     def solve(self, hvp: HVP, rhs: torch.Tensor) -> SolveResult:
-        apply = self.operator(hvp)
+        damping, products = self.damping, 0
+        for restart in range(self.MAX_RESTARTS + 1):
+            result, rayleigh = self._solve_damped(hvp, rhs, damping)
+            products += result.hvp_count
+            result = dataclasses.replace(
+                result, hvp_count=products, damping=damping, restarts=restart
+            )
+            if rayleigh is None or restart == self.MAX_RESTARTS:
+                break
+            raised = max(2.0 * damping, -2.0 * rayleigh, 1e-8)
+            logger.warning(
+                "CG met non-positive curvature (Rayleigh quotient %.3g of H, damping %.3g): "
+                "damping raised to %.3g, restarting",
+                rayleigh,
+                damping,
+                raised,
+            )
+            damping = raised
+        if rayleigh is not None:
+            logger.warning("CG gave up after %d restarts on negative curvature", restart)
+        on_cap = result.iterations >= self.max_iter and rayleigh is None
+        return self.checked(result, stopped_on_cap=on_cap)
+
+    def _solve_damped(
+        self, hvp: HVP, rhs: torch.Tensor, damping: float
+    ) -> tuple[SolveResult, float | None]:
+        """CG on (H + damping I) x = rhs, and the Rayleigh quotient of H of a direction of
+        non-positive curvature where it stopped on one (else ``None``)."""
         precondition = self.preconditioner or (lambda r: r)
-        norm_b = float(rhs.norm())
-        x = torch.zeros_like(rhs)
+        norm_b, x, residual = float(rhs.norm()), torch.zeros_like(rhs), rhs.clone()
         if norm_b == 0.0:
-            return SolveResult(x, 0, 0, 0.0)
-        residual = rhs.clone()
+            return SolveResult(x, 0, 0, 0.0), None
         direction = precondition(residual).clone()
         rs_old = residual.dot(direction)
-        iterations, on_cap = 0, True
+        iterations, rayleigh = 0, None
         bar = progress_bar(self.max_iter, "CG products")
         while iterations < self.max_iter:
             iterations += 1
             bar.update(1)
-            product = apply(direction)
+            product = hvp(direction) + damping * direction
             curvature = direction.dot(product)
             if float(curvature) <= 0.0:
-                on_cap = False  # negative curvature: H + damping is not positive definite here
+                rayleigh = float(curvature / direction.dot(direction)) - damping
                 break
             step = rs_old / curvature
             x = x + step * direction
@@ -149,8 +180,7 @@ class ConjugateGradient(InverseHVPSolver):
             direction = preconditioned + (rs_new / rs_old) * direction
             rs_old = rs_new
         bar.close()
-        result = SolveResult(x, iterations, iterations, float(residual.norm()) / norm_b)
-        return self.checked(result, stopped_on_cap=on_cap and iterations >= self.max_iter)
+        return SolveResult(x, iterations, iterations, float(residual.norm()) / norm_b), rayleigh
 
 
 class AdamSolver(InverseHVPSolver):

@@ -4,13 +4,17 @@ Influence methods need H + damping I positive definite, and the exact Hessian of
 early-stopped model is not. :func:`lanczos_extremes` estimates H's lowest (and highest)
 eigenvalue from ``steps`` products (Lanczos, 1950; with full reorthogonalisation, as in
 Golub & Van Loan, Matrix Computations, Sec. 10.1), and :func:`damping_from_spectrum`
-turns the estimate into the smallest damping that makes H + damping I positive
-definite, plus a margin.
+turns the estimate into a damping, plus a margin.
 
-A Ritz value theta of the Lanczos tridiagonal T_k is never below H's lowest
-eigenvalue, and some eigenvalue of H lies within its residual ||H y - theta y|| =
-|beta_k s_k| (the residual bound of symmetric matrices; Parlett, The Symmetric
-Eigenvalue Problem), so theta - residual is the estimate the damping rule uses.
+What the estimate guarantees, and what it does not: the lowest Ritz value theta of the
+Lanczos tridiagonal T_k is never below H's lowest eigenvalue, and *some* eigenvalue of H
+lies within its residual rho = ||H y - theta y|| = |beta_k s_k| of theta (the residual
+bound of symmetric matrices; Parlett, The Symmetric Eigenvalue Problem). That
+eigenvalue need not be the lowest: a part of the spectrum the Krylov space has not
+reached can lie below theta - rho, so theta - rho is an estimate of lambda_min, not a
+lower bound, and the damping it gives does not make H + damping I positive definite
+for certain. The guarantee is the solver's: CG detects a direction of non-positive
+curvature, raises the damping and restarts (:mod:`recunlearn.influence.solvers`).
 """
 
 from __future__ import annotations
@@ -77,7 +81,8 @@ def _ritz_extremes(alphas: list[float], betas: list[float]) -> SpectrumEstimate:
 
 
 def damping_from_spectrum(estimate: SpectrumEstimate, margin: float, floor: float) -> float:
-    """The smallest damping making H + damping I positive definite, with a margin.
+    """The damping that makes H + damping I positive definite if theta - rho is H's
+    lowest eigenvalue (an estimate: see the module's docstring), with a margin.
 
     ``(1 + margin) * max(0, -(lowest - residual))``, and at least ``floor``.
     """

@@ -122,7 +122,8 @@ _ON_GROUPS = {"prepares": True, "needs_groups": True, **_PER_ROW}
 _RETRAIN = _spec("retrain", "Retrain", RetrainConfig, "ground truth")
 _IFRU = _spec("influence.ifru", "IFRU", IFRUConfig, "influence", prepares=True, **_PER_ROW)
 _SCIF = _spec("influence.scif", "SCIF", SCIFConfig, "influence", prepares=True, **_PER_ROW)
-"""IFRU and SCIF: the Lanczos estimate that sets their damping is prepared on D."""
+"""IFRU and SCIF (and their variants): what D and Original determine (neighbourhoods,
+per-row curvature, the preconditioner's blocks, a Lanczos damping) is prepared on D."""
 _ALTERASER = _spec(
     "finetune.alteraser",
     "AltEraser",
@@ -134,7 +135,7 @@ _LASER = _spec("exact.laser", "Laser", LaserConfig, "exact", **_ON_GROUPS)
 
 GAUSS_NEWTON = {"hessian": "gauss_newton", "damping_rule": "fixed", "damping": 1.0}
 """Gauss-Newton variants: the positive semi-definite part of the Hessian, a fixed
-damping (nothing to prepare)."""
+damping."""
 
 # One entry per column of the report: a method, or a variant of one that differs only
 # in its settings. unlearning.<name> in parameters_unlearning.yml overrides the entry's
@@ -143,9 +144,9 @@ METHOD_SPECS: dict[str, MethodSpec] = {
     "retrain": _RETRAIN,
     "retrain_star": _RETRAIN.variant("retrain_star", "Retrain*", seed_key="star"),
     "ifru": _IFRU,
-    "ifru_gn": _IFRU.variant("ifru_gn", "IFRU (Gauss-Newton)", prepares=False, **GAUSS_NEWTON),
+    "ifru_gn": _IFRU.variant("ifru_gn", "IFRU (Gauss-Newton)", **GAUSS_NEWTON),
     "scif": _SCIF,
-    "scif_gn": _SCIF.variant("scif_gn", "SCIF (Gauss-Newton)", prepares=False, **GAUSS_NEWTON),
+    "scif_gn": _SCIF.variant("scif_gn", "SCIF (Gauss-Newton)", **GAUSS_NEWTON),
     "warm_start": _spec("finetune.warm_start", "WarmStart", WarmStartConfig, "fine-tuning"),
     "alteraser_ah": _ALTERASER,
     "alteraser_hf": _ALTERASER.variant(

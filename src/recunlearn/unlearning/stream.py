@@ -6,6 +6,12 @@ D's order, with its own rows marked ``forget``; it starts from the state request
 returned (``UnlearningOutcome.next_state``) and, for the methods that continue from
 their own model (``continues_from_model``), from request k-1's model as ``original``.
 A stream of one request is the single request the method answers on its own.
+
+What a state carries forward is the method's to say: the influence methods keep only
+what neither D nor the model fixes (a fixed damping), and the next request forms again
+what depends on D (neighbourhoods, degrees) or on the model too (per-row curvature, the
+preconditioner's blocks, a Lanczos damping): see
+:meth:`recunlearn.unlearning.influence.prepared.InfluenceState.carried`.
 """
 
 from __future__ import annotations

@@ -5,7 +5,7 @@ import pandas as pd
 import pytest
 import torch
 
-from recunlearn.influence.neighbourhood import spillover_rows
+from recunlearn.influence.neighbourhood import Neighbourhoods, spillover_rows
 from recunlearn.influence.objective import EmbeddingObjective, Selection
 from recunlearn.models import build_backbone, positive_edges
 from recunlearn.models.config import LightGCNConfig, TrainConfig
@@ -56,8 +56,8 @@ def test_ifru_with_cg_matches_the_direct_solve(converged_mf):
 def test_the_block_jacobi_preconditioner_reaches_cg_and_keeps_its_solution(converged_mf):
     original, train = converged_mf
     settings = EXACT | {"solver": "cg", "tol": 1e-12, "max_iter": 500}
-    plain = IFRU(settings).unlearn(None, request_for(original, train))
-    preconditioned = IFRU(settings | {"preconditioner": "block_jacobi"}).unlearn(
+    plain = IFRU(settings | {"preconditioner": "none"}).unlearn(None, request_for(original, train))
+    preconditioned = IFRU(settings).unlearn(  # the default
         None, request_for(original, train)
     )
     assert not plain.log["preconditioned"] and preconditioned.log["preconditioned"]
@@ -95,7 +95,7 @@ def test_lightgcn_spillover_gradient_matches_finite_differences(interactions):
         train,
         torch.Generator().manual_seed(1),
     ).double()
-    spill = spillover_rows(train, 24, 18, 1)
+    spill = spillover_rows(train, Neighbourhoods.of(train, 24, 18), 1)
     objective = EmbeddingObjective(model, Selection(torch.arange(24), torch.arange(18)), l2=0.01)
     new_graph = model.graph_state(*positive_edges(train[~train["forget"]]))
     old_loss, new_loss = objective.summed_loss(spill), objective.summed_loss(spill, new_graph)
@@ -130,7 +130,7 @@ def test_ifru_moves_only_the_selected_embeddings_and_logs_its_work(interactions)
     log = outcome.log
     assert log["params_moved"] == 4 * (log["users_moved"] + log["items_moved"])
     assert log["hvp_count"] >= 1 and log["spillover_rows"] > 0 and log["relative_residual"] < 1e-3
-    phases = ("damping", "setup", "gradient", "solve", "update")
+    phases = ("unprepared", "setup", "gradient", "solve", "update")
     assert sum(log[f"{phase}_seconds"] for phase in phases) == pytest.approx(log["seconds"])
     # The unlearned model serves the D - D_r graph.
     assert len(outcome.model.graph_users) == int((train.loc[~train["forget"], "label"] == 1).sum())
@@ -191,3 +191,26 @@ def test_validation_selection_is_opt_in_labelled_and_never_worse_on_validation(c
     assert valid_auc(chosen.model) >= max(valid_auc(plain.model), valid_auc(original)) - 1e-12
     with pytest.raises(ValueError, match="select_on_validation needs solver 'adam'"):
         IFRU({"select_on_validation": True})
+
+
+@pytest.mark.parametrize(
+    ("reading", "moved"), [("positive", ([0, 1], [0, 1])), ("all", ([0, 1, 2], [0, 1, 2]))]
+)
+def test_ifru_prunes_over_positive_neighbourhoods_unless_told_all(reading, moved):
+    """The hand graph of tests/influence/test_neighbourhood.py: u0-i0 forgotten; the
+    negative rows u0-i2 and u2-i0 join the 1-hop neighbourhood only under ``all``."""
+    pairs = [(0, 0), (0, 1), (0, 2), (1, 0), (2, 0), (3, 2)]
+    train = pd.DataFrame(pairs, columns=["user", "item"]).assign(label=[1, 1, 0, 1, 0, 0])
+    train["forget"] = train.index == 0
+    model = build_backbone(
+        "mf", 4, 3, backbone_config("mf", embedding_dim=2, init_std=0.3), train,
+        torch.Generator().manual_seed(0),
+    ).double()  # fmt: skip
+    settings = {"solver": "direct", "damping_rule": "fixed", "neighbourhood_rows": reading}
+    outcome = IFRU(settings).unlearn(None, request_for(model, train))
+    changed = [
+        np.flatnonzero((new - old).abs().sum(1).detach().numpy() > 0).tolist()
+        for new, old in ((outcome.model.user_embedding, model.user_embedding),
+                         (outcome.model.item_embedding, model.item_embedding))
+    ]  # fmt: skip
+    assert tuple(changed) == moved

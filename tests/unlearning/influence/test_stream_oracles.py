@@ -104,3 +104,25 @@ def test_the_lanczos_damping_is_re_estimated_on_the_data_and_model_left(stream, 
     again = stream_request(request, index, 1, first.model)
     assert second.log["damping"] == method.prepare(PrepareContext.of(again)).damping
     assert second.log["damping"] != state.damping
+
+
+@pytest.mark.parametrize("rule", ["lanczos", "fixed"])
+def test_the_carried_state_keeps_only_what_neither_d_nor_the_model_fixes(stream, rule):
+    """After request 1 the state carried forward keeps a fixed damping and nothing formed
+    on D (neighbourhoods, per-row curvature, the preconditioner's blocks); request 2 then
+    answers exactly as a state prepared on D_1 at the model request 1 left."""
+    _, request, index, _ = stream
+    settings = SETTINGS | EVERY_NODE | {"solver": "cg", "tol": 1e-10, "max_iter": 200}
+    method = METHODS["ifru"](settings | {"damping_rule": rule})
+    state = method.prepare(PrepareContext.of(request))
+    assert state.inverse_blocks is not None and state.curvature is not None
+    first, second = islice(unlearn_stream(method, state, request, index, REQUESTS), 2)
+    carried = first.next_state
+    if rule == "lanczos":
+        assert carried is None  # the damping depends on D and the model too
+    else:
+        assert carried.damping == state.damping and carried.rule == "fixed"
+        assert (carried.neighbourhoods, carried.curvature, carried.inverse_blocks) == (None,) * 3
+    again = stream_request(request, index, 1, first.model)
+    fresh = method.unlearn(method.prepare(PrepareContext.of(again)), again)
+    assert torch.equal(all_scores(second.model), all_scores(fresh.model))

@@ -11,22 +11,25 @@ rows whose prediction can depend on phi enter H (an exact restriction: the other
 have zero second derivative in phi).
 
 The exact Hessian of an early-stopped model is indefinite. With ``damping_rule:
-lanczos`` the damping is the smallest that makes H + damping I positive definite, from a
-Lanczos estimate of the lowest eigenvalue of the Hessian on D in all embeddings, plus a
-margin: it uses only D and the model, so ``ifru`` / ``scif`` compute it in ``prepare``
-(before any request) and log it with the estimate. Products are closed-form for MF and
+lanczos`` the damping is minus a Lanczos estimate of the lowest eigenvalue of the
+Hessian on D in all embeddings, plus a margin: it uses only D and the model, so
+``ifru`` / ``scif`` compute it in ``prepare`` (before any request) and log it with the
+estimate. The estimate is not a lower bound, so it does not make every restricted
+Hessian positive definite for certain; CG raises the damping and restarts where it meets
+non-positive curvature (logged, ``solve_damping`` and ``curvature_restarts``). Products are closed-form for MF and
 LightGCN (:mod:`recunlearn.influence.dot_product`); CG can be preconditioned with the
 per-user / per-item d x d Hessian blocks.
 
-In a stream of requests the next request starts from the unlearned model
-(``continues_from_model``) on D - D_r. The Lanczos damping depends on both (the
-Hessian on D at the model), so it is not carried forward: the next request
-re-estimates it on its own D at its own model, inside its timed call
-(``damping_seconds``), which is the estimate ``prepare`` would make there; carrying the
-old one would damp a Hessian that no longer exists (updates leave the minimum, so the
-new Hessian can be less positive definite). A fixed damping depends on neither and is
-carried; so is any state past an empty request, which changes neither. The log splits the time into damping, set-up
-(pruning, neighbourhoods, spillover rows, curvature), gradient, solve and update.
+Everything a request needs that D and the model determine (damping, neighbourhoods and
+degrees, per-row curvature, the preconditioner's blocks) is formed in ``prepare`` and kept
+in an :class:`~recunlearn.unlearning.influence.prepared.InfluenceState`; a request does
+its own pruning walk, gradient, solve and update, and forms only what its state lacks
+(``unprepared_seconds``: all of it when called without a state). In a stream the next
+request starts from the unlearned model (``continues_from_model``) on D - D_r, and the
+state it gets keeps only what depends on neither (see
+:meth:`~recunlearn.unlearning.influence.prepared.InfluenceState.carried`). The log splits
+the time into unprepared parts, set-up (pruning, Hessian rows, spillover rows), gradient,
+solve and update.
 """
 
 from __future__ import annotations
@@ -35,16 +38,22 @@ import copy
 import logging
 import time
 from abc import abstractmethod
+from dataclasses import replace
 from typing import Any
 
 import numpy as np
 import pandas as pd
 import torch
 
-from recunlearn.influence.blocks import block_jacobi
-from recunlearn.influence.curvature import hessian_operator, removed_gradient, training_spectrum
-from recunlearn.influence.dot_product import DotProductCurvature
-from recunlearn.influence.neighbourhood import bipartite_adjacency, expand, rows_touching
+from recunlearn.influence.blocks import apply_blocks, inverse_blocks
+from recunlearn.influence.curvature import (
+    HVP,
+    hessian_operator,
+    removed_gradient,
+    training_spectrum,
+)
+from recunlearn.influence.dot_product import DotProductCurvature, RowCurvature
+from recunlearn.influence.neighbourhood import Neighbourhoods, expand
 from recunlearn.influence.objective import EmbeddingObjective, LossTerm, Selection
 from recunlearn.influence.solvers import InverseHVPSolver, Monitor, make_solver
 from recunlearn.influence.spectrum import damping_from_spectrum
@@ -61,21 +70,25 @@ from recunlearn.unlearning.base import (
 )
 from recunlearn.unlearning.influence.damping import DampingState
 from recunlearn.unlearning.influence.log import PhaseClock, solve_log
+from recunlearn.unlearning.influence.prepared import InfluenceState
 
 logger = logging.getLogger(__name__)
+FULL_TERMS_SHARE = 0.75
+"""Share of D's rows above which a request's products run over all of D's terms."""
 
 
-def hessian_rows(request: UnlearningRequest, selection: Selection) -> pd.DataFrame:
-    """Rows of D whose prediction can depend on the selected embeddings."""
+def hessian_row_mask(
+    request: UnlearningRequest, selection: Selection, neighbourhoods: Neighbourhoods
+) -> np.ndarray:
+    """Which rows of D have a prediction that can depend on the selected embeddings."""
     model, train = request.original, request.train_rows
     n_users = model.n_users
     mask = np.zeros(n_users + model.n_items, dtype=bool)
     mask[selection.users.numpy()] = True
     mask[selection.items.numpy() + n_users] = True
     if model.graph_hops > 0:
-        graph = bipartite_adjacency(train[train["label"] == 1], n_users, model.n_items)
-        mask = expand(mask, graph, model.graph_hops)
-    return rows_touching(train, mask, n_users)
+        mask = expand(mask, neighbourhoods.graph, model.graph_hops)
+    return mask[train["user"].to_numpy()] | mask[train["item"].to_numpy() + n_users]
 
 
 def apply_update(
@@ -114,31 +127,47 @@ class InfluenceUnlearning(UnlearningMethod):
     continues_from_model = True
     supported_backbones = PER_ROW_BACKBONES
     """Influence functions differentiate a per-row BCE loss; ENMF has none."""
+    positive_neighbourhoods = True
+    """Whether Algorithm 1's N_v are D's positive rows (IFRU's setting may say otherwise)."""
 
     @abstractmethod
-    def select(self, request: UnlearningRequest) -> Selection:
+    def select(self, request: UnlearningRequest, state: InfluenceState) -> Selection:
         """The users and items whose embeddings move."""
 
     @abstractmethod
     def removed_terms(
-        self, request: UnlearningRequest, objective: EmbeddingObjective
+        self, request: UnlearningRequest, objective: EmbeddingObjective, state: InfluenceState
     ) -> tuple[list[LossTerm], dict[str, Any]]:
         """The loss whose gradient is b, as signed terms, and details for the log."""
 
-    @classmethod
-    def has_preparation(cls) -> bool:
-        """A prepare node only where the registry's settings use the Lanczos rule
-        (``ifru_gn`` / ``scif_gn`` default to a fixed damping: nothing to prepare)."""
-        return cls.config_type.model_validate(cls.defaults).damping_rule != "fixed"
+    def prepare(self, context: PrepareContext) -> InfluenceState:
+        """Everything a request needs from D and Original, formed when the model is
+        learned (logged as ``prepare_seconds``, apart from the per-request ``seconds``)."""
+        start = time.perf_counter()
+        state = self.formed(None, context)
+        return replace(state, seconds=time.perf_counter() - start)
 
-    def prepare(self, context: PrepareContext) -> DampingState:
-        """The Lanczos rule runs here, when the model is learned: the estimate depends
-        on D and Original only, so it is made once before any request (logged as
-        ``prepare_seconds``, apart from the per-request ``seconds``). With
-        ``damping_rule: fixed`` nothing is estimated."""
-        if self.config.damping_rule == "fixed":
-            return DampingState(seconds=0.0, rule="fixed", damping=self.config.damping)
-        return self.estimate_damping(context)
+    def formed(self, state: InfluenceState | None, context: PrepareContext) -> InfluenceState:
+        """``state`` with every part it lacks formed on ``context``'s D and model."""
+        rows, model, cfg = context.train_rows, context.original, self.config
+        if state is None or state.n_rows != len(rows):  # parts of other rows: of no use
+            state = InfluenceState(seconds=0.0, rule="fixed", damping=cfg.damping, n_rows=len(rows))
+        if state.neighbourhoods is None:
+            neighbourhoods = Neighbourhoods.of(
+                rows, model.n_users, model.n_items, self.positive_neighbourhoods
+            )
+            state = replace(state, neighbourhoods=neighbourhoods)
+        propagation = model.linear_propagation() if cfg.products == "closed_form" else None
+        if state.curvature is None and propagation is not None:
+            state = replace(state, curvature=RowCurvature.of(model, rows, propagation))
+        if state.estimate is None and cfg.damping_rule == "lanczos":
+            state = state.with_damping(self.estimate_damping(context, state.curvature))
+        if state.inverse_blocks is None and state.curvature is not None:
+            if cfg.preconditioned(closed_form=True):
+                penalty = node_penalty(rows, model.n_users, model.n_items, context.train_config.l2)
+                blocks = state.curvature.node_blocks(penalty)
+                state = replace(state, inverse_blocks=inverse_blocks(blocks, state.damping))
+        return state
 
     def unlearn(self, state: PreparedState | None, request: UnlearningRequest) -> UnlearningOutcome:
         clock = PhaseClock()
@@ -147,78 +176,77 @@ class InfluenceUnlearning(UnlearningMethod):
             return UnlearningOutcome(
                 copy.deepcopy(model), {"seconds": 0.0, "params_moved": 0, "hvp_count": 0}, state
             )
-        damping, damping_log = self.damping(state, request)
-        clock.lap("damping")
-        selection = self.select(request)
+        given = None if state is None else self.prepared(state, InfluenceState)
+        state = given
+        if incomplete(given, len(request.train_rows)):
+            state = self.formed(given, PrepareContext.of(request))
+        clock.lap("unprepared")
+        selection = self.select(request, state)
         objective = EmbeddingObjective(model, selection, request.train_config.l2)
-        h_rows = hessian_rows(request, selection)
-        exact, closed_form = cfg.hessian == "exact", cfg.products == "closed_form"
-        hvp, curvature = hessian_operator(objective, h_rows, exact, closed_form)
-        terms, details = self.removed_terms(request, objective)
+        hvp, curvature, n_rows = self.curvature(request, state, objective)
+        removed, details = self.removed_terms(request, objective, state)
         clock.lap("setup")
-        rhs = removed_gradient(objective, terms, closed_form)
+        rhs = removed_gradient(objective, removed, cfg.products == "closed_form")
         clock.lap("gradient")
-        result = self.solver(request, objective, curvature, damping).solve(hvp, rhs)
+        result = self.solver(request, objective, curvature, state).solve(hvp, rhs)
         clock.lap("solve")
         phi = objective.initial() + result.solution
         unlearned = apply_update(model, objective, phi, request.retain_rows)
         clock.lap("update")
-        if not result.converged and not result.hit_cap:  # the solver warns on its cap
-            logger.warning(
-                "%s: the solver stopped (non-positive curvature) at relative residual %.3g "
-                "> tol %.3g after %d products",
-                self.name,
-                result.relative_residual,
-                cfg.tol,
-                result.hvp_count,
-            )
-        log = solve_log(cfg, result, curvature is not None) | damping_log | clock.log()
-        return UnlearningOutcome(
-            unlearned,
-            log
-            | {
-                "params_moved": selection.size(model.embedding_dim),
-                "users_moved": len(selection.users),
-                "items_moved": len(selection.items),
-                "hessian_rows": len(h_rows),
-                **details,
-            },
-            state if cfg.damping_rule == "fixed" else None,  # see the module's docstring
-        )
+        log = solve_log(cfg, result, curvature is not None) | clock.log() | details
+        log |= self.damping_log(given, state, request) | {"hessian_rows": n_rows}
+        log |= {"params_moved": selection.size(model.embedding_dim)}
+        log |= {"users_moved": len(selection.users), "items_moved": len(selection.items)}
+        return UnlearningOutcome(unlearned, log, state.carried())
+
+    def curvature(
+        self, request: UnlearningRequest, state: InfluenceState, objective: EmbeddingObjective
+    ) -> tuple[HVP, DotProductCurvature | None, int]:
+        """H's product restricted to phi over the Hessian rows, its closed form, and the
+        row count. The prepared per-row terms are restricted to the Hessian rows unless
+        these are most of D (``FULL_TERMS_SHARE``): the other rows add exact zeros to
+        the product in phi (v and Pv vanish on them), and skipping the restriction saves
+        a pass over D's pattern for a few more nonzeros per product."""
+        cfg = self.config
+        keep = hessian_row_mask(request, objective.selection, state.neighbourhoods)
+        rows, terms = request.train_rows[keep], state.curvature
+        if terms is not None and keep.mean() < FULL_TERMS_SHARE:
+            terms = terms.restricted(torch.from_numpy(keep))
+        exact, closed_form = cfg.hessian == "exact", cfg.products == "closed_form"
+        hvp, curvature = hessian_operator(objective, rows, exact, closed_form, terms)
+        return hvp, curvature, len(rows)
+
+    def damping_log(
+        self, given: InfluenceState | None, state: InfluenceState, request: UnlearningRequest
+    ) -> dict[str, Any]:
+        """The damping, its rule and spectrum, whether it was prepared (and then the
+        preparation's seconds)."""
+        prepared = given is not None and given.n_rows == len(request.train_rows)
+        log = state.log() | {"damping_prepared": prepared}
+        if prepared:
+            log["prepare_seconds"] = given.seconds
+        return log
 
     def solver(
         self,
         request: UnlearningRequest,
         objective: EmbeddingObjective,
         curvature: DotProductCurvature | None,
-        damping: float,
+        state: InfluenceState,
     ) -> InverseHVPSolver:
-        """The configured solver; CG gets the block-Jacobi preconditioner where it exists."""
+        """The configured solver; CG gets the block-Jacobi preconditioner where it exists
+        (the prepared blocks of the selected embeddings)."""
         cfg = self.config
         monitor = validation_monitor(request, objective) if cfg.select_on_validation else None
         preconditioner = None
-        if curvature is not None and cfg.preconditioned(closed_form=True):
-            preconditioner = block_jacobi(curvature.diagonal_blocks(), damping)
-        return make_solver(cfg.solver_settings(damping), monitor, preconditioner)
+        if curvature is not None and state.inverse_blocks is not None:
+            nodes = torch.cat([objective.users, objective.items + objective.model.n_users])
+            preconditioner = apply_blocks(state.inverse_blocks, nodes)
+        return make_solver(cfg.solver_settings(state.damping), monitor, preconditioner)
 
-    def damping(
-        self, state: PreparedState | None, request: UnlearningRequest
-    ) -> tuple[float, dict[str, Any]]:
-        """The damping and its log: as configured, or by the Lanczos rule (from the
-        prepared state when there is one, else estimated now, inside the timed call)."""
-        cfg = self.config
-        if cfg.damping_rule == "fixed":
-            return cfg.damping, {"damping": cfg.damping, "damping_rule": "fixed"}
-        prepared = state is not None
-        if state is None:
-            state = self.estimate_damping(PrepareContext.of(request))
-        state = self.prepared(state, DampingState)
-        log = state.log() | {"damping_prepared": prepared}
-        if prepared:  # estimated now, it is part of this call's seconds (damping_seconds)
-            log["prepare_seconds"] = state.seconds
-        return state.damping, log
-
-    def estimate_damping(self, context: PrepareContext) -> DampingState:
+    def estimate_damping(
+        self, context: PrepareContext, terms: RowCurvature | None = None
+    ) -> DampingState:
         """The Lanczos rule's damping from the Hessian on D (needs no request)."""
         cfg = self.config
         start = time.perf_counter()
@@ -230,6 +258,7 @@ class InfluenceUnlearning(UnlearningMethod):
             cfg.lanczos_steps,
             torch_generator(context.seed, "influence", "lanczos"),
             cfg.products == "closed_form",
+            terms,
         )
         damping = damping_from_spectrum(estimate, cfg.damping_margin, cfg.damping)
         logger.info(
@@ -237,3 +266,16 @@ class InfluenceUnlearning(UnlearningMethod):
         )
         seconds = time.perf_counter() - start
         return DampingState(seconds=seconds, rule="lanczos", damping=damping, estimate=estimate)
+
+
+def incomplete(state: InfluenceState | None, n_rows: int) -> bool:
+    """Whether ``state`` lacks a part a request on ``n_rows`` rows may need (the request
+    forms it in its call then)."""
+    return state is None or state.neighbourhoods is None or state.n_rows != n_rows
+
+
+def node_penalty(rows: pd.DataFrame, n_users: int, n_items: int, l2: float) -> torch.Tensor:
+    """2 l2 n_a for every node a (n_a: its rows in ``rows``), its L2 curvature."""
+    users = np.bincount(rows["user"].to_numpy(), minlength=n_users)
+    items = np.bincount(rows["item"].to_numpy(), minlength=n_items)
+    return torch.from_numpy(2 * l2 * np.r_[users, items].astype(np.float64))

@@ -43,18 +43,19 @@ class SolverConfig(BaseModel):
     result that uses it (``selected_on_validation``). Off by default."""
     validate_every: int = Field(10, ge=1)
     damping_rule: Literal["fixed", "lanczos"] = "lanczos"
-    """``fixed``: ``damping`` as given. ``lanczos``: the smallest damping making H +
-    damping I positive definite by a Lanczos estimate of H's lowest eigenvalue on D,
-    times (1 + ``damping_margin``), and at least ``damping``."""
+    """``fixed``: ``damping`` as given. ``lanczos``: minus a Lanczos estimate of H's
+    lowest eigenvalue on D (an estimate, not a bound), times (1 + ``damping_margin``),
+    and at least ``damping``. CG raises either where it meets non-positive curvature."""
     damping_margin: float = Field(0.1, ge=0)
     """Relative margin of the ``lanczos`` rule over the estimated -lambda_min."""
     lanczos_steps: int = Field(30, ge=2)
     """Hessian-vector products of the Lanczos estimate."""
-    preconditioner: Literal["block_jacobi", "none"] = "none"
+    preconditioner: Literal["block_jacobi", "none"] = "block_jacobi"
     """``block_jacobi``: CG preconditioned by the per-user / per-item d x d Hessian
-    blocks (closed-form products only): about half the products on MovieLens-100K, but
-    forming the blocks costs tens of products and applying them about one, so the
-    default is ``none`` (plain CG); see ``benchmarks/influence_speed.py``."""
+    blocks (closed-form products only), inverted once in ``prepare`` with the damping:
+    about half the products on MovieLens-100K for about 0.6 of a product per step to
+    apply them, so it is the default (``benchmarks/influence_update.py``); ``none``:
+    plain CG."""
     products: Literal["closed_form", "autograd"] = "closed_form"
     """``closed_form``: the closed-form products of dot-product backbones (MF, LightGCN;
     others fall back to autograd); ``autograd``: ``torch.func`` products always."""
@@ -90,6 +91,11 @@ class SolverConfig(BaseModel):
 class IFRUConfig(SolverConfig):
     spillover: bool = True
     """Include the spillover influence I_s (ablation: false)."""
+    neighbourhood_rows: Literal["positive", "all"] = "positive"
+    """Algorithm 1's neighbourhoods N_v: ``positive``, v's positive rows in D (the
+    paper's N_u, "the items positively interacted by u"); ``all``, every labelled row of
+    v (the reading before issue 24: negative rows enlarge the pruned set and the
+    Hessian rows every product touches)."""
     pruning_ratios: dict[str, list[float]] = Field(
         default_factory=lambda: {"default": [1.0, 1.0], "lightgcn": [1.0, 0.6]}
     )

@@ -7,7 +7,9 @@ theta' = theta_hat + (1/|D|) H^-1 grad[L_d + L_s]   (Eq. 13-14, 19)
   rows of D - D_r whose prediction changes when D_r's edges leave the graph. The
   backbone evaluates itself on the D - D_r graph through ``graph_state``; for MF
   (``graph_hops = 0``) D_c is empty, so nothing here names a backbone.
-- Only the embeddings kept by Algorithm 1 pruning (ratios a_0..a_K) move.
+- Only the embeddings kept by Algorithm 1 pruning (ratios a_0..a_K) move; its
+  neighbourhoods N_v are D's positive rows, as the paper's N_u ("items positively
+  interacted by u"); ``neighbourhood_rows: all`` counts every labelled row instead.
 - The returned model predicts over the D - D_r graph.
 
 ``ifru`` is the paper's method: H is the exact Hessian of the training loss on D, damped
@@ -26,6 +28,7 @@ from recunlearn.models import positive_edges
 from recunlearn.unlearning.base import UnlearningRequest
 from recunlearn.unlearning.influence.base import InfluenceUnlearning
 from recunlearn.unlearning.influence.config import IFRUConfig
+from recunlearn.unlearning.influence.prepared import InfluenceState
 
 
 class IFRU(InfluenceUnlearning):
@@ -38,21 +41,23 @@ class IFRU(InfluenceUnlearning):
     config_type = IFRUConfig
     contract_settings = {"max_iter": 20, "lanczos_steps": 8}
 
-    def select(self, request: UnlearningRequest) -> Selection:
-        model = request.original
-        ratios = self.config.ratios_for(model.name)
-        return prune(request.train_rows, model.n_users, model.n_items, ratios)
+    @property
+    def positive_neighbourhoods(self) -> bool:  # type: ignore[override]
+        """Algorithm 1's N_v: D's positive rows (the paper's), or every row (``all``)."""
+        return self.config.neighbourhood_rows == "positive"
+
+    def select(self, request: UnlearningRequest, state: InfluenceState) -> Selection:
+        ratios = self.config.ratios_for(request.original.name)
+        return prune(request.forget_rows, state.neighbourhoods, ratios)
 
     def removed_terms(
-        self, request: UnlearningRequest, objective: EmbeddingObjective
+        self, request: UnlearningRequest, objective: EmbeddingObjective, state: InfluenceState
     ) -> tuple[list[LossTerm], dict[str, Any]]:
         model = request.original
         direct = LossTerm(request.forget_rows)
         spill = request.train_rows.iloc[0:0]
         if self.config.spillover:
-            spill = spillover_rows(
-                request.train_rows, model.n_users, model.n_items, model.graph_hops
-            )
+            spill = spillover_rows(request.train_rows, state.neighbourhoods, model.graph_hops)
         if spill.empty:
             return [direct], {"spillover_rows": 0}
         device = model.user_embedding.device

@@ -21,6 +21,8 @@ def solve_log(cfg: SolverConfig, result: SolveResult, closed_form: bool) -> dict
         "relative_residual": result.relative_residual,
         "converged": result.converged,
         "hit_cap": result.hit_cap,
+        "solve_damping": result.damping,
+        "curvature_restarts": result.restarts,
         "selected_on_validation": cfg.select_on_validation,
         "selected_iteration": result.selected_iteration,
     }
@@ -29,9 +31,9 @@ def solve_log(cfg: SolverConfig, result: SolveResult, closed_form: bool) -> dict
 class PhaseClock:
     """Wall time per named phase, ``<phase>_seconds``, and their total ``seconds``.
 
-    Influence methods time ``damping`` (zero when prepared), ``setup`` (selection and
-    pruning, neighbourhoods, spillover rows, the curvature's structures), ``gradient``,
-    ``solve`` and ``update``.
+    Influence methods time ``unprepared`` (forming what their prepared state lacks:
+    near zero when prepared), ``setup`` (selection and pruning, Hessian rows, spillover
+    rows, restricting the curvature), ``gradient``, ``solve`` and ``update``.
     """
 
     def __init__(self) -> None:

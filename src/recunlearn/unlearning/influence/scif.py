@@ -29,6 +29,7 @@ from recunlearn.influence.objective import EmbeddingObjective, LossTerm, Selecti
 from recunlearn.unlearning.base import UnlearningRequest
 from recunlearn.unlearning.influence.base import InfluenceUnlearning
 from recunlearn.unlearning.influence.config import SCIFConfig
+from recunlearn.unlearning.influence.prepared import InfluenceState
 
 
 def neighbourhood_labels(forget: pd.DataFrame, retain: pd.DataFrame) -> np.ndarray:
@@ -52,7 +53,7 @@ class SCIF(InfluenceUnlearning):
     config_type = SCIFConfig
     contract_settings = {"max_iter": 20, "lanczos_steps": 8}
 
-    def select(self, request: UnlearningRequest) -> Selection:
+    def select(self, request: UnlearningRequest, state: InfluenceState) -> Selection:
         forget = request.forget_rows
         return Selection(
             torch.as_tensor(np.unique(forget["user"].to_numpy()), dtype=torch.long),
@@ -60,7 +61,7 @@ class SCIF(InfluenceUnlearning):
         )
 
     def removed_terms(
-        self, request: UnlearningRequest, objective: EmbeddingObjective
+        self, request: UnlearningRequest, objective: EmbeddingObjective, state: InfluenceState
     ) -> tuple[list[LossTerm], dict[str, Any]]:
         forget = request.forget_rows
         relabelled = forget.assign(label=neighbourhood_labels(forget, request.retain_rows))

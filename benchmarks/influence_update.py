@@ -1,0 +1,182 @@
+"""IFRU's whole update in MF training epochs, on ML-100K with a 2 % label flip, per seed.
+
+For each seed it splits ML-100K (the ingestion nodes, the seed's split), flips the labels
+of 2 % of the training rows (the default protocol's attack, marked ``forget``), trains
+MF's Original to its early stop on D and Retrain on D - D_r (the project's training
+config), then times, in the same process:
+
+- an MF training epoch on D (the fastest of ``--epochs`` one-epoch trainings, no
+  validation: the machine may be shared);
+- IFRU's ``prepare`` (learning time, once per model) and its ``unlearn`` (the request,
+  the fastest of ``--repeats`` calls from the same prepared state);
+- the phases of the request from its log (damping, set-up, gradient, solve, update).
+
+It saves ``bmk_influence_update``: per seed, ``update_epochs`` = request seconds / epoch
+seconds, the speed-up over Retrain, CG's products and AUC_0 / AUC_1 with their
+completeness, with the thread count, load average, date and ``--label`` (to run the same
+script against another checkout: ``PYTHONPATH=<checkout>/src``).
+
+Usage: ``python benchmarks/influence_update.py [--seeds 0 1 2] [--threads 1] [--label X]``
+"""
+
+from __future__ import annotations
+
+import argparse
+import datetime
+import logging
+import os
+import sys
+import time
+
+import kedro_runs
+import pandas as pd
+import torch
+
+from recunlearn.data.requests import flip_labels
+from recunlearn.evaluation.auc import auc_variants
+from recunlearn.evaluation.completeness import completeness
+from recunlearn.models import backbone_config, build_backbone
+from recunlearn.parameters import IngestionConfig
+from recunlearn.pipelines.ingestion.nodes import clean_ratings, split_dataset
+from recunlearn.predictions import score_rows
+from recunlearn.seeding import numpy_rng
+from recunlearn.training import train_model
+from recunlearn.unlearning import METHODS, PrepareContext, UnlearningRequest
+from recunlearn.unlearning.retrain import training_streams
+
+PHASES = ("damping", "unprepared", "setup", "gradient", "solve", "update")
+
+
+def parse_arguments(argv: list[str] | None = None) -> argparse.Namespace:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--seeds", nargs="+", type=int, default=[0, 1, 2])
+    parser.add_argument("--threads", type=int, default=1)
+    parser.add_argument("--epochs", type=int, default=5, help="one-epoch trainings timed")
+    parser.add_argument("--repeats", type=int, default=5, help="IFRU requests timed")
+    parser.add_argument("--ratio", type=float, default=0.02, help="label-flip share")
+    parser.add_argument("--label", default="", help="names the checkout measured")
+    parser.add_argument(
+        "--set", nargs="*", default=[], help="IFRU settings over the run's (key=value)"
+    )
+    return parser.parse_args(argv)
+
+
+class Protocol:
+    """ML-100K split and poisoned for one seed, with MF's training config."""
+
+    def __init__(self, catalog, seed: int, ratio: float) -> None:
+        ingestion = IngestionConfig.model_validate(catalog.load("params:ingestion"))
+        clean, _ = clean_ratings(catalog.load("raw_ratings"), "ml-100k", ingestion)
+        train, self.valid, self.test, _ = split_dataset(clean, ingestion, seed)
+        self.n_users, self.n_items = int(clean["user"].max()) + 1, int(clean["item"].max()) + 1
+        self.marked = flip_labels(train, ratio, numpy_rng(seed, "poisoning", "label_flip"))
+        self.config = backbone_config("mf", catalog.load("params:training.mf"))
+        self.seed = seed
+
+    def epoch_seconds(self, repeats: int) -> tuple[float, float]:
+        """Wall and CPU seconds of the fastest of ``repeats`` one-epoch trainings on D."""
+        return fastest(lambda: self.fit(self.marked, 1), repeats)[1:]
+
+    def fit(self, rows: pd.DataFrame, max_epochs: int | None = None):
+        """MF trained on ``rows`` (to its early stop, or ``max_epochs`` without validation)."""
+        cfg, valid = self.config, self.valid
+        if max_epochs is not None:
+            cfg, valid = cfg.model_copy(update={"max_epochs": max_epochs}), valid.iloc[:0]
+        init, batches = training_streams(self.seed, "mf")
+        model = build_backbone("mf", self.n_users, self.n_items, cfg, rows, init)
+        log = train_model(model, rows, valid, cfg, batches)
+        return model, log
+
+    def aucs(self, model) -> dict[str, float]:
+        forget = self.marked[self.marked["forget"]]
+        return auc_variants(self.test, score_rows(model, self.test), forget)
+
+
+def fastest(work, repeats: int):
+    """``work()``'s result and its fastest wall and process CPU seconds over ``repeats``
+    calls (one thread: CPU time is the work, less sensitive to a loaded machine)."""
+    wall, cpu, result = float("inf"), float("inf"), None
+    for _ in range(repeats):
+        start, cpu_start = time.perf_counter(), time.process_time()
+        result = work()
+        wall = min(wall, time.perf_counter() - start)
+        cpu = min(cpu, time.process_time() - cpu_start)
+    return result, wall, cpu
+
+
+def seed_row(catalog, seed: int, settings: dict, args) -> dict:
+    """One seed: epoch, Retrain and IFRU seconds, products and completeness."""
+    protocol = Protocol(catalog, seed, args.ratio)
+    original, _ = protocol.fit(protocol.marked)
+    epoch, epoch_cpu = protocol.epoch_seconds(args.epochs)
+    start = time.perf_counter()
+    retrain, retrain_log = protocol.fit(protocol.marked[~protocol.marked["forget"]])
+    retrain_seconds = time.perf_counter() - start
+    request = UnlearningRequest(original, protocol.marked, protocol.valid, protocol.config, seed)
+    method = METHODS["ifru"](settings)
+    start = time.perf_counter()
+    state = method.prepare(PrepareContext.of(request))
+    prepare_seconds = time.perf_counter() - start
+    outcome, seconds, cpu = fastest(lambda: method.unlearn(state, request), args.repeats)
+    row = {
+        "seed": seed,
+        "forget_rows": int(protocol.marked["forget"].sum()),
+        "epoch_seconds": epoch,
+        "prepare_seconds": prepare_seconds,
+        "ifru_seconds": seconds,
+        "update_epochs": seconds / epoch,
+        "epoch_cpu_seconds": epoch_cpu,
+        "ifru_cpu_seconds": cpu,
+        "update_epochs_cpu": cpu / epoch_cpu,
+        "retrain_seconds": retrain_seconds,
+        "retrain_epochs": retrain_log.epochs,
+        "speedup": retrain_seconds / seconds,
+    }
+    models = {"original": original, "retrain": retrain, "ifru": outcome.model}
+    return row | logged(outcome.log) | completeness_columns(protocol, models)
+
+
+def logged(log: dict) -> dict:
+    """The request's products, sizes and phases (of its last call)."""
+    names = ("hvp_count", "hessian_rows", "params_moved", "converged", "curvature_restarts")
+    return {name: log.get(name) for name in names} | {
+        f"{phase}_seconds": log.get(f"{phase}_seconds") for phase in PHASES
+    }
+
+
+def completeness_columns(protocol: Protocol, models: dict) -> dict:
+    """AUC_0 / AUC_1 of each model and IFRU's completeness coefficient of each."""
+    values = {name: protocol.aucs(model) for name, model in models.items()}
+    row = {}
+    for metric in ("auc_0", "auc_1"):
+        row |= {f"{name}_{metric}": v[metric] for name, v in values.items()}
+        row[f"completeness_{metric}"] = completeness(
+            *(values[name][metric] for name in ("ifru", "original", "retrain"))
+        )
+    return row
+
+
+def main(argv: list[str] | None = None) -> pd.DataFrame:
+    args = parse_arguments(argv)
+    torch.set_num_threads(args.threads)
+    catalog = kedro_runs.catalog({"runtime.threads": args.threads})
+    settings = dict(catalog.load("params:unlearning")["ifru"])
+    settings |= dict(pair.split("=", 1) for pair in args.set)
+    known = METHODS["ifru"].config_type.model_fields  # another checkout may lack some
+    settings = {key: value for key, value in settings.items() if key in known}
+    load = os.getloadavg()
+    table = pd.DataFrame([seed_row(catalog, seed, settings, args) for seed in args.seeds])
+    table["label"], table["threads"] = args.label, torch.get_num_threads()
+    table["settings"] = " ".join(args.set)
+    table["load_start"], table["load_end"] = load[0], os.getloadavg()[0]
+    table["date"] = datetime.datetime.now(datetime.UTC).isoformat(timespec="seconds")
+    catalog.save("bmk_influence_update", table)
+    shown = table[["label", "seed", "epoch_seconds", "ifru_seconds", "update_epochs",
+                   "update_epochs_cpu", "speedup", "hvp_count", "completeness_auc_0"]]  # fmt: skip
+    sys.stdout.write(shown.to_string(index=False, float_format=lambda x: f"{x:.4g}") + "\n")
+    return table
+
+
+if __name__ == "__main__":
+    logging.basicConfig(level=logging.WARNING)
+    main()
