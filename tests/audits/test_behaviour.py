@@ -7,7 +7,6 @@ import pandas as pd
 import pytest
 
 from recunlearn.audits.behaviour import (
-    age_bands,
     fake_exposure,
     genre_share,
     group_ndcg,
@@ -43,8 +42,3 @@ def test_group_ndcg_by_hand():
     out = group_ndcg(top, np.array([0, 1, 2]), test, groups, k=2)
     # F: user 0's one relevant item at rank 2 -> 1/log2(3); M: user 1 at rank 1 -> 1, user 2 -> 0
     assert out == {"F": pytest.approx(1 / np.log2(3)), "M": pytest.approx(0.5)}
-
-
-def test_age_bands_are_movielens_bands():
-    bands = age_bands(pd.Series([7, 18, 24, 25, 55, 56, 73]))
-    assert bands.tolist() == ["<18", "18-24", "18-24", "25-34", "45-55", "56+", "56+"]

@@ -5,12 +5,11 @@
 - :func:`fake_exposure`: the injected fake items' exposure in their users' top-K lists
   (noise injection): the share of fake rows in the list and their mean rank.
 - :func:`genre_share`: a genre's share of the users' top-K lists (``category`` requests).
-- :func:`group_ndcg`: NDCG@K of each demographic group (gender, age band).
+- :func:`group_ndcg`: NDCG@K of each demographic group (gender, age band:
+  :func:`recunlearn.data.metadata.age_band`).
 """
 
 from __future__ import annotations
-
-from collections.abc import Sequence
 
 import numpy as np
 import pandas as pd
@@ -71,12 +70,3 @@ def group_ndcg(
         rows = np.flatnonzero(labels == group)
         out[str(group)] = ndcg_at_k(top[rows], [relevant[r] for r in rows], k)
     return out
-
-
-def age_bands(ages: pd.Series, edges: Sequence[int] = (18, 25, 35, 45, 56)) -> pd.Series:
-    """Age bands of ML-100K users: ``<18``, ``18-24``, ..., ``56+`` (MovieLens' bands)."""
-    labels = [f"<{edges[0]}"]
-    labels += [f"{low}-{high - 1}" for low, high in zip(edges[:-1], edges[1:], strict=True)]
-    labels += [f"{edges[-1]}+"]
-    bins = [-np.inf, *edges, np.inf]
-    return pd.cut(ages, bins=bins, labels=labels, right=False).astype(str)
