@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from typing import Any
 
+import numpy as np
 import pandas as pd
 
 from recunlearn.audits.config import AuditsConfig
@@ -19,20 +20,19 @@ from recunlearn.runtime import RuntimeConfig, apply_runtime
 def _behaviour(models: dict, marked: pd.DataFrame, kind: str, k: int) -> pd.DataFrame:
     """Per model: poison agreement (label flip) or fake-item exposure (noise injection)."""
     from recunlearn.audits.behaviour import fake_exposure, poison_agreement
-    from recunlearn.evaluation.metrics import seen_matrix
-    from recunlearn.evaluation.ranking import top_k_items
 
-    forget, retain = marked[marked["forget"]], marked[~marked["forget"]]
+    forget = marked[marked["forget"]]
+    users = forget["user"].unique()
+    tops = (
+        _top_lists(models, users, marked[~marked["forget"]], k) if kind == "noise_injection" else {}
+    )
     rows = []
     for name, model in models.items():
         row: dict[str, Any] = {"model": name}
         if kind == "label_flip":
             row["poison_agreement"] = poison_agreement(model, forget)
         elif kind == "noise_injection":
-            users = forget["user"].unique()
-            seen = seen_matrix(retain, model.n_users, model.n_items)
-            top = top_k_items(model, users, seen, min(k, model.n_items))
-            row |= fake_exposure(top, users, forget)
+            row |= fake_exposure(tops[name], users, forget)
         rows.append(row)
     return pd.DataFrame(rows)
 
@@ -47,32 +47,80 @@ def audited_models(
     return device, {name: model_from_payload(p).to(device).eval() for name, p in payloads.items()}
 
 
+def _top_lists(models: dict, users: np.ndarray, seen_rows: pd.DataFrame, k: int) -> dict:
+    """Each model's top-k lists of ``users`` (rows ``seen_rows`` excluded)."""
+    from recunlearn.evaluation.metrics import seen_matrix
+    from recunlearn.evaluation.ranking import top_k_items
+
+    first = next(iter(models.values()))
+    seen = seen_matrix(seen_rows, first.n_users, first.n_items)
+    return {
+        name: top_k_items(model, users, seen, min(k, model.n_items))
+        for name, model in models.items()
+    }
+
+
+def _category(models: dict, marked: pd.DataFrame, genres: pd.DataFrame, genre: str, k: int):
+    """Per model: ``genre``'s share of the top-k lists of the users who deleted it."""
+    from recunlearn.audits.behaviour import genre_share
+    from recunlearn.data.metadata import genre_items
+
+    items = genre_items(genres, genre, "int_item_genres")
+    users = np.unique(marked.loc[marked["forget"], "user"].to_numpy())
+    tops = _top_lists(models, users, marked[~marked["forget"]], k)
+    return pd.DataFrame(
+        [{"model": name, "genre_share": genre_share(top, items)} for name, top in tops.items()]
+    )
+
+
+def _fairness(models: dict, marked: pd.DataFrame, test: pd.DataFrame, groups, k: int):
+    """Per model: NDCG@k by gender and age band, the gaps and their change from Original."""
+    from recunlearn.audits.fairness import demographic_ndcg, with_gap_changes
+
+    users = np.unique(test.loc[test["label"] == 1, "user"].to_numpy())
+    tops = _top_lists(models, users, marked[~marked["forget"]], k)
+    rows = [
+        {"model": name} | demographic_ndcg(top, users, test, groups, k)
+        for name, top in tops.items()
+    ]
+    return with_gap_changes(pd.DataFrame(rows))
+
+
 def audit_backbone(
     *,
     backbone: str,
     marked: pd.DataFrame,
     test: pd.DataFrame,
+    genres: pd.DataFrame,
+    groups: pd.DataFrame,
     audits: dict[str, Any],
     poisoning: dict[str, Any],
     runtime: dict[str, Any],
     seed: int,
     **payloads: dict[str, Any],
 ) -> pd.DataFrame:
-    """One row per model (``payloads``: Original, Retrain, each method) of ``backbone``.
+    """One row per model (``payloads``: Original, Retrain, each method) of ``backbone``:
+    the population attack, the protocol's behavioural check (the genre's share for a
+    ``category`` request) and NDCG by demographic group where the dataset has groups.
 
     The parameter blocks are plain dicts validated here: with pydantic hints, Kedro
     paired this keyword node's hints with the wrong inputs (it built ``RuntimeConfig``
     from ``params:seed``)."""
     from recunlearn.audits.population import population_audit
 
-    cfg, kind = AuditsConfig.model_validate(audits), PoisoningConfig.model_validate(poisoning).kind
+    cfg, request = AuditsConfig.model_validate(audits), PoisoningConfig.model_validate(poisoning)
     _, models = audited_models(RuntimeConfig.model_validate(runtime), payloads)
-    table = _behaviour(models, marked, kind, cfg.k)
+    table = _behaviour(models, marked, request.kind, cfg.k)
+    parts = []
+    if request.kind == "category":
+        parts.append(_category(models, marked, genres, request.genre, cfg.k))
+    if len(groups):
+        parts.append(_fairness(models, marked, test, groups, cfg.k))
     if cfg.population:
-        population = population_audit(
-            models["original"], models, marked, test, seed, flip_non_members=kind == "label_flip"
-        )
-        table = table.merge(population, on="model")
+        flip = request.kind == "label_flip"
+        parts.append(population_audit(models["original"], models, marked, test, seed, flip))
+    for part in parts:
+        table = table.merge(part, on="model")
     table.insert(0, "backbone", backbone)
     return table
 

@@ -23,11 +23,12 @@ SHARED_INPUTS = {
 
 
 def backbone_audit(backbone: str, names: list[str]) -> Node:
-    """The audit node of ``backbone`` over the models ``names``."""
+    """The audit node of ``backbone`` over the models ``names`` (with the side tables)."""
     models = {name: f"{backbone}.{name}.model" for name in names}
+    side = {"genres": "int_item_genres", "groups": "int_user_groups"}
     return Node(
         bound(audit_backbone, backbone=backbone),
-        SHARED_INPUTS | models,
+        SHARED_INPUTS | side | models,
         f"rpt_audit_{backbone}",
         name="audit",
         namespace=f"{backbone}.audits",
