@@ -5,7 +5,8 @@ Reads the ``rpt_audit_{backbone}`` tables of the audits pipeline (one row per mo
 ``fake_mean_rank``) and the ``rpt_lira_{backbone}`` tables (one row per model and LiRA
 score; empty when LiRA did not run), and writes a markdown section of its own
 (``rpt_audit_md``). Above each LiRA table: the attack's power (Original against Retrain,
-with sampling errors), or the sentence that it cannot tell the methods apart.
+with sampling errors), or the sentence that it cannot tell the methods apart; under each
+backbone's heading its verdict (:mod:`recunlearn.report.audit_verdict`).
 """
 
 from __future__ import annotations
@@ -15,6 +16,7 @@ from collections.abc import Sequence
 import pandas as pd
 
 from recunlearn.audits.power import power_line
+from recunlearn.report.audit_verdict import verdict_line
 
 ORDER = ("original", "retrain")
 """Models listed first; the methods follow in their table order."""
@@ -93,7 +95,8 @@ def audit_markdown(
         backbone = str(table["backbone"].iloc[0]) if len(table) else "?"
         main = table[[column for column in table.columns if not is_fairness(column)]]
         own = with_retrain_distance(main).to_markdown(index=False, floatfmt=".3f")
-        lines += ["", f"### {backbone.upper()}", "", own, *fairness_lines(table)]
+        verdict = verdict_line(backbone, table, attack, shown)
+        lines += ["", f"### {backbone.upper()}", "", verdict, "", own, *fairness_lines(table)]
         if len(attack):
             lines += lira_lines(attack, shown)
     return "\n".join(lines) + "\n"

@@ -179,9 +179,15 @@ def lira_backbone(
     return table
 
 
-def build_audit_report(audits: dict[str, Any], *tables: pd.DataFrame) -> str:
-    """The report's audit section (markdown): each backbone's table, then its LiRA table
-    (``tables``: every backbone's ``rpt_audit_``, then every backbone's ``rpt_lira_``)."""
+def build_audit_report(audits: dict[str, Any], *tables: pd.DataFrame):
+    """The report's audit section: markdown, the TPR-at-low-FPR figure and the HTML
+    fragment the main report embeds (``tables``: every backbone's ``rpt_audit_``, then
+    every backbone's ``rpt_lira_``)."""
+    from recunlearn.report.audit_section import audit_html, tpr_figure
+
     half = len(tables) // 2
     shown = AuditsConfig.model_validate(audits).lira.shown
-    return audit_markdown(tables[:half], tables[half:], shown)
+    audit, lira = tables[:half], tables[half:]
+    figure = tpr_figure(lira, shown)
+    section = audit_html(audit, lira, shown, figure)
+    return audit_markdown(audit, lira, shown), figure, {"html": section}
