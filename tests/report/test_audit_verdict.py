@@ -36,10 +36,11 @@ AUDIT = pd.DataFrame({"backbone": "mf", "model": ["original", "retrain"], "n_mem
 def test_verdict_names_the_methods_above_retrain_beyond_sampling_error():
     # binomial errors at n = 1000: 0.060 -> 0.0075, 0.010 -> 0.0031, 0.012 -> 0.0034:
     # IFRU differs from Retrain by 0.05 (> 2 x 0.0081), SCIF by 0.002 (< 2 x 0.0046)
-    table = lira({"original": 0.06, "retrain": 0.01, "ifru": 0.06, "scif": 0.012})
-    line = verdict_line("mf", AUDIT, table, "tail")
+    # Warm-Start far *below* Retrain is no sign of D_r either
+    tprs = {"original": 0.06, "retrain": 0.01, "ifru": 0.06, "scif": 0.012, "warm_start": 0.0}
+    line = verdict_line("mf", AUDIT, lira(tprs), "tail")
     assert "detectable where Retrain's is not under IFRU;" in line
-    assert line.endswith("within sampling error of Retrain: SCIF.")
+    assert line.endswith("within sampling error of Retrain: SCIF, Warm-Start.")
 
 
 def test_without_power_the_verdict_says_the_attack_cannot_tell():

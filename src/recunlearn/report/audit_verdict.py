@@ -2,7 +2,8 @@
 
 A model leaves D_r detectable when the attack scores it above Retrain by more than two
 standard errors of the difference (:func:`recunlearn.audits.power.differs`) on the AUC or
-on the TPR at the lowest reported false-positive rate. The verdict is only given where
+on the TPR at the first reported false-positive rate (``audits.lira.fprs``: 1 %), the
+rate of the power line. The verdict is only given where
 the attack has power (Original itself is detectable that way); otherwise it says that
 the attack cannot tell the methods apart.
 """
@@ -49,8 +50,7 @@ def verdict_line(backbone: str, audit: pd.DataFrame, lira: pd.DataFrame, shown: 
     named = rows.set_index("model") if len(rows) else rows
     if not {"original", "retrain"} <= set(named.index):
         return f"**{label}**: no audit verdict (no attack ran, or Original or Retrain is missing)."
-    tprs = sorted((c for c in named.columns if c.startswith("tpr@")), key=lambda c: float(c[4:]))
-    keys = ("auc", *tprs[:1])
+    keys = ("auc", *[c for c in named.columns if c.startswith("tpr@")][:1])
     retrain = named.loc["retrain"]
     if not detectable(named.loc["original"], retrain, keys):
         return f"**{label}** ({attack}): {NO_POWER} (Original is not detectable above Retrain)."
