@@ -150,6 +150,7 @@ def lira_backbone(
         return pd.DataFrame(columns=["backbone", "model", "score"])
 
     from recunlearn.audits.lira import half_memberships
+    from recunlearn.audits.non_members import non_member_candidates
     from recunlearn.audits.references import audit_pool, lira_audit, train_references
     from recunlearn.execution import make_executor
     from recunlearn.models import backbone_config
@@ -159,8 +160,9 @@ def lira_backbone(
     run = RuntimeConfig.model_validate(runtime)
     device, models = audited_models(run, payloads)
     rng = numpy_rng(seed, "audits", "lira", backbone)
-    flip = PoisoningConfig.model_validate(poisoning).kind == "label_flip"
-    pool, members, non_members = audit_pool(marked, test, flip, rng)
+    kind = PoisoningConfig.model_validate(poisoning).kind
+    candidates = non_member_candidates(kind, marked, test, rng)
+    pool, members, non_members = audit_pool(marked, candidates, rng)
     runner = StageRunner(make_executor(run.executor, run.workers, run.threads), run.stack_shards)
     epochs = cfg.epochs or max(1, int(original_log["best_epoch"]))
     references = train_references(
