@@ -15,16 +15,21 @@ MARKED = pd.DataFrame(
         "forget": [False, False, True, False, False, True],
     }
 )
-HELD = pd.DataFrame({"user": [0, 1, 1], "item": [2, 0, 6], "label": [0, 1, 1]})
+HELD = pd.DataFrame({"user": [0, 1, 1, 2], "item": [2, 0, 6, 5], "label": [0, 1, 1, 1]})
 
 
 def test_label_flip_and_private_candidates_are_held_out_rows_shaped_like_d_r():
     rng = np.random.default_rng(0)
     flipped = non_member_candidates("label_flip", MARKED, HELD, rng)
-    assert flipped.values.tolist() == [[0, 2, 1], [1, 0, 0], [1, 6, 0]]
+    assert flipped.values.tolist() == [[0, 2, 1], [1, 0, 0], [1, 6, 0], [2, 5, 0]]
+    # D_r: users 0 and 1 (items 5 and 4); user 2 deleted nothing
     private = non_member_candidates("private", MARKED, HELD, rng)
     assert private.values.tolist() == [[1, 0, 1], [1, 6, 1]]
-    assert non_member_candidates("user_wise", MARKED, HELD, rng).equals(HELD)
+    whole_users = non_member_candidates("user_wise", MARKED, HELD, rng)
+    assert whole_users.equals(HELD.head(3))
+    assert non_member_candidates("category", MARKED, HELD, rng).empty  # none on items 4, 5
+    on_items = non_member_candidates("category", MARKED.assign(item=[0, 1, 2, 6, 3, 4]), HELD, rng)
+    assert on_items.values.tolist() == [[0, 2, 0]]
 
 
 def test_noise_injection_candidates_are_fresh_fakes_on_untouched_items():

@@ -34,6 +34,7 @@ def script(name: str):
         "laser",
         "exact",
         "unlearning_speedup",
+        "audit_power",
     ],
 )
 def test_every_script_runs_without_arguments(name):

@@ -6,7 +6,9 @@ instead (a model right about clean rows and wrong about flipped ones separates t
 without any memorisation). By request kind:
 
 - ``label_flip``: held-out rows with their labels flipped, as D_r's were;
-- ``private``: held-out positive rows (D_r is positive rows of its users);
+- ``private``: held-out positive rows of D_r's users (D_r is positive rows of its users);
+- ``user_wise``: held-out rows of D_r's users (no model after Retrain saw those users);
+- ``category``: held-out rows of D_r's users on D_r's items (the genre's items they rated);
 - ``noise_injection``: fresh fakes drawn as the injected ones were: for each fake user,
   label-1 rows on items that user has in neither D nor the held-out rows, as many again
   as were injected (:data:`FRESH_PER_FAKE` times);
@@ -45,11 +47,15 @@ def non_member_candidates(
 ) -> pd.DataFrame:
     """Rows no audited model trained on, drawn like D_r of a ``kind`` request
     (``user``, ``item``, ``label``)."""
-    rows = held_out[["user", "item", "label"]]
+    rows, forget = held_out[["user", "item", "label"]], marked[marked["forget"]]
     if kind == "label_flip":
         return rows.assign(label=1 - rows["label"]).reset_index(drop=True)
-    if kind == "private":
-        return rows[rows["label"] == 1].reset_index(drop=True)
     if kind == "noise_injection":
         return fresh_fakes(marked, held_out, rng)
+    if kind in ("private", "user_wise", "category"):
+        rows = rows[rows["user"].isin(forget["user"])]
+    if kind == "private":
+        rows = rows[rows["label"] == 1]
+    if kind == "category":
+        rows = rows[rows["item"].isin(forget["item"])]
     return rows.reset_index(drop=True)

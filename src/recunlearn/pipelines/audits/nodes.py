@@ -6,6 +6,7 @@ the pipelines imports neither.
 
 from __future__ import annotations
 
+import logging
 from typing import Any
 
 import numpy as np
@@ -15,6 +16,10 @@ from recunlearn.audits.config import AuditsConfig
 from recunlearn.parameters import PoisoningConfig
 from recunlearn.report.audit_table import audit_markdown
 from recunlearn.runtime import RuntimeConfig, apply_runtime
+
+logger = logging.getLogger(__name__)
+NO_LIRA = ["backbone", "model", "score"]
+"""The columns of a backbone's LiRA table when LiRA did not run."""
 
 
 def _behaviour(models: dict, marked: pd.DataFrame, kind: str, k: int) -> pd.DataFrame:
@@ -147,7 +152,7 @@ def lira_backbone(
     if cfg.references == 0 or backbone not in PER_ROW_BACKBONES:
         # the stage trainer has no whole-data loss (ENMF): its references would not train
         # like Original, so LiRA is left out for it
-        return pd.DataFrame(columns=["backbone", "model", "score"])
+        return pd.DataFrame(columns=NO_LIRA)
 
     from recunlearn.audits.lira import half_memberships
     from recunlearn.audits.non_members import non_member_candidates
@@ -163,6 +168,9 @@ def lira_backbone(
     kind = PoisoningConfig.model_validate(poisoning).kind
     candidates = non_member_candidates(kind, marked, test, rng)
     pool, members, non_members = audit_pool(marked, candidates, rng)
+    if not len(members):
+        logger.warning("%s: no held-out row matches D_r (%s): LiRA left out", backbone, kind)
+        return pd.DataFrame(columns=NO_LIRA)
     runner = StageRunner(make_executor(run.executor, run.workers, run.threads), run.stack_shards)
     epochs = cfg.epochs or max(1, int(original_log["best_epoch"]))
     references = train_references(
