@@ -9,12 +9,15 @@ Retrain only, tuning off), then the audits (the population attack and LiRA with
 D_r: ``recunlearn.audits.non_members``), and writes one row per protocol to
 ``bmk_audit_power``: the attacks' AUC and TPR at 1 % FPR for Original and Retrain with
 their sampling errors, and whether either differs beyond two standard errors (``power``).
+After ``user_wise`` it also runs user-level LiRA (``recunlearn.audits.user_lira``): as many
+users as the request's are held out of D as the audit pool, and Original, Retrain and
+references on random halves of the users train in this process (``--no-user-level``: not).
 
 Every run writes new versions of the base protocol's data layers (as ``kedro run --params
 poisoning.kind=...`` would): rerun ``kedro run`` afterwards for the base protocol's report.
 
 Usage: ``python benchmarks/audit_power.py [--protocols label_flip private ...]
-[--backbone mf] [--references 16] [--threads 1]``
+[--backbone mf] [--references 16] [--threads 1] [--no-user-level]``
 """
 
 from __future__ import annotations
@@ -38,6 +41,12 @@ def parse_arguments(argv: list[str] | None = None) -> argparse.Namespace:
     parser.add_argument("--backbone", default="mf", choices=["mf", "lightgcn"])
     parser.add_argument("--references", type=int, default=16)
     parser.add_argument("--threads", type=int, default=1)
+    parser.add_argument(
+        "--user-level",
+        action=argparse.BooleanOptionalAction,
+        default=True,
+        help="after user_wise, also user-level LiRA with an audit pool of held-out users",
+    )
     return parser.parse_args(argv)
 
 
@@ -58,14 +67,16 @@ def measured(name: str, original: pd.Series, retrain: pd.Series, n_pos: int, n_n
 
 
 def protocol_row(protocol: str, audit: pd.DataFrame, lira: pd.DataFrame) -> dict:
-    """One protocol's power: the population attack's AUC, LiRA's (tail) AUC and TPR@1 %."""
+    """One protocol's power: the population attack's AUC (where ``audit`` has it), LiRA's
+    (tail) AUC and TPR@1 %."""
     row: dict = {"protocol": protocol}
-    named = audit.set_index("model")
-    n = int(named.loc["original", "n_members"])
-    population, row["population_power"] = measured(
-        "population_auc", named.loc["original"], named.loc["retrain"], n, n
-    )
-    row |= population | {"population_rows": n}
+    if "population_auc" in audit:
+        named = audit.set_index("model")
+        n = int(named.loc["original", "n_members"])
+        population, row["population_power"] = measured(
+            "population_auc", named.loc["original"], named.loc["retrain"], n, n
+        )
+        row |= population | {"population_rows": n}
     tail = lira[lira["score"] == "tail"].set_index("model") if len(lira) else None
     if tail is None:
         return row | {"lira_power": False, "lira_rows": 0}
@@ -76,6 +87,38 @@ def protocol_row(protocol: str, audit: pd.DataFrame, lira: pd.DataFrame) -> dict
         row |= {f"lira_{key}": value for key, value in values.items()}
         power |= differ
     return row | {"lira_power": power, "lira_rows": sizes[0]}
+
+
+def user_level_lira(catalog, backbone: str, n_references: int, threads: int) -> pd.DataFrame:
+    """User-level LiRA on the latest whole-user request: as many users as D_r's, drawn from
+    the others, are held out of D (the audit pool); Original (D without them), Retrain
+    (also without D_r) and the references (random halves of all users) train here."""
+    import numpy as np
+
+    from recunlearn.audits.references import References, train_references
+    from recunlearn.audits.user_lira import user_lira_audit, user_memberships
+    from recunlearn.execution import make_executor
+    from recunlearn.models import backbone_config, model_from_payload
+    from recunlearn.seeding import numpy_rng
+    from recunlearn.training.stages import BackboneShape, StageRunner
+
+    marked, seed = catalog.load("mi_train"), int(catalog.load("params:seed"))
+    rng = numpy_rng(seed, "audits", "user_level", backbone)
+    forget, users = marked["forget"].to_numpy(), marked["user"].to_numpy()
+    requested = np.unique(users[forget])
+    held = rng.choice(np.setdiff1d(np.unique(users), requested), len(requested), replace=False)
+    kept = ~np.isin(users, held)
+    pool = marked[["user", "item", "label"]]
+    membership = np.vstack([kept, kept & ~forget, user_memberships(users, n_references, rng)])
+    original = model_from_payload(catalog.load(f"{backbone}.original.model"))
+    cfg = backbone_config(backbone, catalog.load(f"{backbone}.original.train_config"))
+    epochs = max(1, int(catalog.load(f"{backbone}.original.log")["best_epoch"]))
+    runner = StageRunner(make_executor("inprocess", 1, threads), True)
+    shape = BackboneShape.of(original)
+    trained = train_references(runner, shape, cfg, pool, membership, seed, epochs)
+    references = References(trained.models[2:], trained.pool, membership[2:], trained.seconds)
+    audited = {"original": trained.models[0], "retrain": trained.models[1]}
+    return user_lira_audit(audited, references, requested, held)
 
 
 def main() -> None:
@@ -96,6 +139,10 @@ def main() -> None:
         lira = catalog.load(f"rpt_lira_{args.backbone}")
         rows.append(protocol_row(protocol, audit, lira) | {"backbone": args.backbone})
         logger.info("%s: %s", protocol, rows[-1])
+        if protocol == "user_wise" and args.user_level:
+            users = user_level_lira(catalog, args.backbone, args.references, args.threads)
+            rows.append(protocol_row("user_wise (user level)", pd.DataFrame(), users))
+            logger.info("user level: %s", rows[-1])
     table = pd.DataFrame(rows)
     kedro_runs.catalog().save("bmk_audit_power", table)
     logger.info("\n%s", table.to_string())
