@@ -91,6 +91,17 @@ def _fairness(models: dict, marked: pd.DataFrame, test: pd.DataFrame, groups, k:
     return with_gap_changes(pd.DataFrame(rows))
 
 
+def _population(models: dict, marked, test, kind: str, seed: int, backbone: str):
+    """The population attack, fitted on Original, D_r against non-members drawn like it."""
+    from recunlearn.audits.non_members import non_member_candidates
+    from recunlearn.audits.population import population_audit
+    from recunlearn.seeding import numpy_rng
+
+    rng = numpy_rng(seed, "audits", "population", backbone)
+    candidates = non_member_candidates(kind, marked, test, rng)
+    return population_audit(models["original"], models, marked, test, seed, candidates)
+
+
 def audit_backbone(
     *,
     backbone: str,
@@ -111,8 +122,6 @@ def audit_backbone(
     The parameter blocks are plain dicts validated here: with pydantic hints, Kedro
     paired this keyword node's hints with the wrong inputs (it built ``RuntimeConfig``
     from ``params:seed``)."""
-    from recunlearn.audits.population import population_audit
-
     cfg, request = AuditsConfig.model_validate(audits), PoisoningConfig.model_validate(poisoning)
     _, models = audited_models(RuntimeConfig.model_validate(runtime), payloads)
     table = _behaviour(models, marked, request.kind, cfg.k)
@@ -122,8 +131,7 @@ def audit_backbone(
     if len(groups):
         parts.append(_fairness(models, marked, test, groups, cfg.k))
     if cfg.population:
-        flip = request.kind == "label_flip"
-        parts.append(population_audit(models["original"], models, marked, test, seed, flip))
+        parts.append(_population(models, marked, test, request.kind, seed, backbone))
     for part in parts:
         table = table.merge(part, on="model")
     table.insert(0, "backbone", backbone)
