@@ -141,7 +141,8 @@ def main() -> None:
         logger.info("%s: %s", protocol, rows[-1])
         if protocol == "user_wise" and args.user_level:
             users = user_level_lira(catalog, args.backbone, args.references, args.threads)
-            rows.append(protocol_row("user_wise (user level)", pd.DataFrame(), users))
+            level = protocol_row("user_wise (user level)", pd.DataFrame(), users)
+            rows.append(level | {"backbone": args.backbone})
             logger.info("user level: %s", rows[-1])
     table = pd.DataFrame(rows)
     kedro_runs.catalog().save("bmk_audit_power", table)
