@@ -76,9 +76,11 @@ def population_audit(
     audit_in, audit_out = match_groups(forget, audit_out_pool, marked, rng)
     rows = []
     for name, model in models.items():
-        value = attack.auc(
-            attack_features(model, forget.iloc[audit_in]),
-            attack_features(model, audit_out_pool.iloc[audit_out]),
-        )
+        value = float("nan")  # no non-member matches D_r: the AUC is undefined
+        if len(audit_in):
+            value = attack.auc(
+                attack_features(model, forget.iloc[audit_in]),
+                attack_features(model, audit_out_pool.iloc[audit_out]),
+            )
         rows.append({"model": name, "population_auc": value, "n_members": len(audit_in)})
     return pd.DataFrame(rows)
