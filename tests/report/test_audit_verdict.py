@@ -51,7 +51,10 @@ def test_without_power_the_verdict_says_the_attack_cannot_tell():
 def test_without_lira_the_verdict_reads_the_population_attack():
     audit = AUDIT.assign(population_auc=[0.70, 0.50])
     line = verdict_line("mf", audit, pd.DataFrame(), "tail")
-    assert "(population attack): D_r stays detectable" in line and "no method" in line
+    assert line == (
+        "**MF** (population attack): no method leaves D_r more detectable than Retrain "
+        "does (within sampling error: none)."
+    )
     assert NO_POWER in verdict_line("mf", audit.assign(population_auc=0.5), pd.DataFrame(), "tail")
 
 

@@ -57,8 +57,12 @@ def verdict_line(backbone: str, audit: pd.DataFrame, lira: pd.DataFrame, shown: 
     methods = [m for m in named.index if m not in ("original", "retrain")]
     flagged = [method_label(m) for m in methods if detectable(named.loc[m], retrain, keys)]
     clean = [method_label(m) for m in methods if method_label(m) not in flagged]
+    if not flagged:
+        return (
+            f"**{label}** ({attack}): no method leaves D_r more detectable than Retrain "
+            f"does (within sampling error: {', '.join(clean) or 'none'})."
+        )
     return (
         f"**{label}** ({attack}): D_r stays detectable where Retrain's is not under "
-        f"{', '.join(flagged) or 'no method'}; within sampling error of Retrain: "
-        f"{', '.join(clean) or 'none'}."
+        f"{', '.join(flagged)}; within sampling error of Retrain: {', '.join(clean) or 'none'}."
     )
