@@ -64,3 +64,24 @@ def test_demographic_ndcg_and_the_gap_change_from_original():
     changed = with_gap_changes(table)
     assert changed["gender_gap_change"].tolist() == pytest.approx([0.0, 0.15])
     assert "age_band_gap_change" not in changed
+
+
+def test_user_ndcg_agrees_with_the_evaluation_s_ndcg_per_user():
+    from recunlearn.audits.behaviour import user_ndcg
+    from recunlearn.evaluation.ranking import ndcg_at_k
+
+    rng = np.random.default_rng(0)
+    top = np.stack([rng.permutation(30)[:8] for _ in range(25)])
+    users = np.arange(25)
+    test = pd.DataFrame(
+        {"user": rng.integers(0, 25, 120), "item": rng.integers(0, 30, 120)}
+    ).drop_duplicates()
+    test["label"] = rng.integers(0, 2, len(test))
+    positives = test[test["label"] == 1].groupby("user")["item"].apply(set)
+    values = user_ndcg(top, users, test, k=5)
+    for user in users:
+        relevant = positives.get(user, set())
+        if relevant:
+            assert values[user] == pytest.approx(ndcg_at_k(top[[user]], [relevant], 5))
+        else:
+            assert np.isnan(values[user])

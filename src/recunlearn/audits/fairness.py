@@ -10,7 +10,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from recunlearn.audits.behaviour import group_ndcg
+from recunlearn.audits.behaviour import group_ndcg, user_ndcg
 
 ATTRIBUTES = ("gender", "age_band")
 """The columns of ``int_user_groups`` the groups come from."""
@@ -23,9 +23,10 @@ def demographic_ndcg(
     (``gender_gap``: the best group's NDCG minus the worst's); rows of ``top`` are the lists
     of ``users``, ``groups`` has ``user`` and one column per attribute."""
     out: dict[str, float] = {}
+    per_user = user_ndcg(top, users, test, k)
     for attribute in ATTRIBUTES:
         labels = groups.set_index("user")[attribute]
-        by_group = group_ndcg(top, users, test, labels, k)
+        by_group = group_ndcg(top, users, test, labels, k, per_user)
         out |= {f"ndcg@{k} {attribute}={group}": value for group, value in by_group.items()}
         values = [value for value in by_group.values() if not np.isnan(value)]
         out[f"{attribute}_gap"] = max(values) - min(values) if values else float("nan")
