@@ -60,6 +60,8 @@ def test_demographic_ndcg_and_the_gap_change_from_original():
     assert out["ndcg@2 gender=F"] == pytest.approx((1 + half) / 2)
     assert out["gender_gap"] == pytest.approx((1 + half) / 2 - half)
     assert out["age_band_gap"] == pytest.approx((half + 1) / 2 - half)
+    bands = [key for key in out if "age_band=" in key]
+    assert bands == ["ndcg@2 age_band=<18", "ndcg@2 age_band=56+"]  # youngest first
     table = pd.DataFrame({"model": ["original", "retrain"], "gender_gap": [0.1, 0.25]})
     changed = with_gap_changes(table)
     assert changed["gender_gap_change"].tolist() == pytest.approx([0.0, 0.15])

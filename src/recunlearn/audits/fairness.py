@@ -11,6 +11,7 @@ import numpy as np
 import pandas as pd
 
 from recunlearn.audits.behaviour import group_ndcg, user_ndcg
+from recunlearn.data.metadata import AGE_BANDS
 
 ATTRIBUTES = ("gender", "age_band")
 """The columns of ``int_user_groups`` the groups come from."""
@@ -27,7 +28,8 @@ def demographic_ndcg(
     for attribute in ATTRIBUTES:
         labels = groups.set_index("user")[attribute]
         by_group = group_ndcg(top, users, test, labels, k, per_user)
-        out |= {f"ndcg@{k} {attribute}={group}": value for group, value in by_group.items()}
+        ordered = sorted(by_group, key=lambda g: (AGE_BANDS.index(g) if g in AGE_BANDS else -1, g))
+        out |= {f"ndcg@{k} {attribute}={group}": by_group[group] for group in ordered}
         values = [value for value in by_group.values() if not np.isnan(value)]
         out[f"{attribute}_gap"] = max(values) - min(values) if values else float("nan")
     return out

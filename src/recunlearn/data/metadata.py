@@ -110,13 +110,18 @@ def item_genres(raw_items: pd.DataFrame, id_map: pd.DataFrame) -> pd.DataFrame:
     return _to_ids(raw_items[ITEM_COLUMNS], id_map, "item").sort_values(ITEM_COLUMNS)
 
 
+AGE_BANDS = (
+    f"<{AGE_EDGES[0]}",
+    *(f"{lo}-{hi - 1}" for lo, hi in zip(AGE_EDGES[:-1], AGE_EDGES[1:], strict=True)),
+    f"{AGE_EDGES[-1]}+",
+)
+"""The band labels, youngest first: ``<18``, ``18-24``, ..., ``56+``."""
+
+
 def age_band(ages: pd.Series) -> pd.Series:
-    """MovieLens' age band of each age: ``<18``, ``18-24``, ..., ``56+``."""
-    labels = [f"<{AGE_EDGES[0]}"]
-    labels += [f"{lo}-{hi - 1}" for lo, hi in zip(AGE_EDGES[:-1], AGE_EDGES[1:], strict=True)]
-    labels += [f"{AGE_EDGES[-1]}+"]
+    """MovieLens' age band of each age (:data:`AGE_BANDS`)."""
     bins = [-np.inf, *AGE_EDGES, np.inf]
-    return pd.cut(ages, bins=bins, labels=labels, right=False).astype(str)
+    return pd.cut(ages, bins=bins, labels=list(AGE_BANDS), right=False).astype(str)
 
 
 def user_groups(raw_users: pd.DataFrame, id_map: pd.DataFrame) -> pd.DataFrame:
