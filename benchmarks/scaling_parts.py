@@ -41,7 +41,7 @@ def load_size(size: str, catalog, seed: int) -> SizedData:
     """ML-100K through the catalog and the ingestion nodes, or ``size`` synthetic rows."""
     if size == "ml-100k":
         ingestion = IngestionConfig.model_validate(catalog.load("params:ingestion"))
-        clean, _ = clean_ratings(catalog.load("raw_ratings"), "ml-100k", ingestion)
+        clean, _, _ = clean_ratings(catalog.load("raw_ratings"), "ml-100k", ingestion)
         train, valid, test, _ = split_dataset(clean, ingestion, catalog.load("params:seed"))
         n_users, n_items = int(clean["user"].max()) + 1, int(clean["item"].max()) + 1
     else:

@@ -7,6 +7,7 @@ import pandas as pd
 import pytest
 from kedro.io import DataCatalog
 
+from recunlearn.data.metadata import empty_side_table
 from recunlearn.parameters import IngestionConfig, PoisoningConfig
 from recunlearn.pipelines.ingestion.nodes import split_dataset
 from recunlearn.pipelines.poisoning.nodes import make_deletion_request
@@ -24,7 +25,7 @@ def tables() -> dict[str, pd.DataFrame]:
     ingestion = IngestionConfig(split={"fractions": (0.9, 0.0, 0.1)})
     train, valid, test, _ = split_dataset(interactions, ingestion, seed=0)
     marked, forget, retain, _ = make_deletion_request(
-        train, interactions, PoisoningConfig(kind="none"), seed=0
+        train, interactions, empty_side_table("items"), PoisoningConfig(kind="none"), "ml-1m", 0
     )
     assert valid.empty and forget.empty  # the cases under test
     parts = {"train": train, "valid": valid, "test": test}

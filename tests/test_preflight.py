@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import pandas as pd
 import pytest
 import torch
 
@@ -67,6 +68,15 @@ def test_a_stream_asking_more_users_than_remain_is_refused_before_the_run_draws_
     ):
         check_data(params(stream=stream), plan({"stream_requests"}), catalog)
     check_data(params(stream=stream), plan(POISONING), catalog)  # no stream in the run
+
+
+def test_an_unknown_genre_of_a_category_request_is_refused_before_the_run():
+    genres = {"raw_items": pd.DataFrame({"item": ["1", "2"], "genre": ["Horror", "War"]})}
+    poisoning = {"kind": "category", "n_users": 1, "genre": "Western"}
+    outputs = INGESTION | POISONING | {"int_item_genres"}
+    with pytest.raises(ParameterError, match=r"^parameter 'poisoning.genre': .*Horror, War"):
+        check_data(params(poisoning=poisoning), plan(outputs), Catalog(**genres))
+    check_data(params(poisoning=poisoning | {"genre": "War"}), plan(outputs), Catalog(**genres))
 
 
 def test_a_run_without_ingestion_checks_the_saved_split_not_the_raw_file():

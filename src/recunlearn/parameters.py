@@ -63,12 +63,14 @@ class IngestionConfig(_Strict):
 
 
 class PoisoningConfig(_Strict):
-    kind: Literal["label_flip", "noise_injection", "private", "user_wise", "none"] = "label_flip"
+    kind: Literal["label_flip", "noise_injection", "private", "user_wise", "category", "none"] = (
+        "label_flip"
+    )
     ratio: float = Field(0.02, gt=0, lt=1)
     """label_flip: share of training rows whose label is flipped, in (0, 1)."""
     n_users: PositiveInt = 64
     """noise_injection: users who receive fake positives; private: users who delete half
-    of their positive training rows."""
+    of their positive training rows; category: users who delete their rows on ``genre``."""
     percent: float = Field(5.0, gt=0, lt=100)
     """user_wise: K, the percentage of users whose rows are forgotten."""
     selection: Literal["rand", "top"] = "rand"
@@ -76,6 +78,9 @@ class PoisoningConfig(_Strict):
     user_count: PositiveInt | None = None
     """user_wise: forget exactly this many users instead of ``percent`` % (1: a single
     user's request, where shard-based exact methods retrain few shards)."""
+    genre: str = "Horror"
+    """category: the genre (of the dataset's item file, e.g. ``ml-100k.item``) whose
+    training rows the ``n_users`` users delete."""
 
 
 class EvaluationConfig(_Strict):

@@ -26,6 +26,7 @@ from typing import Any
 import pandas as pd
 
 from recunlearn.data.cleaning import clean_interactions
+from recunlearn.data.metadata import genre_lookup, item_genres
 from recunlearn.data.raw_formats import dataset_spec
 from recunlearn.data.request_stream import draw_request_stream
 from recunlearn.data.requests import mark_request
@@ -85,15 +86,28 @@ class RunTables:
         return name in self._plan.outputs
 
     @cached_property
-    def interactions(self) -> pd.DataFrame | None:
-        """``int_interactions``: raw ratings labelled, de-duplicated and k-core filtered."""
-        if not self._writes("int_interactions"):
-            return self._load("int_interactions")
+    def _cleaned(self) -> tuple[pd.DataFrame, pd.DataFrame]:
+        """(interactions, id map) as the ingestion node computes them."""
         cfg = IngestionConfig.model_validate(self._params.get("ingestion") or {})
         spec = dataset_spec(str(self._params["dataset"]))
         raw = self._load("raw_ratings")
         threshold = spec.label_threshold(cfg.label_threshold)
-        return clean_interactions(raw, threshold, spec.inclusive, cfg.k_core)[0]
+        clean, _, id_map = clean_interactions(raw, threshold, spec.inclusive, cfg.k_core)
+        return clean, id_map
+
+    @cached_property
+    def interactions(self) -> pd.DataFrame | None:
+        """``int_interactions``: raw ratings labelled, de-duplicated and k-core filtered."""
+        if not self._writes("int_interactions"):
+            return self._load("int_interactions")
+        return self._cleaned[0]
+
+    @cached_property
+    def genres(self) -> pd.DataFrame | None:
+        """``int_item_genres``: the item genres on the internal ids."""
+        if not self._writes("int_item_genres"):
+            return self._load("int_item_genres")
+        return item_genres(self._load("raw_items"), self._cleaned[1])
 
     @cached_property
     def train(self) -> pd.DataFrame | None:
@@ -115,7 +129,10 @@ class RunTables:
             return None
         cfg = PoisoningConfig.model_validate(self._params.get("poisoning") or {})
         rng = numpy_rng(self._seed, "poisoning", cfg.kind)
-        return mark_request(self.train, self.interactions, cfg, rng)
+        lookup = None
+        if cfg.kind == "category" and self.genres is not None:
+            lookup = genre_lookup(self.genres, str(self._params["dataset"]))
+        return mark_request(self.train, self.interactions, cfg, rng, lookup)
 
     @cached_property
     def stream(self) -> pd.DataFrame | None:

@@ -98,12 +98,14 @@ def test_rows_no_model_trained_on_are_found_at_the_fpr_only(pool, references):
 
 def test_audit_pool_appends_held_out_rows_flipped_and_matched_to_the_forget_rows(pool):
     from recunlearn.audits.matching import strata
+    from recunlearn.audits.non_members import non_member_candidates
     from recunlearn.audits.references import audit_pool
 
     marked = pool.copy()
     marked["forget"] = np.arange(len(pool)) % 10 == 0
     held = random_rows(1600, seed=12).iloc[:400].reset_index(drop=True)
-    rows, members, non_members = audit_pool(marked, held, True, np.random.default_rng(0))
+    flipped = non_member_candidates("label_flip", marked, held, np.random.default_rng(1))
+    rows, members, non_members = audit_pool(marked, flipped, np.random.default_rng(0))
     assert rows.iloc[: len(pool)][["user", "item", "label"]].equals(pool)
     assert marked["forget"].to_numpy()[members].all() and len(members) == len(non_members)
     assert (non_members >= len(pool)).all()
@@ -114,7 +116,7 @@ def test_audit_pool_appends_held_out_rows_flipped_and_matched_to_the_forget_rows
         strata(rows.iloc[non_members], marked)
     )
     assert same.all()
-    plain, _, unflipped = audit_pool(marked, held, False, np.random.default_rng(0))
+    plain, _, unflipped = audit_pool(marked, held, np.random.default_rng(0))
     assert (
         plain.iloc[unflipped]["label"].to_numpy() == 1 - rows.iloc[non_members]["label"].to_numpy()
     ).all()

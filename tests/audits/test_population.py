@@ -36,6 +36,9 @@ def test_attack_auc_near_half_on_random_parameters_above_on_over_fitted(marked, 
     assert table.loc["original", "population_auc"] > 0.75, table
     assert abs(table.loc["random", "population_auc"] - 0.5) < 0.1, table
     assert table.loc["original", "n_members"] > 150, table
+    # non-members drawn like D_r that none of D_r matches: undefined, not an error
+    none = population_audit(original, models, marked, held, seed=0, candidates=held.head(0))
+    assert none["population_auc"].isna().all() and (none["n_members"] == 0).all()
 
 
 def skewed_rows(items: np.ndarray, n: int, seed: int) -> pd.DataFrame:

@@ -35,6 +35,7 @@ def script(name: str):
         "exact",
         "unlearning_speedup",
         "influence_update",
+        "audit_power",
     ],
 )
 def test_every_script_runs_without_arguments(name):

@@ -44,10 +44,17 @@ def test_duplicates_keep_the_latest_rating():
     assert drop_duplicates(raw)["rating"].tolist() == [1.0]
 
 
-def test_reindex_gives_contiguous_ids():
-    frame = reindex(pd.DataFrame({"user": ["z", "b", "z"], "item": ["9", "1", "5"]}))
+def test_reindex_gives_contiguous_ids_and_their_tokens():
+    frame, ids = reindex(pd.DataFrame({"user": ["z", "b", "z"], "item": ["9", "10", "5"]}))
     assert frame["user"].tolist() == [1, 0, 1]
-    assert sorted(frame["item"].unique()) == [0, 1, 2]
+    assert frame["item"].tolist() == [2, 0, 1]  # token order: "10" < "5" < "9"
+    assert ids.values.tolist() == [
+        ["user", "b", 0],
+        ["user", "z", 1],
+        ["item", "10", 0],
+        ["item", "5", 1],
+        ["item", "9", 2],
+    ]
 
 
 @pytest.mark.parametrize(("inclusive", "expected"), [(True, [0, 1, 1]), (False, [0, 0, 1])])
@@ -57,11 +64,12 @@ def test_binarise_threshold(inclusive, expected):
 
 def test_clean_interactions_reports_counts(rng):
     raw = random_raw(rng)
-    clean, report = clean_interactions(raw, 4.0, True, 2)
+    clean, report, ids = clean_interactions(raw, 4.0, True, 2)
     assert report.rows == len(clean)
     assert report.raw_rows == report.duplicate_rows + report.kcore_removed_rows + report.rows
     assert set(clean["label"].unique()) <= {0, 1}
     assert report.users == clean["user"].nunique()
+    assert (ids["kind"] == "item").sum() == report.items
 
 
 def test_k_core_that_empties_the_table_names_the_parameter(rng):

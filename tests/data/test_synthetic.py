@@ -89,7 +89,7 @@ def test_too_few_pairs_is_a_clear_error():
 def test_catalog_dataset_loads_and_cleans(tmp_path):
     raw = RawRatingsDataset("synthetic-5000", str(tmp_path)).load()
     assert list(raw.columns) == ["user", "item", "rating", "timestamp"] and len(raw) == 5000
-    clean, log = clean_ratings(raw, "synthetic-5000", IngestionConfig(k_core=2))
+    clean, log, _ = clean_ratings(raw, "synthetic-5000", IngestionConfig(k_core=2))
     assert log["threshold"] == 1.0 and 0.4 < log["positive_rate"] < 0.6
     assert (clean["label"] == clean["rating"]).all()
     assert dataset_spec("synthetic-5000").generate is not None

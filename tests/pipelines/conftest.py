@@ -118,6 +118,24 @@ def raw_table() -> pd.DataFrame:
     return raw
 
 
+def raw_side_tables(n_users: int = 30, n_items: int = 20) -> dict[str, pd.DataFrame]:
+    """``raw_items`` / ``raw_users`` for :func:`raw_table`'s tokens: item i of genre
+    Horror, Comedy or Drama by i mod 3 (and Drama too when i is even); user u F when u is
+    even, aged 15 + 2u."""
+    names = ["Horror", "Comedy", "Drama"]
+    items = [(f"i{i}", names[i % 3]) for i in range(n_items)]
+    items += [(f"i{i}", "Drama") for i in range(0, n_items, 2) if i % 3 != 2]
+    users = {
+        "user": [f"u{u}" for u in range(n_users)],
+        "age": [15 + 2 * u for u in range(n_users)],
+        "gender": ["F" if u % 2 == 0 else "M" for u in range(n_users)],
+    }
+    return {
+        "raw_items": pd.DataFrame(items, columns=["item", "genre"]),
+        "raw_users": pd.DataFrame(users),
+    }
+
+
 def typed_parameters(pipeline: Pipeline, params: dict[str, Any]) -> dict[str, Any]:
     """``params`` (keyed by dotted path) as a ``kedro run`` gives them to the nodes:
     built by Kedro's parameter validation from the type hints of ``pipeline``'s nodes."""
@@ -153,13 +171,13 @@ def run_pipeline(
 ) -> dict[str, Any]:
     """Run ``pipeline`` with in-memory inputs; return every dataset it produced, loaded.
 
-    ``outputs``, when given, receives the output datasets before the run, so a test can
+    The side tables default to :func:`raw_side_tables`. ``outputs``, when given, receives the output datasets before the run, so a test can
     see what a failed run left behind.
     """
     catalog = DataCatalog()
     for name, value in typed_parameters(pipeline, params or tiny_parameters()).items():
         catalog[f"params:{name}"] = value
-    for name, value in data.items():
+    for name, value in (raw_side_tables() | data).items():
         catalog[name] = value
     for name in pipeline.all_outputs():
         catalog[name] = KeptMemoryDataset()

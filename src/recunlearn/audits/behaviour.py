@@ -5,17 +5,15 @@
 - :func:`fake_exposure`: the injected fake items' exposure in their users' top-K lists
   (noise injection): the share of fake rows in the list and their mean rank.
 - :func:`genre_share`: a genre's share of the users' top-K lists (``category`` requests).
-- :func:`group_ndcg`: NDCG@K of each demographic group (gender, age band).
+- :func:`group_ndcg`: NDCG@K of each demographic group (gender, age band:
+  :func:`recunlearn.data.metadata.age_band`).
 """
 
 from __future__ import annotations
 
-from collections.abc import Sequence
-
 import numpy as np
 import pandas as pd
 
-from recunlearn.evaluation.ranking import ndcg_at_k
 from recunlearn.models.scoring import ScoringModel
 from recunlearn.predictions import score_rows
 
@@ -54,29 +52,35 @@ def genre_share(top: np.ndarray, genre_items: np.ndarray) -> float:
     return float(np.isin(top, genre_items).mean())
 
 
+def user_ndcg(top: np.ndarray, users: np.ndarray, test: pd.DataFrame, k: int) -> np.ndarray:
+    """NDCG@k of each row of ``top`` (user ``users[r]``'s list; relevant: the user's positive
+    ``test`` rows; gains 1/log2(rank + 1)); NaN for a user without one."""
+    positives = test[test["label"] == 1]
+    width = int(max(top.max(initial=0), positives["item"].max() if len(positives) else 0)) + 1
+    keys = positives["user"].to_numpy(np.int64) * width + positives["item"].to_numpy(np.int64)
+    listed = top[:, :k].astype(np.int64)
+    hits = np.isin(np.asarray(users, np.int64)[:, None] * width + listed, keys)
+    discounts = 1.0 / np.log2(np.arange(2, listed.shape[1] + 2))
+    counts = positives["user"].value_counts().reindex(users).fillna(0).to_numpy(np.int64)
+    ideal = np.r_[np.nan, np.cumsum(discounts)][np.minimum(counts, listed.shape[1])]
+    return hits @ discounts / ideal
+
+
 def group_ndcg(
     top: np.ndarray,
     users: np.ndarray,
     test: pd.DataFrame,
     groups: pd.Series,
     k: int,
+    per_user: np.ndarray | None = None,
 ) -> dict[str, float]:
     """NDCG@k of each group's users (``groups``: a label per user id; rows of ``top`` are
-    ``users``' lists; relevant: the user's positive ``test`` rows), keyed by group label."""
-    positives = test[test["label"] == 1].groupby("user")["item"].apply(set)
-    relevant = [positives.get(int(user), set()) for user in users]
+    ``users``' lists; relevant: the user's positive ``test`` rows), keyed by group label;
+    ``per_user``: :func:`user_ndcg`, when already computed."""
+    values = user_ndcg(top, users, test, k) if per_user is None else per_user
     labels = groups.reindex(users).to_numpy()
     out = {}
     for group in sorted(pd.unique(labels[pd.notna(labels)])):
-        rows = np.flatnonzero(labels == group)
-        out[str(group)] = ndcg_at_k(top[rows], [relevant[r] for r in rows], k)
+        mine = values[labels == group]
+        out[str(group)] = float(np.nanmean(mine)) if np.isfinite(mine).any() else float("nan")
     return out
-
-
-def age_bands(ages: pd.Series, edges: Sequence[int] = (18, 25, 35, 45, 56)) -> pd.Series:
-    """Age bands of ML-100K users: ``<18``, ``18-24``, ..., ``56+`` (MovieLens' bands)."""
-    labels = [f"<{edges[0]}"]
-    labels += [f"{low}-{high - 1}" for low, high in zip(edges[:-1], edges[1:], strict=True)]
-    labels += [f"{edges[-1]}+"]
-    bins = [-np.inf, *edges, np.inf]
-    return pd.cut(ages, bins=bins, labels=labels, right=False).astype(str)

@@ -49,26 +49,20 @@ def fit_attack(members: np.ndarray, non_members: np.ndarray, seed: int) -> Popul
     return PopulationAttack(classifier)
 
 
-def flipped(rows: pd.DataFrame) -> pd.DataFrame:
-    """``rows`` with 0/1 labels flipped (non-members for label-flip rows)."""
-    out = rows.copy()
-    out["label"] = 1 - out["label"]
-    return out
-
-
 def population_audit(
     original: ScoringModel,
     models: Mapping[str, ScoringModel],
     marked: pd.DataFrame,
     held_out: pd.DataFrame,
     seed: int,
-    flip_non_members: bool = False,
+    candidates: pd.DataFrame | None = None,
 ) -> pd.DataFrame:
     """Attack AUC on D_r of every model in ``models`` (one row each, with group sizes).
 
     ``marked`` is D with its ``forget`` column; ``held_out`` the rows no model trained on
-    (test rows). ``flip_non_members``: D_r's labels were flipped, so its non-members are
-    held-out rows flipped the same way.
+    (test rows), on which the attack is fitted; ``candidates``: the non-members D_r is
+    audited against, drawn like D_r
+    (:func:`recunlearn.audits.non_members.non_member_candidates`; None: ``held_out``).
     """
     rng = np.random.default_rng(seed)
     train, forget = marked[~marked["forget"]], marked[marked["forget"]]
@@ -78,13 +72,15 @@ def population_audit(
         attack_features(original, held_out.iloc[fit_out]),
         seed,
     )
-    audit_out_pool = flipped(held_out) if flip_non_members else held_out
+    audit_out_pool = held_out if candidates is None else candidates
     audit_in, audit_out = match_groups(forget, audit_out_pool, marked, rng)
     rows = []
     for name, model in models.items():
-        value = attack.auc(
-            attack_features(model, forget.iloc[audit_in]),
-            attack_features(model, audit_out_pool.iloc[audit_out]),
-        )
+        value = float("nan")  # no non-member matches D_r: the AUC is undefined
+        if len(audit_in):
+            value = attack.auc(
+                attack_features(model, forget.iloc[audit_in]),
+                attack_features(model, audit_out_pool.iloc[audit_out]),
+            )
         rows.append({"model": name, "population_auc": value, "n_members": len(audit_in)})
     return pd.DataFrame(rows)

@@ -74,17 +74,17 @@ def train_references(
 
 
 def audit_pool(
-    marked: pd.DataFrame, held_out: pd.DataFrame, flip: bool, rng: np.random.Generator
+    marked: pd.DataFrame, candidates: pd.DataFrame, rng: np.random.Generator
 ) -> tuple[pd.DataFrame, np.ndarray, np.ndarray]:
-    """(pool, members, non_members): the pool is D (``marked``) followed by held-out rows
-    matched to D_r on popularity and activity (flipped like D_r when ``flip``); members are
-    the matched D_r rows' positions in it, non-members the appended rows' positions."""
+    """(pool, members, non_members): the pool is D (``marked``) followed by the rows of
+    ``candidates`` (non-members drawn like D_r, see
+    :func:`recunlearn.audits.non_members.non_member_candidates`) matched to D_r on
+    popularity and activity; members are the matched D_r rows' positions in it,
+    non-members the appended rows' positions."""
     from recunlearn.audits.matching import match_groups
-    from recunlearn.audits.population import flipped
 
     d = marked.reset_index(drop=True)
     forget_at = np.flatnonzero(d["forget"].to_numpy())
-    candidates = flipped(held_out) if flip else held_out
     kept, matched = match_groups(d.iloc[forget_at], candidates, d, rng)
     extra = candidates.iloc[matched][["user", "item", "label"]]
     pool = pd.concat([d[["user", "item", "label"]], extra], ignore_index=True)

@@ -56,19 +56,26 @@ def k_core(frame: pd.DataFrame, k: int) -> pd.DataFrame:
     return current
 
 
-def reindex(frame: pd.DataFrame) -> pd.DataFrame:
-    """Map user and item tokens to contiguous integer ids 0..n-1 (sorted token order)."""
-    out = frame.copy()
+def reindex(frame: pd.DataFrame) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """Map user and item tokens to contiguous integer ids 0..n-1 (sorted token order).
+
+    Returns the reindexed frame and the id map (``kind`` user / item, ``token``, ``id``),
+    which joins side tables (genres, demographics) keyed by the raw tokens.
+    """
+    out, maps = frame.copy(), []
     for column in ("user", "item"):
-        codes, _ = pd.factorize(out[column], sort=True)
+        codes, tokens = pd.factorize(out[column], sort=True)
         out[column] = codes.astype(np.int64)
-    return out
+        ids = np.arange(len(tokens), dtype=np.int64)
+        maps.append(pd.DataFrame({"kind": column, "token": np.asarray(tokens, str), "id": ids}))
+    return out, pd.concat(maps, ignore_index=True)
 
 
 def clean_interactions(
     raw: pd.DataFrame, threshold: float, inclusive: bool, k: int
-) -> tuple[pd.DataFrame, CleaningReport]:
-    """Binarise, de-duplicate, k-core filter and reindex raw ratings."""
+) -> tuple[pd.DataFrame, CleaningReport, pd.DataFrame]:
+    """Binarise, de-duplicate, k-core filter and reindex raw ratings; the third item is
+    the id map of :func:`reindex`."""
     deduplicated = drop_duplicates(raw)
     cored = k_core(deduplicated, k)
     if cored.empty:
@@ -76,7 +83,7 @@ def clean_interactions(
             f"parameter 'ingestion.k_core'={k} leaves no interactions "
             f"(from {len(deduplicated)} de-duplicated rows); lower it"
         )
-    clean = reindex(cored)
+    clean, id_map = reindex(cored)
     clean["label"] = binarise(clean["rating"], threshold, inclusive)
     clean = clean[INTERACTION_COLUMNS].reset_index(drop=True)
     report = CleaningReport(
@@ -88,4 +95,4 @@ def clean_interactions(
         items=int(clean["item"].max()) + 1,
         positive_rate=float(clean["label"].mean()),
     )
-    return clean, report
+    return clean, report, id_map

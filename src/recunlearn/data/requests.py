@@ -20,6 +20,7 @@ column marking D_r), so ``D[D.forget]`` is D_r and ``D[~D.forget]`` is D - D_r.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Literal, Protocol
 
 import numpy as np
@@ -27,7 +28,7 @@ import pandas as pd
 
 from recunlearn.errors import DataValidationError, ParameterError
 
-RequestKind = Literal["label_flip", "noise_injection", "private", "user_wise", "none"]
+RequestKind = Literal["label_flip", "noise_injection", "private", "user_wise", "category", "none"]
 
 
 class RequestSpec(Protocol):
@@ -39,6 +40,7 @@ class RequestSpec(Protocol):
     percent: float
     selection: str
     user_count: int | None
+    genre: str
 
 
 def _with_forget(frame: pd.DataFrame, forget: np.ndarray) -> pd.DataFrame:
@@ -164,8 +166,12 @@ def mark_request(
     interactions: pd.DataFrame,
     spec: RequestSpec,
     rng: np.random.Generator,
+    genre_items: Callable[[str], np.ndarray] | None = None,
 ) -> pd.DataFrame:
     """D with its ``forget`` column, for the request of kind ``spec.kind``.
+
+    ``genre_items(genre)``: the item ids of a genre (``category`` requests; see
+    :func:`recunlearn.data.metadata.genre_items`).
 
     Raises:
         ParameterError: a field of ``spec`` does not fit the data (e.g. more
@@ -180,6 +186,10 @@ def mark_request(
         return delete_private(train, spec.n_users, rng)
     if spec.kind == "user_wise":
         return select_users(train, spec.percent, spec.selection, rng, spec.user_count)
+    if spec.kind == "category":
+        if genre_items is None:
+            raise ParameterError("parameter 'poisoning.kind': category needs the item genres")
+        return delete_category(train, genre_items(spec.genre), spec.n_users, rng)
     if spec.kind == "none":
         return _with_forget(train, np.zeros(len(train), dtype=bool))
     raise ParameterError(f"parameter 'poisoning.kind': unknown request kind {spec.kind!r}")

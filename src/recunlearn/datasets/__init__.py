@@ -13,6 +13,7 @@ __getattr__ = lazy_exports(
         "OptionalCSVDataset": "optional_csv",
         "OptionalJSONDataset": "optional_json",
         "RawRatingsDataset": "raw_ratings",
+        "RawSideTableDataset": "raw_side_table",
         "TorchModelDataset": "torch_model",
     },
 )
@@ -41,5 +42,6 @@ __all__ = [
     "OptionalCSVDataset",
     "OptionalJSONDataset",
     "RawRatingsDataset",
+    "RawSideTableDataset",
     "TorchModelDataset",
 ]

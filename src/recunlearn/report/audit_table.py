@@ -5,7 +5,8 @@ Reads the ``rpt_audit_{backbone}`` tables of the audits pipeline (one row per mo
 ``fake_mean_rank``) and the ``rpt_lira_{backbone}`` tables (one row per model and LiRA
 score; empty when LiRA did not run), and writes a markdown section of its own
 (``rpt_audit_md``). Above each LiRA table: the attack's power (Original against Retrain,
-with sampling errors), or the sentence that it cannot tell the methods apart.
+with sampling errors), or the sentence that it cannot tell the methods apart; under each
+backbone's heading its verdict (:mod:`recunlearn.report.audit_verdict`).
 """
 
 from __future__ import annotations
@@ -15,6 +16,7 @@ from collections.abc import Sequence
 import pandas as pd
 
 from recunlearn.audits.power import power_line
+from recunlearn.report.audit_verdict import verdict_line
 
 ORDER = ("original", "retrain")
 """Models listed first; the methods follow in their table order."""
@@ -32,6 +34,29 @@ def with_retrain_distance(table: pd.DataFrame) -> pd.DataFrame:
             out[f"{column} vs Retrain"] = (table[column] - retrain[column]).abs()
     rank = {name: index for index, name in enumerate(ORDER)}
     return out.sort_values("model", key=lambda s: s.map(rank).fillna(len(ORDER)), kind="stable")
+
+
+def is_fairness(column: str) -> bool:
+    """Whether ``column`` belongs to the demographic fairness table (group NDCG, gaps)."""
+    return column.startswith("ndcg@") or "_gap" in column
+
+
+def fairness_lines(table: pd.DataFrame) -> list[str]:
+    """NDCG@K per demographic group of each model, the gaps and their change from Original
+    (no line when the dataset has no groups)."""
+    columns = [column for column in table.columns if is_fairness(column)]
+    if not columns:
+        return []
+    shown = table[["model", *columns]].set_index("model")
+    rank = {name: index for index, name in enumerate(ORDER)}
+    shown = shown.sort_index(key=lambda s: s.map(rank).fillna(len(ORDER)), kind="stable")
+    return [
+        "",
+        "Demographic fairness: NDCG by gender and age band, each gap (best group minus "
+        "worst) and its change from Original:",
+        "",
+        shown.reset_index().to_markdown(index=False, floatfmt=".3f"),
+    ]
 
 
 def lira_lines(table: pd.DataFrame, shown: str) -> list[str]:
@@ -68,8 +93,10 @@ def audit_markdown(
     lira = list(lira) or [pd.DataFrame()] * len(tables)
     for table, attack in zip(tables, lira, strict=True):
         backbone = str(table["backbone"].iloc[0]) if len(table) else "?"
-        own = with_retrain_distance(table).to_markdown(index=False, floatfmt=".3f")
-        lines += ["", f"### {backbone.upper()}", "", own]
+        main = table[[column for column in table.columns if not is_fairness(column)]]
+        own = with_retrain_distance(main).to_markdown(index=False, floatfmt=".3f")
+        verdict = verdict_line(backbone, table, attack, shown)
+        lines += ["", f"### {backbone.upper()}", "", verdict, "", own, *fairness_lines(table)]
         if len(attack):
             lines += lira_lines(attack, shown)
     return "\n".join(lines) + "\n"

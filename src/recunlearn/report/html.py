@@ -117,9 +117,11 @@ def html_report(
     figures: Sequence[tuple[str, go.Figure]],
     benchmark_figures: Mapping[str, Mapping[str, Any]],
     tidy: pd.DataFrame,
+    audit_section: str = "",
 ) -> str:
     """The whole page: provenance, one section per backbone (verdict, headline, every
-    metric), then the figures and benchmark figures.
+    metric), then the figures, the audit section (linked from the top) and benchmark
+    figures.
 
     Args:
         provenance: the header (run id, dataset, seed, device, threads, versions).
@@ -127,12 +129,14 @@ def html_report(
         figures: ``(name, figure)`` plotly figures, embedded interactive.
         benchmark_figures: ``{name: {"png": bytes, "version": str}}``, embedded as images.
         tidy: the full metric table (backbone, model, metric, value).
+        audit_section: the audits' HTML fragment (``<h2 id='audits'>``...), or empty.
     """
     sections = "".join(_headline_html(h, tidy) for h in headlines)
+    link = "<p><a href='#audits'>Audits of forgetting</a></p>" if audit_section else ""
     body = (
-        "<h1>Unlearning report</h1>"
+        f"<h1>Unlearning report</h1>{link}"
         f"{_provenance_html(provenance)}{sections}"
-        f"<h2>Figures</h2>{_figures_html(figures)}"
+        f"<h2>Figures</h2>{_figures_html(figures)}{audit_section}"
         f"<h2>Benchmark figures</h2>{_benchmarks_html(benchmark_figures)}"
     )
     return (

@@ -72,3 +72,15 @@ def test_lira_leaves_out_a_backbone_without_a_per_row_loss():
         original_log={},
     )
     assert empty.empty
+
+
+def test_category_request_reports_the_genre_share_and_every_run_the_group_ndcg(raw_ratings):
+    params = tiny_parameters()
+    params["poisoning"] = params["poisoning"] | {"kind": "category", "genre": "Horror"}
+    out = audited(raw_ratings, params)
+    table = out["rpt_audit_mf"].set_index("model")
+    assert table["genre_share"].between(0, 1).all()
+    assert {"ndcg@5 gender=F", "ndcg@5 gender=M", "gender_gap", "age_band_gap"} <= set(table)
+    assert table.loc["original", "gender_gap_change"] == 0.0
+    assert "genre_share vs Retrain" in out["rpt_audit_md"]
+    assert "Demographic fairness" in out["rpt_audit_md"]

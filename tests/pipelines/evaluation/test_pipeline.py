@@ -14,6 +14,7 @@ REPORT_INPUTS = {
     "run_provenance": {"session_id": RUN, "versions": {"mi_train": RUN}},
     "rpt_seed_spread": pd.DataFrame(),
     "rpt_benchmark_figures": {},
+    "rpt_audit_section": {},  # no audit in these runs: the optional dataset's {}
 }
 UNGROUPED = ["retrain", "retrain_star", "ifru", "warm_start"]
 
@@ -68,6 +69,8 @@ def test_full_default_pipeline_in_memory_writes_the_report(raw_ratings):
     assert np.allclose(completeness, 1.0)
     assert "# Unlearning report" in out["rpt_report_md"]
     assert out["rpt_auc_plot"].axes
+    html = out["rpt_report_html"]  # the audit section is embedded and linked from the top
+    assert "<a href='#audits'>" in html and html.count("<h2 id='audits'>") == 1
 
 
 def test_same_seed_gives_identical_metrics(raw_ratings):

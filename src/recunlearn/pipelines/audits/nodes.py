@@ -6,8 +6,10 @@ the pipelines imports neither.
 
 from __future__ import annotations
 
+import logging
 from typing import Any
 
+import numpy as np
 import pandas as pd
 
 from recunlearn.audits.config import AuditsConfig
@@ -15,24 +17,27 @@ from recunlearn.parameters import PoisoningConfig
 from recunlearn.report.audit_table import audit_markdown
 from recunlearn.runtime import RuntimeConfig, apply_runtime
 
+logger = logging.getLogger(__name__)
+NO_LIRA = ["backbone", "model", "score"]
+"""The columns of a backbone's LiRA table when LiRA did not run."""
+
 
 def _behaviour(models: dict, marked: pd.DataFrame, kind: str, k: int) -> pd.DataFrame:
     """Per model: poison agreement (label flip) or fake-item exposure (noise injection)."""
     from recunlearn.audits.behaviour import fake_exposure, poison_agreement
-    from recunlearn.evaluation.metrics import seen_matrix
-    from recunlearn.evaluation.ranking import top_k_items
 
-    forget, retain = marked[marked["forget"]], marked[~marked["forget"]]
+    forget = marked[marked["forget"]]
+    users = forget["user"].unique()
+    tops = (
+        _top_lists(models, users, marked[~marked["forget"]], k) if kind == "noise_injection" else {}
+    )
     rows = []
     for name, model in models.items():
         row: dict[str, Any] = {"model": name}
         if kind == "label_flip":
             row["poison_agreement"] = poison_agreement(model, forget)
         elif kind == "noise_injection":
-            users = forget["user"].unique()
-            seen = seen_matrix(retain, model.n_users, model.n_items)
-            top = top_k_items(model, users, seen, min(k, model.n_items))
-            row |= fake_exposure(top, users, forget)
+            row |= fake_exposure(tops[name], users, forget)
         rows.append(row)
     return pd.DataFrame(rows)
 
@@ -47,32 +52,88 @@ def audited_models(
     return device, {name: model_from_payload(p).to(device).eval() for name, p in payloads.items()}
 
 
+def _top_lists(models: dict, users: np.ndarray, seen_rows: pd.DataFrame, k: int) -> dict:
+    """Each model's top-k lists of ``users`` (rows ``seen_rows`` excluded)."""
+    from recunlearn.evaluation.metrics import seen_matrix
+    from recunlearn.evaluation.ranking import top_k_items
+
+    first = next(iter(models.values()))
+    seen = seen_matrix(seen_rows, first.n_users, first.n_items)
+    return {
+        name: top_k_items(model, users, seen, min(k, model.n_items))
+        for name, model in models.items()
+    }
+
+
+def _category(models: dict, marked: pd.DataFrame, genres: pd.DataFrame, genre: str, k: int):
+    """Per model: ``genre``'s share of the top-k lists of the users who deleted it."""
+    from recunlearn.audits.behaviour import genre_share
+    from recunlearn.data.metadata import genre_items
+
+    items = genre_items(genres, genre, "int_item_genres")
+    users = np.unique(marked.loc[marked["forget"], "user"].to_numpy())
+    tops = _top_lists(models, users, marked[~marked["forget"]], k)
+    return pd.DataFrame(
+        [{"model": name, "genre_share": genre_share(top, items)} for name, top in tops.items()]
+    )
+
+
+def _fairness(models: dict, marked: pd.DataFrame, test: pd.DataFrame, groups, k: int):
+    """Per model: NDCG@k by gender and age band, the gaps and their change from Original."""
+    from recunlearn.audits.fairness import demographic_ndcg, with_gap_changes
+
+    users = np.unique(test.loc[test["label"] == 1, "user"].to_numpy())
+    tops = _top_lists(models, users, marked[~marked["forget"]], k)
+    rows = [
+        {"model": name} | demographic_ndcg(top, users, test, groups, k)
+        for name, top in tops.items()
+    ]
+    return with_gap_changes(pd.DataFrame(rows))
+
+
+def _population(models: dict, marked, test, kind: str, seed: int, backbone: str):
+    """The population attack, fitted on Original, D_r against non-members drawn like it."""
+    from recunlearn.audits.non_members import non_member_candidates
+    from recunlearn.audits.population import population_audit
+    from recunlearn.seeding import numpy_rng
+
+    rng = numpy_rng(seed, "audits", "population", backbone)
+    candidates = non_member_candidates(kind, marked, test, rng)
+    return population_audit(models["original"], models, marked, test, seed, candidates)
+
+
 def audit_backbone(
     *,
     backbone: str,
     marked: pd.DataFrame,
     test: pd.DataFrame,
+    genres: pd.DataFrame,
+    groups: pd.DataFrame,
     audits: dict[str, Any],
     poisoning: dict[str, Any],
     runtime: dict[str, Any],
     seed: int,
     **payloads: dict[str, Any],
 ) -> pd.DataFrame:
-    """One row per model (``payloads``: Original, Retrain, each method) of ``backbone``.
+    """One row per model (``payloads``: Original, Retrain, each method) of ``backbone``:
+    the population attack, the protocol's behavioural check (the genre's share for a
+    ``category`` request) and NDCG by demographic group where the dataset has groups.
 
     The parameter blocks are plain dicts validated here: with pydantic hints, Kedro
     paired this keyword node's hints with the wrong inputs (it built ``RuntimeConfig``
     from ``params:seed``)."""
-    from recunlearn.audits.population import population_audit
-
-    cfg, kind = AuditsConfig.model_validate(audits), PoisoningConfig.model_validate(poisoning).kind
+    cfg, request = AuditsConfig.model_validate(audits), PoisoningConfig.model_validate(poisoning)
     _, models = audited_models(RuntimeConfig.model_validate(runtime), payloads)
-    table = _behaviour(models, marked, kind, cfg.k)
+    table = _behaviour(models, marked, request.kind, cfg.k)
+    parts = []
+    if request.kind == "category":
+        parts.append(_category(models, marked, genres, request.genre, cfg.k))
+    if len(groups):
+        parts.append(_fairness(models, marked, test, groups, cfg.k))
     if cfg.population:
-        population = population_audit(
-            models["original"], models, marked, test, seed, flip_non_members=kind == "label_flip"
-        )
-        table = table.merge(population, on="model")
+        parts.append(_population(models, marked, test, request.kind, seed, backbone))
+    for part in parts:
+        table = table.merge(part, on="model")
     table.insert(0, "backbone", backbone)
     return table
 
@@ -99,9 +160,10 @@ def lira_backbone(
     if cfg.references == 0 or backbone not in PER_ROW_BACKBONES:
         # the stage trainer has no whole-data loss (ENMF): its references would not train
         # like Original, so LiRA is left out for it
-        return pd.DataFrame(columns=["backbone", "model", "score"])
+        return pd.DataFrame(columns=NO_LIRA)
 
     from recunlearn.audits.lira import half_memberships
+    from recunlearn.audits.non_members import non_member_candidates
     from recunlearn.audits.references import audit_pool, lira_audit, train_references
     from recunlearn.execution import make_executor
     from recunlearn.models import backbone_config
@@ -111,8 +173,12 @@ def lira_backbone(
     run = RuntimeConfig.model_validate(runtime)
     device, models = audited_models(run, payloads)
     rng = numpy_rng(seed, "audits", "lira", backbone)
-    flip = PoisoningConfig.model_validate(poisoning).kind == "label_flip"
-    pool, members, non_members = audit_pool(marked, test, flip, rng)
+    kind = PoisoningConfig.model_validate(poisoning).kind
+    candidates = non_member_candidates(kind, marked, test, rng)
+    pool, members, non_members = audit_pool(marked, candidates, rng)
+    if not len(members):
+        logger.warning("%s: no held-out row matches D_r (%s): LiRA left out", backbone, kind)
+        return pd.DataFrame(columns=NO_LIRA)
     runner = StageRunner(make_executor(run.executor, run.workers, run.threads), run.stack_shards)
     epochs = cfg.epochs or max(1, int(original_log["best_epoch"]))
     references = train_references(
@@ -131,9 +197,15 @@ def lira_backbone(
     return table
 
 
-def build_audit_report(audits: dict[str, Any], *tables: pd.DataFrame) -> str:
-    """The report's audit section (markdown): each backbone's table, then its LiRA table
-    (``tables``: every backbone's ``rpt_audit_``, then every backbone's ``rpt_lira_``)."""
+def build_audit_report(audits: dict[str, Any], *tables: pd.DataFrame):
+    """The report's audit section: markdown, the TPR-at-low-FPR figure and the HTML
+    fragment the main report embeds (``tables``: every backbone's ``rpt_audit_``, then
+    every backbone's ``rpt_lira_``)."""
+    from recunlearn.report.audit_section import audit_html, tpr_figure
+
     half = len(tables) // 2
     shown = AuditsConfig.model_validate(audits).lira.shown
-    return audit_markdown(tables[:half], tables[half:], shown)
+    audit, lira = tables[:half], tables[half:]
+    figure = tpr_figure(lira, shown)
+    section = audit_html(audit, lira, shown, figure)
+    return audit_markdown(audit, lira, shown), figure, {"html": section}

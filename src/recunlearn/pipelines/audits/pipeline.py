@@ -2,7 +2,8 @@
 method, as the evaluation pipeline does) and writes ``rpt_audit_{backbone}`` (population attack, behavioural check) and another
 ``rpt_lira_{backbone}`` (the likelihood-ratio attack; empty when
 ``audits.lira.references`` is 0); one node writes the report's audit
-section ``rpt_audit_md``."""
+section: ``rpt_audit_md``, the figure ``rpt_audit_tpr_plotly`` and the HTML fragment
+``rpt_audit_section`` that the main report (``rpt_report_html``) embeds."""
 
 from kedro.pipeline import Node, Pipeline
 
@@ -23,11 +24,12 @@ SHARED_INPUTS = {
 
 
 def backbone_audit(backbone: str, names: list[str]) -> Node:
-    """The audit node of ``backbone`` over the models ``names``."""
+    """The audit node of ``backbone`` over the models ``names`` (with the side tables)."""
     models = {name: f"{backbone}.{name}.model" for name in names}
+    side = {"genres": "int_item_genres", "groups": "int_user_groups"}
     return Node(
         bound(audit_backbone, backbone=backbone),
-        SHARED_INPUTS | models,
+        SHARED_INPUTS | side | models,
         f"rpt_audit_{backbone}",
         name="audit",
         namespace=f"{backbone}.audits",
@@ -60,7 +62,7 @@ def create_pipeline(grid: GridConfig, **kwargs) -> Pipeline:
         ["params:audits"]
         + [f"rpt_audit_{backbone}" for backbone in grid.backbones]
         + [f"rpt_lira_{backbone}" for backbone in grid.backbones],
-        "rpt_audit_md",
+        ["rpt_audit_md", "rpt_audit_tpr_plotly", "rpt_audit_section"],
         name="build_audit_report",
     )
     return Pipeline([*nodes, report])

@@ -144,10 +144,12 @@ def build_html_report(
     auc: go.Figure,
     completeness: go.Figure,
     tradeoff: go.Figure,
+    audit_section: dict[str, Any],
 ) -> str:
-    """The self-contained HTML report (figures embedded, readable offline)."""
+    """The self-contained HTML report (figures embedded, readable offline), with the
+    audits' section (``rpt_audit_section``; ``{}`` when no audit ran)."""
     figures = [("auc", auc), ("completeness", completeness), ("tradeoff", tradeoff)]
     headlines = headline_tables(tidy, coefficients, runs, seed_spread)
-    return html_report(
-        ReportProvenance.model_validate(provenance), headlines, figures, benchmark_figures, tidy
-    )
+    report = ReportProvenance.model_validate(provenance)
+    audits = str(audit_section.get("html", ""))
+    return html_report(report, headlines, figures, benchmark_figures, tidy, audits)

@@ -137,7 +137,8 @@ def report_pipeline(backbones: tuple[str, ...]) -> Pipeline:
             "rpt_benchmark_figures",
             "rpt_seed_spread",
         ]
-        + FIGURES,
+        + FIGURES
+        + ["rpt_audit_section"],
         "rpt_report_html",
         name="build_html_report",
     )

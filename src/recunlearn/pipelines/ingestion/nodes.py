@@ -9,6 +9,7 @@ from typing import Any
 import pandas as pd
 
 from recunlearn.data.cleaning import clean_interactions
+from recunlearn.data.metadata import item_genres, user_groups
 from recunlearn.data.raw_formats import dataset_spec
 from recunlearn.data.splitting import split_interactions
 from recunlearn.errors import ParameterError
@@ -20,8 +21,9 @@ logger = logging.getLogger(__name__)
 
 def clean_ratings(
     raw_ratings: pd.DataFrame, dataset: str, ingestion: IngestionConfig
-) -> tuple[pd.DataFrame, dict[str, Any]]:
-    """Label, de-duplicate, k-core filter and reindex the raw table."""
+) -> tuple[pd.DataFrame, dict[str, Any], pd.DataFrame]:
+    """Label, de-duplicate, k-core filter and reindex the raw table; the third output
+    maps the raw tokens to the internal ids (side tables join through it)."""
     cfg = ingestion
     spec = dataset_spec(dataset)
     loaded = raw_ratings.attrs.get("dataset", dataset)
@@ -31,10 +33,10 @@ def clean_ratings(
             f"switch both with `kedro run --params dataset={dataset}`"
         )
     threshold = spec.label_threshold(cfg.label_threshold)
-    clean, report = clean_interactions(raw_ratings, threshold, spec.inclusive, cfg.k_core)
+    clean, report, id_map = clean_interactions(raw_ratings, threshold, spec.inclusive, cfg.k_core)
     log = {"dataset": dataset, "threshold": threshold, **dataclasses.asdict(report)}
     logger.info("Cleaned %s: %s", dataset, log)
-    return clean, log
+    return clean, log, id_map
 
 
 def split_dataset(
@@ -56,3 +58,15 @@ def split_dataset(
     }
     logger.info("Split: %s", log)
     return split.train, split.valid, split.test, log
+
+
+def join_side_tables(
+    raw_items: pd.DataFrame, raw_users: pd.DataFrame, id_map: pd.DataFrame
+) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """Item genres and user groups (gender, age band) on the internal ids; empty tables
+    for a dataset that has none."""
+    genres, groups = item_genres(raw_items, id_map), user_groups(raw_users, id_map)
+    logger.info(
+        "Side tables: %d (item, genre) rows, %d users with groups", len(genres), len(groups)
+    )
+    return genres, groups

@@ -1,8 +1,10 @@
-"""Ingestion: ``raw_ratings`` -> ``int_interactions`` -> ``prm_train/valid/test``."""
+"""Ingestion: ``raw_ratings`` -> ``int_interactions`` -> ``prm_train/valid/test``, and the
+side tables ``raw_items`` / ``raw_users`` -> ``int_item_genres`` / ``int_user_groups``
+through the id map ``int_id_map``."""
 
 from kedro.pipeline import Node, Pipeline
 
-from recunlearn.pipelines.ingestion.nodes import clean_ratings, split_dataset
+from recunlearn.pipelines.ingestion.nodes import clean_ratings, join_side_tables, split_dataset
 
 
 def create_pipeline(**kwargs) -> Pipeline:
@@ -11,7 +13,7 @@ def create_pipeline(**kwargs) -> Pipeline:
             Node(
                 clean_ratings,
                 ["raw_ratings", "params:dataset", "params:ingestion"],
-                ["int_interactions", "ingestion_log"],
+                ["int_interactions", "ingestion_log", "int_id_map"],
                 name="clean_ratings",
             ),
             Node(
@@ -19,6 +21,12 @@ def create_pipeline(**kwargs) -> Pipeline:
                 ["int_interactions", "params:ingestion", "params:seed"],
                 ["prm_train", "prm_valid", "prm_test", "split_log"],
                 name="split_dataset",
+            ),
+            Node(
+                join_side_tables,
+                ["raw_items", "raw_users", "int_id_map"],
+                ["int_item_genres", "int_user_groups"],
+                name="join_side_tables",
             ),
         ]
     )

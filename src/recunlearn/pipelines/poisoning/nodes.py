@@ -7,6 +7,7 @@ from typing import Any
 
 import pandas as pd
 
+from recunlearn.data.metadata import genre_lookup
 from recunlearn.data.requests import mark_request, split_request
 from recunlearn.parameters import PoisoningConfig
 from recunlearn.seeding import numpy_rng
@@ -15,11 +16,18 @@ logger = logging.getLogger(__name__)
 
 
 def make_deletion_request(
-    train: pd.DataFrame, interactions: pd.DataFrame, poisoning: PoisoningConfig, seed: int
+    train: pd.DataFrame,
+    interactions: pd.DataFrame,
+    genres: pd.DataFrame,
+    poisoning: PoisoningConfig,
+    dataset: str,
+    seed: int,
 ) -> tuple[pd.DataFrame, pd.DataFrame, pd.DataFrame, dict[str, Any]]:
-    """Mark D_r in the training split according to ``poisoning.kind``."""
+    """Mark D_r in the training split according to ``poisoning.kind`` (``genres``: the
+    item genres of ``category`` requests)."""
     cfg = poisoning
-    marked = mark_request(train, interactions, cfg, numpy_rng(seed, "poisoning", cfg.kind))
+    rng = numpy_rng(seed, "poisoning", cfg.kind)
+    marked = mark_request(train, interactions, cfg, rng, genre_lookup(genres, dataset))
     forget, retain = split_request(marked)
     log = {
         **cfg.model_dump(),

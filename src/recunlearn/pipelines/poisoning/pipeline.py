@@ -10,7 +10,14 @@ def create_pipeline(**kwargs) -> Pipeline:
         [
             Node(
                 make_deletion_request,
-                ["prm_train", "int_interactions", "params:poisoning", "params:seed"],
+                [
+                    "prm_train",
+                    "int_interactions",
+                    "int_item_genres",
+                    "params:poisoning",
+                    "params:dataset",
+                    "params:seed",
+                ],
                 ["mi_train", "mi_forget", "mi_retain", "poisoning_log"],
                 name="make_deletion_request",
             )
