@@ -12,9 +12,17 @@ def tables(backbone: str) -> tuple[pd.DataFrame, pd.DataFrame, pd.DataFrame]:
     metrics = pd.DataFrame(
         {
             "backbone": backbone,
-            "method": ["ifru", "ifru", "retrain", "retrain", "retrain_star"],
-            "requests_done": [2, 4, 2, 4, 4],
-            "pred_distance_forget": [0.01, 0.05, 0.0, 0.0, 0.03],
+            "method": [
+                "ifru",
+                "ifru",
+                "original",
+                "original",
+                "retrain",
+                "retrain",
+                "retrain_star",
+            ],
+            "requests_done": [2, 4, 2, 4, 2, 4, 4],
+            "pred_distance_forget": [0.01, 0.05, 0.04, 0.04, 0.0, 0.0, 0.03],
         }
     )
     amortised = pd.DataFrame(
@@ -25,6 +33,7 @@ def tables(backbone: str) -> tuple[pd.DataFrame, pd.DataFrame, pd.DataFrame]:
             "k_retrain_seconds": [8.0],
             "amortised_speedup": [4.0],
             "retrain_now_at": [4.0],
+            "worse_than_original_at": [4.0],
             "drift_reference": [0.03],
             "drift_metric": ["pred_distance_forget"],
         }
@@ -44,9 +53,14 @@ def test_each_backbone_gets_its_drift_and_time_figures_and_a_table_in_one_fragme
     html, *figures = build_stream_report(*tables("mf"), *tables("lightgcn"))
     assert len(figures) == 4
     drift, time = figures[:2]
-    assert [t.name for t in drift.data] == ["ifru", "retrain"]  # Retrain* is the line
+    names = [t.name for t in drift.data]
+    assert names == ["ifru", "original (doing nothing)", "retrain"]  # Retrain* is the line
+    assert drift.data[1].line.dash == "dot" and drift.data[0].line.dash is None
     assert drift.layout.shapes[0].y0 == 0.03
     assert {t.name for t in time.data} == {"ifru", RETRAIN_EVERY_REQUEST}
     assert list(time.data[1].y) == [2.0, 4.0, 6.0, 8.0]
     assert html.count("<h3>") == 2 and html.count("plotly.js v") == 1  # plotly.js once
-    assert "amortised_speedup" in html and "<td>4</td>" in html
+    assert (
+        "amortised_speedup" in html and html.count("<td>4</td>") == 6
+    )  # speed-up, both points; 2 backbones
+    assert "worse_than_original_at" in html

@@ -1,9 +1,11 @@
 """The stream section of the report: drift, cumulative time and the amortised table.
 
 Per backbone: every method's distance from the matched Retrain against the request count
-(the matched Retrain at 0 by definition, Retrain*'s distance at the last checkpoint as the
-noise line), the cumulative seconds against the request count beside retraining after
-every request, and a table of the amortised speed-up and the retrain-now point. Plotly
+(the matched Retrain at 0 by definition, Original's distance dotted: doing nothing,
+Retrain*'s distance at the last checkpoint as the noise line), the cumulative seconds
+against the request count beside retraining after every request, and a table of the
+amortised speed-up and the two retrain-now points (beyond Retrain*'s noise; worse than
+Original). Plotly
 figures, and one self-contained HTML fragment (plotly.js embedded once).
 """
 
@@ -20,6 +22,7 @@ TABLE_COLUMNS = [
     "k_retrain_seconds",
     "amortised_speedup",
     "retrain_now_at",
+    "worse_than_original_at",
 ]
 
 
@@ -31,8 +34,12 @@ def drift_figure(metrics: pd.DataFrame, amortised: pd.DataFrame, metric: str) ->
             continue
         group = group.sort_values("requests_done")
         mode = "markers" if method == "retrain" else "lines+markers"
+        dash = "dot" if method == "original" else None
+        name = "original (doing nothing)" if method == "original" else method
         figure.add_trace(
-            go.Scatter(x=group["requests_done"], y=group[metric], mode=mode, name=method)
+            go.Scatter(
+                x=group["requests_done"], y=group[metric], mode=mode, name=name, line={"dash": dash}
+            )
         )
     reference = float(amortised["drift_reference"].iloc[0]) if len(amortised) else None
     if reference is not None and pd.notna(reference) and reference != float("inf"):

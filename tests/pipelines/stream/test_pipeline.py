@@ -92,7 +92,45 @@ def test_checkpoints_are_evaluated_against_the_matched_retrain_and_costed(stream
     )
     html = streamed["rpt_stream_html"]
     assert "Deletion requests as a stream" in html and "amortised_speedup" in html
-    assert len(streamed["rpt_stream_plot_drift_mf"].data) == 5  # 4 methods and Retrain
+    drift = streamed["rpt_stream_plot_drift_mf"]
+    assert len(drift.data) == 6  # 4 methods, Retrain and Original
+    assert "original (doing nothing)" in {trace.name for trace in drift.data}
+
+
+def test_originals_distance_from_each_matched_retrain_is_the_do_nothing_reference(streamed):
+    metrics = streamed["rpt_stream_table_metrics_mf"]
+    original = metrics[metrics["method"] == "original"].set_index("requests_done")
+    assert original.index.tolist() == [2, 4]
+    assert np.allclose(original["pred_distance_forget"], original["pred_gap_forget"])
+    assert (original["pred_distance_forget"] > 0).all()
+    amortised = streamed["rpt_stream_table_amortised_mf"].set_index("method")
+    for method in ("ifru", "warm_start"):
+        drift = metrics[metrics["method"] == method].set_index("requests_done")
+        worse = drift.index[drift["pred_distance_forget"] > original["pred_distance_forget"]]
+        expected = float(worse[0]) if len(worse) else np.nan
+        assert amortised.loc[method, "worse_than_original_at"] == pytest.approx(
+            expected, nan_ok=True
+        )
+    assert amortised.loc[["sisa", "laser"], "worse_than_original_at"].isna().all()
+
+
+def test_the_population_attack_runs_on_each_checkpoints_removed_rows(streamed):
+    from recunlearn.audits.population import population_audit
+
+    metrics = streamed["rpt_stream_table_metrics_mf"]
+    assert metrics["population_auc"].between(0, 1).all()
+    table, test = streamed["stream_requests"], streamed["prm_test"]
+    original = model_from_payload(streamed["mf.original.model"])
+    for count in (2, 4):
+        here = metrics[metrics["requests_done"] == count].set_index("method")
+        retrain = model_from_payload(streamed[f"mf.stream.retrain.model_at_{count}"])
+        marked = table.drop(columns="request").assign(forget=table["request"].isin(range(count)))
+        alone = population_audit(original, {"retrain": retrain}, marked, test, 3).iloc[0]
+        assert here.loc["retrain", "population_auc"] == pytest.approx(alone["population_auc"])
+        assert here.loc["retrain", "population_members"] == alone["n_members"] > 0
+        assert (here["population_auc_retrain"] == alone["population_auc"]).all()
+    members = metrics.groupby("requests_done")["population_members"].first()
+    assert members[4] > members[2]  # more rows removed, more members matched
 
 
 def test_the_default_run_holds_the_stream_only_where_it_is_enabled():

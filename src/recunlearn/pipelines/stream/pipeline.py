@@ -104,6 +104,8 @@ def backbone_stream(backbone: str, methods: list[str], counts: list[int]) -> Pip
         "table": "stream_requests",
         "test": "prm_test",
         "evaluation": "params:evaluation",
+        "audits": "params:audits",
+        "seed": "params:seed",
         "runtime": "params:runtime",
         "stream": "params:stream",
         **_checkpoint_models(backbone, methods, counts),
