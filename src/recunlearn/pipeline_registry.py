@@ -45,7 +45,7 @@ def pipelines_for(grid: GridConfig, stream: StreamConfig | None = None) -> dict[
         "tuning": tuning.create_pipeline(grid),
         "training": training.create_pipeline(grid),
         "unlearning": unlearning.create_pipeline(grid),
-        "evaluation": evaluation.create_pipeline(grid),
+        "evaluation": evaluation.create_pipeline(grid, stream),
         "audits": audits.create_pipeline(grid),
     }
     # Every node carries its step's name as a tag: kedro-viz filters the DAG by step, and

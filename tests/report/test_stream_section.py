@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 import pandas as pd
+import pytest
 
-from recunlearn.report.stream_section import build_stream_report
+from recunlearn.report.stream_section import build_stream_report, with_stream_section
 from recunlearn.unlearning.stream_costs import RETRAIN_EVERY_REQUEST
 
 
@@ -64,3 +65,17 @@ def test_each_backbone_gets_its_drift_and_time_figures_and_a_table_in_one_fragme
         "amortised_speedup" in html and html.count("<td>4</td>") == 6
     )  # speed-up, both points; 2 backbones
     assert "worse_than_original_at" in html
+
+
+def test_the_report_page_gets_the_section_at_the_end_of_its_body_without_plotlyjs_again():
+    page = "<!DOCTYPE html><html><body><h1>Unlearning report</h1></body></html>"
+    out = with_stream_section(page, (*tables("mf"), *tables("lightgcn")))
+    assert out.startswith(page[: page.index("</body>")]) and out.endswith("</body></html>")
+    section = out[out.index("<section id='stream'>") : out.index("</body>")]
+    assert section.count("<h3>") == 2 and section.count("Plotly.newPlot") == 4
+    assert "plotly.js v" not in out  # the page embeds it once already, with its own figures
+
+
+def test_a_page_without_a_body_end_is_refused():
+    with pytest.raises(ValueError, match="stream section: the report page has no </body>"):
+        with_stream_section("<html></html>", tables("mf"))

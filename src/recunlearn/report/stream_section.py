@@ -72,10 +72,13 @@ def time_figure(cost: pd.DataFrame) -> go.Figure:
     return figure
 
 
-def stream_section_html(sections: list[tuple[str, pd.DataFrame, list[go.Figure]]]) -> str:
-    """The HTML fragment: per backbone its figures and its amortised table."""
+def stream_section_html(
+    sections: list[tuple[str, pd.DataFrame, list[go.Figure]]], include_plotlyjs: bool = True
+) -> str:
+    """The HTML fragment: per backbone its figures and its amortised table (plotly.js with
+    the first figure where ``include_plotlyjs``; a page that has it already says False)."""
     parts = ["<section id='stream'><h2>Deletion requests as a stream</h2>"]
-    first = True
+    first = include_plotlyjs
     for backbone, table, figures in sections:
         parts.append(f"<h3>{backbone}</h3>")
         for figure in figures:
@@ -86,14 +89,30 @@ def stream_section_html(sections: list[tuple[str, pd.DataFrame, list[go.Figure]]
     return "\n".join(parts)
 
 
-def build_stream_report(*tables: pd.DataFrame) -> tuple[str | go.Figure, ...]:
-    """(HTML fragment, then each backbone's drift and time figures) from each backbone's
+def stream_sections(tables: tuple[pd.DataFrame, ...]) -> list[tuple[str, pd.DataFrame, list]]:
+    """(backbone, amortised table, [drift figure, time figure]) of each backbone's
     (metrics, amortised, cost) tables, in that order (``pipelines.stream.TABLES``)."""
-    sections, figures = [], []
+    sections = []
     for i in range(0, len(tables), 3):
         metrics, amortised, cost = tables[i : i + 3]
         metric = str(amortised["drift_metric"].iloc[0])
         pair = [drift_figure(metrics, amortised, metric), time_figure(cost)]
         sections.append((str(metrics["backbone"].iloc[0]), amortised, pair))
-        figures += pair
-    return (stream_section_html(sections), *figures)
+    return sections
+
+
+def build_stream_report(*tables: pd.DataFrame) -> tuple[str | go.Figure, ...]:
+    """(HTML fragment, then each backbone's drift and time figures) from each backbone's
+    (metrics, amortised, cost) tables."""
+    sections = stream_sections(tables)
+    return (stream_section_html(sections), *(f for _, _, pair in sections for f in pair))
+
+
+def with_stream_section(page: str, tables: tuple[pd.DataFrame, ...]) -> str:
+    """``page`` (a whole HTML report that embeds plotly.js already) with the stream section
+    of ``tables`` (as :func:`build_stream_report`'s) at the end of its body."""
+    if "</body>" not in page:
+        raise ValueError("stream section: the report page has no </body> to insert it before")
+    fragment = stream_section_html(stream_sections(tables), include_plotlyjs=False)
+    head, tail = page.rsplit("</body>", 1)
+    return f"{head}{fragment}</body>{tail}"

@@ -54,3 +54,18 @@ def test_per_request_checkpoints_put_a_matched_retrain_and_a_model_after_every_r
     assert "mf.stream.retrain_star_at_4" in names and "mf.stream.retrain_star_at_1" not in names
     outputs = pipeline.all_outputs()
     assert {f"mf.stream.ifru.model_at_{c}" for c in (1, 2, 3, 4)} <= outputs
+
+
+@pytest.mark.parametrize("enabled", [True, False])
+def test_report_html_reads_the_stream_tables_only_where_the_stream_runs(enabled):
+    from recunlearn.pipelines.evaluation import create_pipeline as evaluation
+
+    cells = grid(["mf", "lightgcn"], ["retrain", "ifru"])
+    pipeline = evaluation(cells, StreamConfig(enabled=enabled))
+    page = next(node for node in pipeline.nodes if node.name == "build_html_report")
+    tables = [
+        f"rpt_stream_table_{t}_{b}"
+        for b in ("mf", "lightgcn")
+        for t in ("metrics", "amortised", "cost")
+    ]
+    assert page.inputs[-6:] == tables if enabled else not set(tables) & set(page.inputs)

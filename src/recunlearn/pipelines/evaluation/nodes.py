@@ -25,6 +25,7 @@ from recunlearn.report.provenance import (
     drop_cross_run_speedups,
     runs_table,
 )
+from recunlearn.report.stream_section import with_stream_section
 from recunlearn.report.tables import (
     LOGGED_COSTS,
     completeness_table,
@@ -144,10 +145,13 @@ def build_html_report(
     auc: go.Figure,
     completeness: go.Figure,
     tradeoff: go.Figure,
+    *stream: pd.DataFrame,
 ) -> str:
-    """The self-contained HTML report (figures embedded, readable offline)."""
+    """The self-contained HTML report (figures embedded, readable offline); with the
+    stream section where ``stream`` holds its tables (``stream.enabled``)."""
     figures = [("auc", auc), ("completeness", completeness), ("tradeoff", tradeoff)]
     headlines = headline_tables(tidy, coefficients, runs, seed_spread)
-    return html_report(
+    page = html_report(
         ReportProvenance.model_validate(provenance), headlines, figures, benchmark_figures, tidy
     )
+    return with_stream_section(page, stream) if stream else page

@@ -122,6 +122,11 @@ def backbone_stream(backbone: str, methods: list[str], counts: list[int]) -> Pip
     return Pipeline([*(_answer(backbone, m, counts) for m in answering), *retrains, evaluate])
 
 
+def stream_tables(backbones: list[str]) -> list[str]:
+    """Every backbone's tables (``TABLES``, in order): the stream section's inputs."""
+    return [f"rpt_stream_table_{table}_{backbone}" for backbone in backbones for table in TABLES]
+
+
 def create_pipeline(grid: GridConfig, stream: StreamConfig | None = None, **kwargs) -> Pipeline:
     counts = (stream or StreamConfig()).checkpoint_counts()
     draw = Node(
@@ -131,10 +136,9 @@ def create_pipeline(grid: GridConfig, stream: StreamConfig | None = None, **kwar
         name="make_request_stream",
     )
     per_backbone = [backbone_stream(b, methods_on(b, grid.methods), counts) for b in grid.backbones]
-    tables = [f"rpt_stream_table_{t}_{b}" for b in grid.backbones for t in TABLES]
     report = Node(
         build_stream_report,
-        tables,
+        stream_tables(grid.backbones),
         ["rpt_stream_html", *(f"rpt_stream_plot_{f}_{b}" for b in grid.backbones for f in FIGS)],
         name="build_stream_report",
     )
