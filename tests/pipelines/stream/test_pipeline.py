@@ -10,15 +10,18 @@ import torch
 
 from recunlearn.models import model_from_payload
 from recunlearn.pipeline_registry import pipelines_for
+from recunlearn.pipelines.evaluation import create_pipeline as evaluation
 from recunlearn.pipelines.grouping import create_pipeline as grouping
 from recunlearn.pipelines.ingestion import create_pipeline as ingestion
 from recunlearn.pipelines.poisoning import create_pipeline as poisoning
 from recunlearn.pipelines.stream import create_pipeline
 from recunlearn.pipelines.training import create_pipeline as training
+from recunlearn.pipelines.unlearning import create_pipeline as unlearning
 from recunlearn.unlearning import METHODS
 from recunlearn.unlearning.stream_config import StreamConfig
 
 from ..conftest import grid, run_pipeline, tiny_parameters
+from ..evaluation.test_pipeline import REPORT_INPUTS
 
 ONE_PER_FAMILY = ["retrain", "retrain_star", "ifru", "warm_start", "sisa", "laser"]
 STREAM = {
@@ -35,12 +38,13 @@ def streamed():
 
     cells = grid(["mf"], ONE_PER_FAMILY)
     stream = StreamConfig.model_validate(STREAM)
+    report = unlearning(cells) + evaluation(cells, stream.model_copy(update={"enabled": True}))
     pipeline = (
         ingestion() + poisoning() + grouping() + training(cells) + create_pipeline(cells, stream)
     )
     params = tiny_parameters() | {"stream": STREAM}
-    data = {"raw_ratings": raw_table(), "mf.tuning.best_params": {}}
-    return run_pipeline(pipeline, data, params)
+    data = {"raw_ratings": raw_table(), "mf.tuning.best_params": {}, **REPORT_INPUTS}
+    return run_pipeline(pipeline + report, data, params)
 
 
 def test_every_family_answers_the_whole_stream_with_a_log_and_checkpoint_models(streamed):
@@ -146,3 +150,11 @@ def test_the_default_run_holds_the_stream_only_where_it_is_enabled():
         "mf.stream.retrain_at_8",
         "mf.stream.warm_start.answer",
     } <= names
+
+
+def test_report_html_holds_the_stream_section_where_the_stream_is_enabled(streamed):
+    page = streamed["rpt_report_html"]
+    assert page.count("<section id='stream'>") == 1 and page.count("plotly.js v") == 1
+    section = page[page.index("<section id='stream'>") :]
+    assert "<h3>mf</h3>" in section and "worse_than_original_at" in section
+    assert page.index('id="figure-auc"') < page.index("<section id='stream'>")
