@@ -144,6 +144,12 @@ def test_the_default_run_holds_the_stream_only_where_it_is_enabled():
     assert "stream_requests" in off["stream"].all_outputs()
     assert "stream_requests" not in off["__default__"].all_outputs()
     assert "stream_requests" in on["__default__"].all_outputs()
+    pages = [
+        next(n for n in run["__default__"].nodes if n.name == "build_html_report")
+        for run in (on, off)
+    ]
+    assert "rpt_stream_table_cost_mf" in pages[0].inputs  # report.html waits for the stream
+    assert "rpt_stream_table_cost_mf" not in pages[1].inputs
     names = {node.name for node in on["stream"].only_nodes_with_namespaces(["mf.stream"]).nodes}
     assert {
         "mf.stream.retrain_at_2",
