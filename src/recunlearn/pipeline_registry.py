@@ -56,5 +56,5 @@ def pipelines_for(grid: GridConfig, stream: StreamConfig | None = None) -> dict[
     if stream is not None and stream.enabled:
         pipelines["__default__"] += pipelines["stream"]
     # The results pages read what the benchmarks wrote: run on their own, never by default.
-    pipelines["results"] = Pipeline(results.create_pipeline(), tags="results")
+    pipelines["results"] = Pipeline(results.create_pipeline(grid, stream), tags="results")
     return pipelines

@@ -27,6 +27,10 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+APPROXIMATE = ("influence", "fine-tuning")
+"""The families with retrain-now points: exact methods answer as if prepared from scratch
+(their distance from Retrain is their design's, e.g. an ensemble of shards, and does not
+grow with the requests)."""
 RETRAINED = ("shards_retrained", "groups_retrained", "stages_retrained")
 LOG_COLUMNS = ["request", "requests_done", "seconds", "cumulative_seconds", *RETRAINED]
 

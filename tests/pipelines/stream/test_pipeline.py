@@ -164,3 +164,13 @@ def test_report_html_holds_the_stream_section_where_the_stream_is_enabled(stream
     section = page[page.index("<section id='stream'>") :]
     assert "<h3>mf</h3>" in section and "worse_than_original_at" in section
     assert page.index('id="figure-auc"') < page.index("<section id='stream'>")
+
+
+def test_the_stream_run_records_its_machine(streamed):
+    machine = streamed["rpt_stream_machine"]
+    assert (
+        len(machine) == 1
+        and machine["run_id"].iloc[0] == REPORT_INPUTS["run_provenance"]["session_id"]
+    )
+    seconds = streamed["rpt_stream_table_amortised_mf"]["stream_seconds"].sum()
+    assert machine["stream_seconds"].iloc[0] == round(seconds, 2)

@@ -19,6 +19,7 @@ from recunlearn.seeding import numpy_rng
 from recunlearn.unlearning import METHODS
 from recunlearn.unlearning.stream_config import StreamConfig
 from recunlearn.unlearning.stream_costs import (
+    APPROXIMATE,
     amortised_table,
     cumulative_cost_table,
     request_log,
@@ -28,9 +29,6 @@ from recunlearn.unlearning.user_groups import groupings_from_tables
 logger = logging.getLogger(__name__)
 RETRAINS = ("retrain", "retrain_star")
 """The ground truths: run at the checkpoints by their own nodes, not along the stream."""
-APPROXIMATE = ("influence", "fine-tuning")
-"""The families with a retrain-now point: exact methods answer as if prepared from scratch
-(their drift is their design's, e.g. an ensemble of shards, and does not grow)."""
 
 
 def make_request_stream(
