@@ -151,6 +151,29 @@ def _checkpoint_models(inputs: dict[str, Any], count: int, device: Any) -> dict[
     }
 
 
+def _checkpoint_frame(
+    models: dict[str, Any],
+    data: tuple[pd.DataFrame, pd.DataFrame, int],
+    cfg: Any,
+    device: Any,
+    attack: tuple[int, bool] | None,
+) -> pd.DataFrame:
+    """Every metric of ``models`` (Retrain and Original among them) after ``count``
+    requests (``data``: the stream table, the test rows, ``count``), with the population
+    attack's columns where ``attack`` gives its (seed, flip non-members)."""
+    table, test, count = data
+    removed = ((table["request"] >= 0) & (table["request"] < count)).to_numpy()
+    marked = table.drop(columns="request").assign(forget=removed)
+    forget = marked[marked["forget"]].reset_index(drop=True)
+    rows = _checkpoint_metrics(
+        models, models["retrain"], models["original"], table, test, forget, cfg, device
+    )
+    frame = pd.DataFrame(rows).assign(requests_done=count)
+    if attack is None:
+        return frame
+    return frame.merge(_population_columns(models, marked, test, *attack), on="method")
+
+
 def evaluate_stream(
     original: dict[str, Any],
     table: pd.DataFrame,
@@ -175,24 +198,21 @@ def evaluate_stream(
     from recunlearn.runtime import apply_runtime
 
     cfg, plan = EvaluationConfig.model_validate(evaluation), StreamConfig.model_validate(stream)
-    attack, flip = AuditsConfig.model_validate(audits).population, plan.request.kind == "label_flip"
+    flip = plan.request.kind == "label_flip"
+    attack = (seed, flip) if AuditsConfig.model_validate(audits).population else None
     device = apply_runtime(runtime)
     baseline = model_from_payload(original).to(device).eval()
-    frames = []
-    for count in plan.checkpoint_counts():
-        models = {**_checkpoint_models(inputs, count, device), "original": baseline}
-        marked = table.drop(columns="request").assign(
-            forget=((table["request"] >= 0) & (table["request"] < count)).to_numpy()
+    frames = [
+        _checkpoint_frame(
+            {**_checkpoint_models(inputs, count, device), "original": baseline},
+            (table, test, count),
+            cfg,
+            device,
+            attack,
         )
-        forget = marked[marked["forget"]].reset_index(drop=True)
-        rows = _checkpoint_metrics(
-            models, models["retrain"], baseline, table, test, forget, cfg, device
-        )
-        frame = pd.DataFrame(rows).assign(backbone=backbone, requests_done=count)
-        if attack:
-            frame = frame.merge(_population_columns(models, marked, test, seed, flip), on="method")
-        frames.append(frame)
-    metrics = pd.concat(frames, ignore_index=True)
+        for count in plan.checkpoint_counts()
+    ]
+    metrics = pd.concat(frames, ignore_index=True).assign(backbone=backbone)
     first = ["backbone", "requests_done", "method"]
     metrics = metrics[first + [c for c in metrics.columns if c not in first]]
     return metrics, *_costs(metrics, inputs, plan, backbone)
