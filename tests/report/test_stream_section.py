@@ -79,3 +79,14 @@ def test_the_report_page_gets_the_section_at_the_end_of_its_body_without_plotlyj
 def test_a_page_without_a_body_end_is_refused():
     with pytest.raises(ValueError, match="stream section: the report page has no </body>"):
         with_stream_section("<html></html>", tables("mf"))
+
+
+def test_the_attack_auc_per_checkpoint_follows_the_amortised_table_where_it_ran():
+    metrics, amortised, cost = tables("mf")
+    attacked = metrics.assign(population_auc=[0.7, 0.72, 0.8, 0.81, 0.5, 0.52, 0.49])
+    html, *_ = build_stream_report(attacked, amortised, cost, *tables("lightgcn"))
+    mf, lightgcn = html.split("<h3>lightgcn</h3>")
+    assert "Population attack AUC" in mf and "Population attack AUC" not in lightgcn
+    attack = mf[mf.index("Population attack AUC") :]
+    assert "<th>after 2</th>" in attack and "<td>0.52</td>" in attack
+    assert attack.count("<td>–</td>") == 1  # Retrain* only at the last checkpoint

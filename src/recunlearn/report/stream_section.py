@@ -5,7 +5,7 @@ Per backbone: every method's distance from the matched Retrain against the reque
 Retrain*'s distance at the last checkpoint as the noise line), the cumulative seconds
 against the request count beside retraining after every request, and a table of the
 amortised speed-up and the two retrain-now points (beyond Retrain*'s noise; worse than
-Original). Plotly
+Original), and the population attack's AUC per checkpoint where it ran. Plotly
 figures, and one self-contained HTML fragment (plotly.js embedded once).
 """
 
@@ -72,32 +72,48 @@ def time_figure(cost: pd.DataFrame) -> go.Figure:
     return figure
 
 
+def _number(value: float) -> str:
+    return f"{value:.3g}"
+
+
+def tables_html(metrics: pd.DataFrame, amortised: pd.DataFrame) -> str:
+    """The amortised table, then the population attack's AUC per model and checkpoint
+    where the metrics have it."""
+    out = amortised[TABLE_COLUMNS].to_html(index=False, float_format=_number)
+    if "population_auc" not in metrics.columns:
+        return out
+    wide = metrics.pivot(index="method", columns="requests_done", values="population_auc")
+    wide.columns = [f"after {count}" for count in wide.columns]
+    caption = "<p>Population attack AUC on the rows removed so far (Retrain: the target)</p>"
+    return out + caption + wide.to_html(float_format=_number, na_rep="–")
+
+
 def stream_section_html(
-    sections: list[tuple[str, pd.DataFrame, list[go.Figure]]], include_plotlyjs: bool = True
+    sections: list[tuple[str, str, list[go.Figure]]], include_plotlyjs: bool = True
 ) -> str:
-    """The HTML fragment: per backbone its figures and its amortised table (plotly.js with
-    the first figure where ``include_plotlyjs``; a page that has it already says False)."""
+    """The HTML fragment: per backbone its figures and tables (plotly.js with the first
+    figure where ``include_plotlyjs``; a page that has it already says False)."""
     parts = ["<section id='stream'><h2>Deletion requests as a stream</h2>"]
     first = include_plotlyjs
-    for backbone, table, figures in sections:
+    for backbone, tables, figures in sections:
         parts.append(f"<h3>{backbone}</h3>")
         for figure in figures:
             parts.append(figure.to_html(full_html=False, include_plotlyjs=first))
             first = False
-        parts.append(table[TABLE_COLUMNS].to_html(index=False, float_format=lambda v: f"{v:.3g}"))
+        parts.append(tables)
     parts.append("</section>")
     return "\n".join(parts)
 
 
-def stream_sections(tables: tuple[pd.DataFrame, ...]) -> list[tuple[str, pd.DataFrame, list]]:
-    """(backbone, amortised table, [drift figure, time figure]) of each backbone's
+def stream_sections(tables: tuple[pd.DataFrame, ...]) -> list[tuple[str, str, list]]:
+    """(backbone, its tables' HTML, [drift figure, time figure]) of each backbone's
     (metrics, amortised, cost) tables, in that order (``pipelines.stream.TABLES``)."""
     sections = []
     for i in range(0, len(tables), 3):
         metrics, amortised, cost = tables[i : i + 3]
         metric = str(amortised["drift_metric"].iloc[0])
         pair = [drift_figure(metrics, amortised, metric), time_figure(cost)]
-        sections.append((str(metrics["backbone"].iloc[0]), amortised, pair))
+        sections.append((str(metrics["backbone"].iloc[0]), tables_html(metrics, amortised), pair))
     return sections
 
 
