@@ -204,10 +204,19 @@ def test_the_stream_environment_answers_its_stream_and_the_stream_pipeline_rerun
         assert sorted(set(metrics["requests_done"])) == [2, 4, 6, 8]
         amortised = pd.read_csv(latest(stream / f"{backbone}_amortised.csv"))
         assert set(amortised["requests"]) == {8}
+    for env, section in (("stream", 1), ("base", 0)):  # report.html holds it where enabled
+        page = latest(runs[env]["project"] / data_root(env) / "08_reporting" / "report.html")
+        assert page.read_text().count("<section id='stream'>") == section, env
     again = kedro_run("stream", run["project"], toy_params("stream"), ("--pipelines=stream",))
     assert again["returncode"] == 0, again["output"][-5000:]
     assert len(list((stream / "stream.html").iterdir())) == 2
     assert "Report (rpt_report_md)" not in again["output"]  # the default run's report: not rerun
+    page = ("--pipelines=results", "--nodes=write_stream_page")  # docs/stream.md's command
+    (run["project"] / "docs" / "results").mkdir(parents=True)  # the checkout has it
+    written = kedro_run("stream", run["project"], toy_params("stream"), page)
+    assert written["returncode"] == 0, written["output"][-5000:]
+    text = (run["project"] / "docs" / "results" / "stream.md").read_text()
+    assert "| commit |" in text and text.count("\n## ") == 2  # MF and LightGCN
 
 
 def test_an_interrupted_stream_rerun_with_only_missing_outputs_redoes_only_what_is_missing(runs):

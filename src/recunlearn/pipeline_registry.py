@@ -45,7 +45,7 @@ def pipelines_for(grid: GridConfig, stream: StreamConfig | None = None) -> dict[
         "tuning": tuning.create_pipeline(grid),
         "training": training.create_pipeline(grid),
         "unlearning": unlearning.create_pipeline(grid),
-        "evaluation": evaluation.create_pipeline(grid),
+        "evaluation": evaluation.create_pipeline(grid, stream),
         "audits": audits.create_pipeline(grid),
     }
     # Every node carries its step's name as a tag: kedro-viz filters the DAG by step, and
@@ -56,5 +56,5 @@ def pipelines_for(grid: GridConfig, stream: StreamConfig | None = None) -> dict[
     if stream is not None and stream.enabled:
         pipelines["__default__"] += pipelines["stream"]
     # The results pages read what the benchmarks wrote: run on their own, never by default.
-    pipelines["results"] = Pipeline(results.create_pipeline(), tags="results")
+    pipelines["results"] = Pipeline(results.create_pipeline(grid, stream), tags="results")
     return pipelines

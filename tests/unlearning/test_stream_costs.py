@@ -15,6 +15,7 @@ from recunlearn.unlearning.stream_costs import (
     request_log,
     retrain_now_point,
     retrain_seconds_per_request,
+    worse_than_original_point,
 )
 
 
@@ -79,3 +80,36 @@ def test_the_cost_table_holds_each_stream_and_retraining_after_every_request():
         "warm_start",
         RETRAIN_EVERY_REQUEST,
     }
+
+
+def test_worse_than_original_is_the_first_checkpoint_beyond_originals_own_distance():
+    drift = {2: 0.10, 4: 0.20, 6: 0.35, 8: 0.50}
+    original = {2: 0.30, 4: 0.30, 6: 0.32, 8: 0.40}  # Original's gap grows as rows go
+    assert worse_than_original_point(drift, original) == 6
+    assert worse_than_original_point(drift, {2: 0.30, 4: 0.30, 6: 0.40, 8: 0.60}) is None
+    assert worse_than_original_point({2: 0.3}, {2: 0.3}) is None  # equal: not worse
+    assert worse_than_original_point(drift, {6: 0.1}) == 6  # checkpoints Original lacks skipped
+
+
+def test_the_table_holds_both_points_per_method_and_none_without_originals_distances():
+    log = request_log([{"seconds": 1.0}] * 8, prepare_seconds=0.0)
+    drift = {"scif": {2: 0.01, 4: 0.02, 6: 0.25, 8: 0.3}}
+    original = {2: 0.2, 4: 0.2, 6: 0.2, 8: 0.2}
+    table = amortised_table({"scif": log}, {8: 1.0}, drift, 0.005, original).iloc[0]
+    assert (table["retrain_now_at"], table["worse_than_original_at"]) == (2.0, 6.0)
+    alone = amortised_table({"scif": log}, {8: 1.0}, drift, 0.005).iloc[0]
+    assert np.isnan(alone["worse_than_original_at"])
+
+
+def test_per_request_checkpoints_report_the_exact_request_the_quarters_round_up():
+    every = StreamConfig(n_requests=8, checkpoints=list(range(1, 9))).checkpoint_counts()
+    quarters = StreamConfig(n_requests=8).checkpoint_counts()
+    drift = {c: 0.1 * c for c in range(1, 9)}  # grows by 0.1 per request
+    original = dict.fromkeys(range(1, 9), 0.45)
+    seen = {
+        name: {c: drift[c] for c in counts} for name, counts in [("every", every), ("q", quarters)]
+    }
+    assert retrain_now_point(seen["every"], 0.25) == 3
+    assert retrain_now_point(seen["q"], 0.25) == 4
+    assert worse_than_original_point(seen["every"], original) == 5
+    assert worse_than_original_point(seen["q"], original) == 6

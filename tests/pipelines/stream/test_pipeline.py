@@ -10,15 +10,18 @@ import torch
 
 from recunlearn.models import model_from_payload
 from recunlearn.pipeline_registry import pipelines_for
+from recunlearn.pipelines.evaluation import create_pipeline as evaluation
 from recunlearn.pipelines.grouping import create_pipeline as grouping
 from recunlearn.pipelines.ingestion import create_pipeline as ingestion
 from recunlearn.pipelines.poisoning import create_pipeline as poisoning
 from recunlearn.pipelines.stream import create_pipeline
 from recunlearn.pipelines.training import create_pipeline as training
+from recunlearn.pipelines.unlearning import create_pipeline as unlearning
 from recunlearn.unlearning import METHODS
 from recunlearn.unlearning.stream_config import StreamConfig
 
 from ..conftest import grid, run_pipeline, tiny_parameters
+from ..evaluation.test_pipeline import REPORT_INPUTS
 
 ONE_PER_FAMILY = ["retrain", "retrain_star", "ifru", "warm_start", "sisa", "laser"]
 STREAM = {
@@ -35,12 +38,13 @@ def streamed():
 
     cells = grid(["mf"], ONE_PER_FAMILY)
     stream = StreamConfig.model_validate(STREAM)
+    report = unlearning(cells) + evaluation(cells, stream.model_copy(update={"enabled": True}))
     pipeline = (
         ingestion() + poisoning() + grouping() + training(cells) + create_pipeline(cells, stream)
     )
     params = tiny_parameters() | {"stream": STREAM}
-    data = {"raw_ratings": raw_table(), "mf.tuning.best_params": {}}
-    return run_pipeline(pipeline, data, params)
+    data = {"raw_ratings": raw_table(), "mf.tuning.best_params": {}, **REPORT_INPUTS}
+    return run_pipeline(pipeline + report, data, params)
 
 
 def test_every_family_answers_the_whole_stream_with_a_log_and_checkpoint_models(streamed):
@@ -92,7 +96,50 @@ def test_checkpoints_are_evaluated_against_the_matched_retrain_and_costed(stream
     )
     html = streamed["rpt_stream_html"]
     assert "Deletion requests as a stream" in html and "amortised_speedup" in html
-    assert len(streamed["rpt_stream_plot_drift_mf"].data) == 5  # 4 methods and Retrain
+    drift = streamed["rpt_stream_plot_drift_mf"]
+    assert len(drift.data) == 6  # 4 methods, Retrain and Original
+    assert "original (doing nothing)" in {trace.name for trace in drift.data}
+
+
+def test_originals_distance_from_each_matched_retrain_is_the_do_nothing_reference(streamed):
+    metrics = streamed["rpt_stream_table_metrics_mf"]
+    original = metrics[metrics["method"] == "original"].set_index("requests_done")
+    assert original.index.tolist() == [2, 4]
+    assert np.allclose(original["pred_distance_forget"], original["pred_gap_forget"])
+    assert (original["pred_distance_forget"] > 0).all()
+    amortised = streamed["rpt_stream_table_amortised_mf"].set_index("method")
+    for method in ("ifru", "warm_start"):
+        drift = metrics[metrics["method"] == method].set_index("requests_done")
+        worse = drift.index[drift["pred_distance_forget"] > original["pred_distance_forget"]]
+        expected = float(worse[0]) if len(worse) else np.nan
+        assert amortised.loc[method, "worse_than_original_at"] == pytest.approx(
+            expected, nan_ok=True
+        )
+    assert amortised.loc[["sisa", "laser"], "worse_than_original_at"].isna().all()
+
+
+def test_the_population_attack_runs_on_each_checkpoints_removed_rows(streamed):
+    from recunlearn.audits.population import population_audit
+
+    metrics = streamed["rpt_stream_table_metrics_mf"]
+    assert metrics["population_auc"].between(0, 1).all()
+    table, test = streamed["stream_requests"], streamed["prm_test"]
+    original = model_from_payload(streamed["mf.original.model"])
+    for count in (2, 4):
+        here = metrics[metrics["requests_done"] == count].set_index("method")
+        retrain = model_from_payload(streamed[f"mf.stream.retrain.model_at_{count}"])
+        marked = table.drop(columns="request").assign(forget=table["request"].isin(range(count)))
+        # whole-user requests: the non-members are the removed users' held-out rows
+        removed_users = marked.loc[marked["forget"], "user"]
+        candidates = test.loc[test["user"].isin(removed_users), ["user", "item", "label"]]
+        alone = population_audit(
+            original, {"retrain": retrain}, marked, test, 3, candidates.reset_index(drop=True)
+        ).iloc[0]
+        assert here.loc["retrain", "population_auc"] == pytest.approx(alone["population_auc"])
+        assert here.loc["retrain", "population_members"] == alone["n_members"] > 0
+        assert (here["population_auc_retrain"] == alone["population_auc"]).all()
+    members = metrics.groupby("requests_done")["population_members"].first()
+    assert members[4] > members[2]  # more rows removed, more members matched
 
 
 def test_the_default_run_holds_the_stream_only_where_it_is_enabled():
@@ -102,9 +149,33 @@ def test_the_default_run_holds_the_stream_only_where_it_is_enabled():
     assert "stream_requests" in off["stream"].all_outputs()
     assert "stream_requests" not in off["__default__"].all_outputs()
     assert "stream_requests" in on["__default__"].all_outputs()
+    pages = [
+        next(n for n in run["__default__"].nodes if n.name == "build_html_report")
+        for run in (on, off)
+    ]
+    assert "rpt_stream_table_cost_mf" in pages[0].inputs  # report.html waits for the stream
+    assert "rpt_stream_table_cost_mf" not in pages[1].inputs
     names = {node.name for node in on["stream"].only_nodes_with_namespaces(["mf.stream"]).nodes}
     assert {
         "mf.stream.retrain_at_2",
         "mf.stream.retrain_at_8",
         "mf.stream.warm_start.answer",
     } <= names
+
+
+def test_report_html_holds_the_stream_section_where_the_stream_is_enabled(streamed):
+    page = streamed["rpt_report_html"]
+    assert page.count("<section id='stream'>") == 1 and page.count("plotly.js v") == 1
+    section = page[page.index("<section id='stream'>") :]
+    assert "<h3>mf</h3>" in section and "worse_than_original_at" in section
+    assert page.index('id="figure-auc"') < page.index("<section id='stream'>")
+
+
+def test_the_stream_run_records_its_machine(streamed):
+    machine = streamed["rpt_stream_machine"]
+    assert (
+        len(machine) == 1
+        and machine["run_id"].iloc[0] == REPORT_INPUTS["run_provenance"]["session_id"]
+    )
+    seconds = streamed["rpt_stream_table_amortised_mf"]["stream_seconds"].sum()
+    assert machine["stream_seconds"].iloc[0] == round(seconds, 2)

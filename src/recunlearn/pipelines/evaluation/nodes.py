@@ -25,6 +25,7 @@ from recunlearn.report.provenance import (
     drop_cross_run_speedups,
     runs_table,
 )
+from recunlearn.report.stream_section import with_stream_section
 from recunlearn.report.tables import (
     LOGGED_COSTS,
     completeness_table,
@@ -145,11 +146,14 @@ def build_html_report(
     completeness: go.Figure,
     tradeoff: go.Figure,
     audit_section: dict[str, Any],
+    *stream: pd.DataFrame,
 ) -> str:
     """The self-contained HTML report (figures embedded, readable offline), with the
-    audits' section (``rpt_audit_section``; ``{}`` when no audit ran)."""
+    audits' section (``rpt_audit_section``; ``{}`` when no audit ran) and the stream
+    section where ``stream`` holds its tables (``stream.enabled``)."""
     figures = [("auc", auc), ("completeness", completeness), ("tradeoff", tradeoff)]
     headlines = headline_tables(tidy, coefficients, runs, seed_spread)
     report = ReportProvenance.model_validate(provenance)
     audits = str(audit_section.get("html", ""))
-    return html_report(report, headlines, figures, benchmark_figures, tidy, audits)
+    page = html_report(report, headlines, figures, benchmark_figures, tidy, audits)
+    return with_stream_section(page, stream) if stream else page

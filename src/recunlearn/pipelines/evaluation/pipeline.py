@@ -24,6 +24,8 @@ from recunlearn.pipelines.evaluation.nodes import (
 )
 from recunlearn.pipelines.grid import methods_on
 from recunlearn.pipelines.node_binding import bound
+from recunlearn.pipelines.stream.pipeline import stream_tables
+from recunlearn.unlearning.stream_config import StreamConfig
 
 REPORT_OUTPUTS = [
     "rpt_metrics",
@@ -106,8 +108,9 @@ def backbone_evaluation(backbone: str, names: list[str]) -> Pipeline:
     return per_model + Pipeline([collect, runs])
 
 
-def report_pipeline(backbones: tuple[str, ...]) -> Pipeline:
-    """The report over every backbone: tables, markdown, figures and the HTML page."""
+def report_pipeline(backbones: tuple[str, ...], stream_tables: list[str] | None = None) -> Pipeline:
+    """The report over every backbone: tables, markdown, figures and the HTML page (with
+    the stream section from ``stream_tables`` where given)."""
     report = Node(
         build_report,
         ["rpt_runs", "run_provenance", "rpt_seed_spread", "params:dataset", "params:seed"]
@@ -138,15 +141,19 @@ def report_pipeline(backbones: tuple[str, ...]) -> Pipeline:
             "rpt_seed_spread",
         ]
         + FIGURES
-        + ["rpt_audit_section"],
+        + ["rpt_audit_section"]
+        + (stream_tables or []),
         "rpt_report_html",
         name="build_html_report",
     )
     return Pipeline([runs, report, figures, page])
 
 
-def create_pipeline(grid: GridConfig, **kwargs) -> Pipeline:
+def create_pipeline(grid: GridConfig, stream: StreamConfig | None = None, **kwargs) -> Pipeline:
+    """Every backbone's evaluation and the report; where ``stream.enabled``, report.html
+    also holds the stream section (the stream's tables become its inputs)."""
     per_backbone = (
         backbone_evaluation(b, model_names(methods_on(b, grid.methods))) for b in grid.backbones
     )
-    return sum(per_backbone, Pipeline([])) + report_pipeline(tuple(grid.backbones))
+    streamed = stream_tables(grid.backbones) if stream is not None and stream.enabled else None
+    return sum(per_backbone, Pipeline([])) + report_pipeline(tuple(grid.backbones), streamed)

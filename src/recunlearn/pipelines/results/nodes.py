@@ -1,8 +1,17 @@
-"""Results nodes: a docs/results page from the seeds benchmark's catalog datasets."""
+"""Results nodes: docs/results pages from the benchmarks' and the stream's catalog datasets."""
 
 from __future__ import annotations
 
 import pandas as pd
+
+from recunlearn.unlearning.stream_config import StreamConfig
+
+
+def one_row(machine: pd.DataFrame, name: str, whose: str) -> dict:
+    """The one row of a machine record ``name``, refused by name otherwise."""
+    if len(machine) != 1:
+        raise ValueError(f"{name}: expected one row ({whose}), got {len(machine)}")
+    return machine.iloc[0].to_dict()
 
 
 def write_seeds_page(raw: pd.DataFrame, machine: pd.DataFrame, paper: pd.DataFrame) -> str:
@@ -10,10 +19,33 @@ def write_seeds_page(raw: pd.DataFrame, machine: pd.DataFrame, paper: pd.DataFra
     the paper values of its protocol are shown."""
     from recunlearn.report.results_page import seeds_page
 
-    if len(machine) != 1:
-        raise ValueError(
-            f"bmk_seeds_machine: expected one row (the benchmark's machine), got {len(machine)}"
-        )
-    record = machine.iloc[0].to_dict()
+    record = one_row(machine, "bmk_seeds_machine", "the benchmark's machine")
     mine = paper[paper["protocol"] == record["protocol"]]
     return seeds_page(raw, record, mine)
+
+
+def stream_protocol(stream: StreamConfig, dataset: str) -> str:
+    """The stream's protocol in words: dataset, K, the request and the checkpoints."""
+    named = {"kind": stream.request.kind, "selection": stream.request.selection}
+    request = named | stream.request.model_dump(exclude_defaults=True)
+    spec = ", ".join(f"{key} {value}" for key, value in request.items())
+    counts = ", ".join(str(c) for c in stream.checkpoint_counts())
+    return (
+        f"{dataset}, K = {stream.n_requests} disjoint requests ({spec}), Retrain matched "
+        f"after requests {counts}, drift measured in `{stream.drift_metric}`"
+    )
+
+
+def write_stream_page(
+    machine: pd.DataFrame, stream: StreamConfig, dataset: str, *tables: pd.DataFrame
+) -> str:
+    """The stream's page from ``rpt_stream_machine``'s one row and each backbone's
+    (metrics, amortised) tables, in that order."""
+    from recunlearn.report.stream_page import stream_page
+
+    record = one_row(machine, "rpt_stream_machine", "the stream run's machine")
+    pairs = [
+        (str(tables[i]["backbone"].iloc[0]), tables[i], tables[i + 1])
+        for i in range(0, len(tables), 2)
+    ]
+    return stream_page(pairs, record, stream_protocol(stream, dataset))

@@ -19,6 +19,7 @@ from recunlearn.seeding import numpy_rng
 from recunlearn.unlearning import METHODS
 from recunlearn.unlearning.stream_config import StreamConfig
 from recunlearn.unlearning.stream_costs import (
+    APPROXIMATE,
     amortised_table,
     cumulative_cost_table,
     request_log,
@@ -28,9 +29,6 @@ from recunlearn.unlearning.user_groups import groupings_from_tables
 logger = logging.getLogger(__name__)
 RETRAINS = ("retrain", "retrain_star")
 """The ground truths: run at the checkpoints by their own nodes, not along the stream."""
-APPROXIMATE = ("influence", "fine-tuning")
-"""The families with a retrain-now point: exact methods answer as if prepared from scratch
-(their drift is their design's, e.g. an ensemble of shards, and does not grow)."""
 
 
 def make_request_stream(
@@ -128,41 +126,99 @@ def _checkpoint_metrics(
     return out
 
 
+def _population_columns(
+    models: dict[str, Any], marked: pd.DataFrame, test: pd.DataFrame, seed: int, kind: str
+) -> pd.DataFrame:
+    """Per method: the population attack's AUC on the rows removed so far against held-out
+    rows drawn like them (``kind``: the stream's request kind; fit on Original with the rows
+    still kept), and the matched Retrain's beside."""
+    from recunlearn.audits.non_members import non_member_candidates
+    from recunlearn.audits.population import population_audit
+
+    rng = numpy_rng(seed, "stream", "population", int(marked["forget"].sum()))
+    candidates = non_member_candidates(kind, marked, test, rng)
+    audit = population_audit(models["original"], models, marked, test, seed, candidates).rename(
+        columns={"model": "method", "n_members": "population_members"}
+    )
+    retrain = audit.loc[audit["method"] == "retrain", "population_auc"]
+    return audit.assign(population_auc_retrain=float(retrain.iloc[0]))
+
+
+def _checkpoint_models(inputs: dict[str, Any], count: int, device: Any) -> dict[str, Any]:
+    """``{method: model}`` of the ``model__<method>__<count>`` inputs, on ``device``."""
+    from recunlearn.models.building import model_from_payload
+
+    return {
+        key.split("__")[1]: model_from_payload(value).to(device)
+        for key, value in inputs.items()
+        if key.startswith("model__") and key.endswith(f"__{count}")
+    }
+
+
+def _checkpoint_frame(
+    models: dict[str, Any],
+    data: tuple[pd.DataFrame, pd.DataFrame, int],
+    cfg: Any,
+    device: Any,
+    attack: tuple[int, str] | None,
+) -> pd.DataFrame:
+    """Every metric of ``models`` (Retrain and Original among them) after ``count``
+    requests (``data``: the stream table, the test rows, ``count``), with the population
+    attack's columns where ``attack`` gives its (seed, request kind)."""
+    table, test, count = data
+    removed = ((table["request"] >= 0) & (table["request"] < count)).to_numpy()
+    marked = table.drop(columns="request").assign(forget=removed)
+    forget = marked[marked["forget"]].reset_index(drop=True)
+    rows = _checkpoint_metrics(
+        models, models["retrain"], models["original"], table, test, forget, cfg, device
+    )
+    frame = pd.DataFrame(rows).assign(requests_done=count)
+    if attack is None:
+        return frame
+    return frame.merge(_population_columns(models, marked, test, *attack), on="method")
+
+
 def evaluate_stream(
     original: dict[str, Any],
     table: pd.DataFrame,
     test: pd.DataFrame,
     evaluation: Any,
+    audits: dict[str, Any],
+    seed: int,
     runtime: RuntimeConfig,
     stream: StreamConfig,
     *,
     backbone: str,
     **inputs: Any,
 ) -> tuple[pd.DataFrame, pd.DataFrame, pd.DataFrame]:
-    """(every method's metrics at every checkpoint against the matched Retrain, the
-    amortised costs and retrain-now points, the cumulative seconds per request). ``inputs``: ``model__<method>__<count>``,
-    ``log__<method>`` (request logs) and ``retrain_log__<method>__<count>``."""
+    """(every method's and Original's metrics at every checkpoint against the matched
+    Retrain, with the population attack's AUC where ``audits.population``; the amortised
+    costs and retrain-now points; the cumulative seconds per request). ``inputs``:
+    ``model__<method>__<count>``, ``log__<method>`` (request logs) and
+    ``retrain_log__retrain__<count>``."""
+    from recunlearn.audits.config import AuditsConfig
     from recunlearn.models.building import model_from_payload
     from recunlearn.parameters import EvaluationConfig
     from recunlearn.runtime import apply_runtime
 
     cfg, plan = EvaluationConfig.model_validate(evaluation), StreamConfig.model_validate(stream)
+    kind = plan.request.kind
+    attack = (seed, kind) if AuditsConfig.model_validate(audits).population else None
     device = apply_runtime(runtime)
     baseline = model_from_payload(original).to(device).eval()
-    rows = []
-    for count in plan.checkpoint_counts():
-        models = {
-            key.split("__")[1]: model_from_payload(value).to(device)
-            for key, value in inputs.items()
-            if key.startswith("model__") and key.endswith(f"__{count}")
-        }
-        removed = table[(table["request"] >= 0) & (table["request"] < count)]
-        forget = removed.drop(columns="request").reset_index(drop=True)
-        for row in _checkpoint_metrics(
-            models, models["retrain"], baseline, table, test, forget, cfg, device
-        ):
-            rows.append({"backbone": backbone, "requests_done": count, **row})
-    metrics = pd.DataFrame(rows)
+    frames = [
+        _checkpoint_frame(
+            {**_checkpoint_models(inputs, count, device), "original": baseline},
+            (table, test, count),
+            cfg,
+            device,
+            attack,
+        )
+        for count in plan.checkpoint_counts()
+    ]
+    metrics = pd.concat(frames, ignore_index=True).assign(backbone=backbone)
+    first = ["backbone", "requests_done", "method"]
+    metrics = metrics[first + [c for c in metrics.columns if c not in first]]
     return metrics, *_costs(metrics, inputs, plan, backbone)
 
 
@@ -174,7 +230,7 @@ def _costs(
     drift = {
         method: dict(zip(group["requests_done"], group[plan.drift_metric], strict=True))
         for method, group in metrics.groupby("method")
-        if METHODS[method].family in APPROXIMATE
+        if method == "original" or METHODS[method].family in APPROXIMATE
     }
     star = metrics[(metrics["method"] == "retrain_star") & (metrics["requests_done"] == last)]
     reference = float(star[plan.drift_metric].iloc[0]) if len(star) else np.inf
@@ -184,7 +240,8 @@ def _costs(
         for k, v in inputs.items()
         if k.startswith("retrain_log__retrain__")
     }
-    table = amortised_table(logs, seconds, drift, reference)
+    original = drift.pop("original")  # Original's distance: the do-nothing reference
+    table = amortised_table(logs, seconds, drift, reference, original)
     table.insert(0, "backbone", backbone)
     table["drift_reference"] = reference
     table["drift_metric"] = plan.drift_metric

@@ -8,6 +8,8 @@
                      └─> {b}.stream.retrain_star_at_{K}   (the noise reference)
     all of them ─> {b}.stream.evaluate ─> rpt_stream_table_{metrics,amortised,cost}_{b}
                 ─> build_stream_report ─> rpt_stream_html, rpt_stream_plot_{drift,time}_{b}
+    load_at_start, run_provenance, rpt_stream_table_amortised_{b} ─> record_machine
+                ─> rpt_stream_machine   (read by the results page, docs/results/stream.md)
 
 One node per (backbone, method) answers the whole stream: the method is prepared once
 and carries its state from request to request (``unlearn_stream``). The models at the
@@ -26,6 +28,7 @@ from kedro.pipeline import Node, Pipeline
 from recunlearn.grid import GridConfig
 from recunlearn.pipelines.grid import methods_on
 from recunlearn.pipelines.node_binding import bound
+from recunlearn.pipelines.stream.machine import load_at_start, record_machine
 from recunlearn.pipelines.stream.nodes import (
     RETRAINS,
     answer_stream,
@@ -104,6 +107,8 @@ def backbone_stream(backbone: str, methods: list[str], counts: list[int]) -> Pip
         "table": "stream_requests",
         "test": "prm_test",
         "evaluation": "params:evaluation",
+        "audits": "params:audits",
+        "seed": "params:seed",
         "runtime": "params:runtime",
         "stream": "params:stream",
         **_checkpoint_models(backbone, methods, counts),
@@ -120,6 +125,11 @@ def backbone_stream(backbone: str, methods: list[str], counts: list[int]) -> Pip
     return Pipeline([*(_answer(backbone, m, counts) for m in answering), *retrains, evaluate])
 
 
+def stream_tables(backbones: list[str]) -> list[str]:
+    """Every backbone's tables (``TABLES``, in order): the stream section's inputs."""
+    return [f"rpt_stream_table_{table}_{backbone}" for backbone in backbones for table in TABLES]
+
+
 def create_pipeline(grid: GridConfig, stream: StreamConfig | None = None, **kwargs) -> Pipeline:
     counts = (stream or StreamConfig()).checkpoint_counts()
     draw = Node(
@@ -129,11 +139,21 @@ def create_pipeline(grid: GridConfig, stream: StreamConfig | None = None, **kwar
         name="make_request_stream",
     )
     per_backbone = [backbone_stream(b, methods_on(b, grid.methods), counts) for b in grid.backbones]
-    tables = [f"rpt_stream_table_{t}_{b}" for b in grid.backbones for t in TABLES]
     report = Node(
         build_stream_report,
-        tables,
+        stream_tables(grid.backbones),
         ["rpt_stream_html", *(f"rpt_stream_plot_{f}_{b}" for b in grid.backbones for f in FIGS)],
         name="build_stream_report",
     )
-    return Pipeline([draw, *per_backbone, report])
+    amortised = [f"rpt_stream_table_amortised_{b}" for b in grid.backbones]
+    machine = [
+        Node(load_at_start, None, "stream_load_at_start", name="load_at_start"),
+        Node(
+            record_machine,
+            ["run_provenance", "params:runtime", "params:dataset", "stream_load_at_start"]
+            + amortised,
+            "rpt_stream_machine",
+            name="record_machine",
+        ),
+    ]
+    return Pipeline([draw, *per_backbone, report, *machine])

@@ -1,0 +1,130 @@
+"""The stream's results page (``docs/results/stream.md``), never written by hand.
+
+Inputs, all catalog datasets of a stream run: each backbone's checkpoint metrics
+(``rpt_stream_table_metrics_<backbone>``) and amortised table
+(``rpt_stream_table_amortised_<backbone>``), and the run's machine record
+(``rpt_stream_machine``: run id, dataset, device, threads, executor, date, commit and load
+average at the start and the end, the streams' seconds in all). Per backbone the page gives the amortised speed-up and
+both retrain-now points, each method's drift at every checkpoint beside Original's and
+Retrain*'s, the population attack's AUC where it ran, and one sentence per approximate
+method saying when retraining wins.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from typing import Any
+
+import pandas as pd
+
+from recunlearn.report.headline import backbone_label, method_label
+from recunlearn.unlearning import METHOD_SPECS
+from recunlearn.unlearning.stream_costs import APPROXIMATE
+
+MACHINE_FIELDS = (
+    "run_id",
+    "dataset",
+    "device",
+    "threads",
+    "executor",
+    "date",
+    "commit",
+    "load_average",
+    "stream_seconds",
+)
+AMORTISED_COLUMNS = {
+    "stream_seconds": "stream s (prep. once)",
+    "k_retrain_seconds": "K retrains s",
+    "amortised_speedup": "amortised speed-up",
+    "retrain_now_at": "beyond Retrain* at",
+    "worse_than_original_at": "worse than Original at",
+}
+
+
+def _cell(value: Any, missing: str = "never") -> str:
+    """A number as the page prints it (3 significant digits), ``missing`` for NaN."""
+    if pd.isna(value):
+        return missing
+    return f"{value:.3g}" if isinstance(value, float) else str(value)
+
+
+def amortised_markdown(amortised: pd.DataFrame) -> str:
+    """Method | the amortised table's columns (points as request counts, ``never``)."""
+    table = amortised[["method", *AMORTISED_COLUMNS]].rename(columns=AMORTISED_COLUMNS)
+    table["method"] = table["method"].map(method_label)
+    return table.map(_cell).to_markdown(index=False, disable_numparse=True)
+
+
+def checkpoint_markdown(metrics: pd.DataFrame, column: str) -> str:
+    """``column`` per model (rows) and checkpoint (columns: requests answered; ``–``
+    where a model was not evaluated, Retrain* before the last)."""
+    wide = metrics.pivot(index="method", columns="requests_done", values=column)
+    wide.index = [method_label(m) for m in wide.index]
+    wide.columns = [f"after {c}" for c in wide.columns]
+    return wide.map(lambda v: _cell(v, "–")).to_markdown(disable_numparse=True)
+
+
+def _verdict(row: pd.Series, last: int) -> str:
+    """When one approximate method's drift passes Retrain*'s noise and Original's distance."""
+    noise, worse = row["retrain_now_at"], row["worse_than_original_at"]
+    first = (
+        f"beyond Retrain*'s noise from request {int(noise)}"
+        if pd.notna(noise)
+        else f"within Retrain*'s noise through all {last} requests"
+    )
+    second = (
+        f"no closer to Retrain than Original from request {int(worse)}: retrain then"
+        if pd.notna(worse)
+        else f"closer to Retrain than Original through all {last} requests"
+    )
+    return f"{first}; {second}"
+
+
+def verdict_lines(amortised: pd.DataFrame, metrics: pd.DataFrame) -> list[str]:
+    """One line per approximate method: from which request its drift passes Retrain*'s
+    noise, and from which doing nothing would have been as close to Retrain."""
+    last = int(metrics["requests_done"].max())
+    lines = [
+        f"- **{method_label(row['method'])}**: {_verdict(row, last)}."
+        for _, row in amortised.iterrows()
+        if METHOD_SPECS[row["method"]].family in APPROXIMATE
+    ]
+    return lines or ["- No approximate method ran: every method here is exact."]
+
+
+def backbone_markdown(backbone: str, metrics: pd.DataFrame, amortised: pd.DataFrame) -> list[str]:
+    """One backbone's section of the page."""
+    metric = str(amortised["drift_metric"].iloc[0])
+    lines = [f"## {backbone_label(backbone)}", "", amortised_markdown(amortised), ""]
+    lines += verdict_lines(amortised, metrics) + [""]
+    lines += [f"`{metric}` against the matched Retrain:", "", checkpoint_markdown(metrics, metric)]
+    if "population_auc" in metrics.columns:
+        lines += ["", "Population attack AUC on the rows removed so far (Retrain: the target):"]
+        lines += ["", checkpoint_markdown(metrics, "population_auc")]
+    else:
+        lines += ["", "No population attack at the checkpoints (`audits.population: false`)."]
+    return [*lines, ""]
+
+
+def stream_page(
+    tables: Sequence[tuple[str, pd.DataFrame, pd.DataFrame]],
+    machine: Mapping[str, Any],
+    protocol: str,
+) -> str:
+    """The markdown page: machine, protocol, then per (backbone, metrics, amortised)."""
+    lines = ["# Results: deletion requests as a stream", ""]
+    lines += [
+        "Generated by `kedro run --env stream --pipelines=results --nodes=write_stream_page` "
+        "from the stream run's tables and its machine record (`rpt_stream_machine`); never "
+        "edited by hand.",
+        "",
+        f"Protocol: {protocol}.",
+        "",
+        "| | |",
+        "| --- | --- |",
+    ]
+    lines += [f"| {field.replace('_', ' ')} | {machine[field]} |" for field in MACHINE_FIELDS]
+    lines.append("")
+    for backbone, metrics, amortised in tables:
+        lines += backbone_markdown(backbone, metrics, amortised)
+    return "\n".join(lines)
