@@ -59,6 +59,11 @@ def parse_arguments(argv: list[str] | None = None) -> argparse.Namespace:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--repeats", type=int, default=3)
     parser.add_argument("--threads", type=int, default=1)
+    parser.add_argument("--variants", nargs="+", choices=sorted(VARIANTS), default=sorted(VARIANTS))
+    parser.add_argument(
+        "--executors", nargs="+", help="names of local executors (default: all)", default=None
+    )
+    parser.add_argument("--skip-throughput", action="store_true", help="only the single-user table")
     return parser.parse_args(argv)
 
 
@@ -129,7 +134,12 @@ def timed_unlearning(method, state, request: UnlearningRequest, repeats: int):
 
 
 def single_user(
-    request: UnlearningRequest, settings: dict, test: pd.DataFrame, repeats: int, executors: dict
+    request: UnlearningRequest,
+    settings: dict,
+    test: pd.DataFrame,
+    repeats: int,
+    executors: dict,
+    variants: list[str],
 ) -> pd.DataFrame:
     """Every variant's unlearning of the user next to Retrain's on the same device."""
     forget = request.forget_rows
@@ -140,7 +150,8 @@ def single_user(
         retrained[device] = timed_unlearning(retrain, None, on_device, repeats)
     reference = retrained["cpu"][0]
     rows = [("retrain", "inprocess", d, *retrained[d], float("nan")) for d in retrained]
-    for variant, (name, overrides) in VARIANTS.items():
+    for variant in variants:
+        name, overrides = VARIANTS[variant]
         method = METHODS[name]({**settings[name], **overrides})
         states = {}  # each device's learning-time state, prepared on that device
         for executor_name, (executor, device, stack) in executors.items():
@@ -195,12 +206,28 @@ def local_executors(pool: ProcessPoolExecutor) -> dict:
 
 
 def main() -> None:
-    from distributed import LocalCluster
-
     args = parse_arguments()
     torch.set_num_threads(args.threads)
     request, settings, test, catalog = prepare_data(args.threads)
     pool = ProcessPoolExecutor(2, args.threads)
+    local = local_executors(pool)
+    if args.executors:
+        local = {name: local[name] for name in args.executors}
+    if not args.skip_throughput:
+        throughput = dask_and_local_throughput(request, settings, local, args.threads)
+        catalog.save("bmk_exact_throughput", throughput.assign(threads=args.threads))
+        logger.info("\n%s", throughput.to_string(index=False))
+    unlearning = single_user(request, settings, test, args.repeats, local, args.variants)
+    catalog.save("bmk_exact_single_user", unlearning.assign(threads=args.threads))
+    logger.info("\n%s", unlearning.to_string(index=False))
+
+
+def dask_and_local_throughput(
+    request: UnlearningRequest, settings: dict, local: dict, threads: int
+) -> pd.DataFrame:
+    """SISA's shard throughput through ``local`` and a 2-worker Dask cluster."""
+    from distributed import LocalCluster
+
     with LocalCluster(
         n_workers=2,
         threads_per_worker=1,
@@ -208,15 +235,10 @@ def main() -> None:
         host="127.0.0.1",
         dashboard_address=None,
     ) as cluster:
-        local = local_executors(pool)
-        dask = DaskExecutor(cluster.scheduler_address, args.threads)
-        throughput = shard_throughput(
+        dask = DaskExecutor(cluster.scheduler_address, threads)
+        return shard_throughput(
             request, settings, local | {"dask(2 workers)": (dask, "cpu", False)}
         )
-    catalog.save("bmk_exact_throughput", throughput.assign(threads=args.threads))
-    unlearning = single_user(request, settings, test, args.repeats, local)
-    catalog.save("bmk_exact_single_user", unlearning.assign(threads=args.threads))
-    logger.info("\n%s\n%s", throughput.to_string(index=False), unlearning.to_string(index=False))
 
 
 if __name__ == "__main__":
