@@ -51,7 +51,7 @@ def test_a_trial_below_the_leader_stops_at_factor_times_its_reach_epoch():
 
 def test_a_trial_that_reached_the_leader_in_time_runs_on():
     """Reaching v* once is enough, even if the curve dips below it afterwards."""
-    curve = {**slow_curve(11), 5: 0.80}
+    curve = {**slow_curve(20), 5: 0.80}  # past 3 x 4 epochs, below 0.80 again
     assert not too_slow(study_with(LEADER_CURVE), running(curve), 3.0)
 
 
