@@ -213,3 +213,9 @@ def test_a_full_batch_epoch_is_one_adam_step(interactions, monkeypatch):
     monkeypatch.setattr(torch.optim.Adam, "step", counted)
     train_aggregator(model, request.train_rows, 3, 0.05, None, 0.0, torch.Generator())
     assert len(steps) == 3
+
+
+def test_the_aggregator_trains_full_batch_unless_a_positive_batch_is_given():
+    assert METHODS["receraser"]({}).config.aggregator_batch_size is None
+    with pytest.raises(ValueError, match="aggregator_batch_size"):
+        METHODS["receraser"]({"aggregator_batch_size": 0})
