@@ -126,3 +126,17 @@ def test_pair_logits_match_indexing_in_value_and_gradient():
     for want, have in zip(expected, got, strict=True):
         torch.testing.assert_close(have, want, rtol=1e-6, atol=1e-6)
     assert torch.count_nonzero(got[0][[1, 3, 4]]) == 0  # users without a row get none
+
+
+def test_the_ensembles_cpu_loss_takes_the_sparse_backward(interactions):
+    model = attention(interactions, "mf")
+    rows = interactions.iloc[:16]
+    users, items = (torch.as_tensor(rows[c].to_numpy()) for c in ("user", "item"))
+    loss = model.row_losses(users, items, torch.as_tensor(rows["label"].to_numpy()), 0.0)
+    seen, stack = set(), [loss.grad_fn]
+    while stack:
+        node = stack.pop()
+        if node is not None and node not in seen:
+            seen.add(node)
+            stack.extend(next_node for next_node, _ in node.next_functions)
+    assert any(type(node).__name__ == "PairLogitsBackward" for node in seen)
