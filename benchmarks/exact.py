@@ -15,7 +15,10 @@ Original are those of a real run, then measures in this process:
    user-based partition (UBP), each through the
    in-process, stacked and process-pool executors (and in-process and stacked on the
    GPU where present): median seconds over ``--repeats``, the speed-up over the median
-   of Retrain on the same device (both timed here), the shards retrained, and AUC_0,
+   of Retrain on the same device (both timed here), the same two in this process's CPU
+   seconds (``unlearn_cpu_seconds``: robust to other load on a shared machine; it
+   leaves out the work of worker processes, so read it for in-process executors), the
+   shards retrained, and AUC_0,
    NDCG@20 and active/inactive NDCG@20 of every unlearned model.
 
 Usage: ``python benchmarks/exact.py [--repeats 3] [--threads 1]``
@@ -59,6 +62,11 @@ def parse_arguments(argv: list[str] | None = None) -> argparse.Namespace:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--repeats", type=int, default=3)
     parser.add_argument("--threads", type=int, default=1)
+    parser.add_argument("--variants", nargs="+", choices=sorted(VARIANTS), default=sorted(VARIANTS))
+    parser.add_argument(
+        "--executors", nargs="+", help="names of local executors (default: all)", default=None
+    )
+    parser.add_argument("--skip-throughput", action="store_true", help="only the single-user table")
     return parser.parse_args(argv)
 
 
@@ -123,13 +131,25 @@ def shard_throughput(request: UnlearningRequest, settings: dict, executors: dict
 
 
 def timed_unlearning(method, state, request: UnlearningRequest, repeats: int):
-    """The last outcome and the median of ``repeats`` unlearning times (its own log's)."""
-    outcomes = [method.unlearn(state, request) for _ in range(repeats)]
-    return outcomes[-1], statistics.median(o.log["seconds"] for o in outcomes)
+    """The last outcome, the median of ``repeats`` unlearning times (its own log's) and the
+    median CPU seconds of this process per call (robust to other processes' load on a
+    shared machine; one thread, so CPU seconds and wall seconds agree when it is idle)."""
+    outcomes, cpu = [], []
+    for _ in range(repeats):
+        start = time.process_time()
+        outcomes.append(method.unlearn(state, request))
+        cpu.append(time.process_time() - start)
+    seconds = statistics.median(o.log["seconds"] for o in outcomes)
+    return outcomes[-1], seconds, statistics.median(cpu)
 
 
 def single_user(
-    request: UnlearningRequest, settings: dict, test: pd.DataFrame, repeats: int, executors: dict
+    request: UnlearningRequest,
+    settings: dict,
+    test: pd.DataFrame,
+    repeats: int,
+    executors: dict,
+    variants: list[str],
 ) -> pd.DataFrame:
     """Every variant's unlearning of the user next to Retrain's on the same device."""
     forget = request.forget_rows
@@ -140,17 +160,20 @@ def single_user(
         retrained[device] = timed_unlearning(retrain, None, on_device, repeats)
     reference = retrained["cpu"][0]
     rows = [("retrain", "inprocess", d, *retrained[d], float("nan")) for d in retrained]
-    for variant, (name, overrides) in VARIANTS.items():
+    for variant in variants:
+        name, overrides = VARIANTS[variant]
         method = METHODS[name]({**settings[name], **overrides})
         states = {}  # each device's learning-time state, prepared on that device
         for executor_name, (executor, device, stack) in executors.items():
             on_device = with_executor(request, executor, device, stack)
             if device not in states:
                 states[device] = method.prepare(PrepareContext.of(on_device))
-            outcome, seconds = timed_unlearning(method, states[device], on_device, repeats)
-            rows.append((variant, executor_name, device, outcome, seconds, states[device].seconds))
+            outcome, seconds, cpu = timed_unlearning(method, states[device], on_device, repeats)
+            rows.append(
+                (variant, executor_name, device, outcome, seconds, cpu, states[device].seconds)
+            )
     table = []
-    for variant, executor_name, device, outcome, seconds, prepare_seconds in rows:
+    for variant, executor_name, device, outcome, seconds, cpu, prepare_seconds in rows:
         metrics = evaluate_model(
             outcome.model.cpu(), reference.model, request.train_rows, test, forget, [20]
         )
@@ -162,6 +185,8 @@ def single_user(
                 "forget_rows": len(forget),
                 "unlearn_seconds": seconds,
                 "speedup_vs_retrain": retrained[device][1] / seconds,
+                "unlearn_cpu_seconds": cpu,
+                "cpu_speedup_vs_retrain": retrained[device][2] / cpu,
                 "prepare_seconds": prepare_seconds,
                 "shards_retrained": outcome.log.get("shards_retrained", float("nan")),
                 "slice_stages_retrained": outcome.log.get("slice_stages_retrained", float("nan")),
@@ -195,12 +220,28 @@ def local_executors(pool: ProcessPoolExecutor) -> dict:
 
 
 def main() -> None:
-    from distributed import LocalCluster
-
     args = parse_arguments()
     torch.set_num_threads(args.threads)
     request, settings, test, catalog = prepare_data(args.threads)
     pool = ProcessPoolExecutor(2, args.threads)
+    local = local_executors(pool)
+    if args.executors:
+        local = {name: local[name] for name in args.executors}
+    if not args.skip_throughput:
+        throughput = dask_and_local_throughput(request, settings, local, args.threads)
+        catalog.save("bmk_exact_throughput", throughput.assign(threads=args.threads))
+        logger.info("\n%s", throughput.to_string(index=False))
+    unlearning = single_user(request, settings, test, args.repeats, local, args.variants)
+    catalog.save("bmk_exact_single_user", unlearning.assign(threads=args.threads))
+    logger.info("\n%s", unlearning.to_string(index=False))
+
+
+def dask_and_local_throughput(
+    request: UnlearningRequest, settings: dict, local: dict, threads: int
+) -> pd.DataFrame:
+    """SISA's shard throughput through ``local`` and a 2-worker Dask cluster."""
+    from distributed import LocalCluster
+
     with LocalCluster(
         n_workers=2,
         threads_per_worker=1,
@@ -208,15 +249,10 @@ def main() -> None:
         host="127.0.0.1",
         dashboard_address=None,
     ) as cluster:
-        local = local_executors(pool)
-        dask = DaskExecutor(cluster.scheduler_address, args.threads)
-        throughput = shard_throughput(
+        dask = DaskExecutor(cluster.scheduler_address, threads)
+        return shard_throughput(
             request, settings, local | {"dask(2 workers)": (dask, "cpu", False)}
         )
-    catalog.save("bmk_exact_throughput", throughput.assign(threads=args.threads))
-    unlearning = single_user(request, settings, test, args.repeats, local)
-    catalog.save("bmk_exact_single_user", unlearning.assign(threads=args.threads))
-    logger.info("\n%s\n%s", throughput.to_string(index=False), unlearning.to_string(index=False))
 
 
 if __name__ == "__main__":

@@ -60,6 +60,16 @@ def test_seeds_and_sweep_options():
 def test_exact_options():
     args = script("exact").parse_arguments(["--repeats", "2", "--threads", "2"])
     assert (args.repeats, args.threads) == (2, 2)
+    assert (args.executors, args.skip_throughput) == (None, False)
+    assert args.variants == ["receraser", "receraser_ubp", "sisa", "sisa_r5"]
+    chosen = script("exact").parse_arguments(
+        ["--variants", "receraser_ubp", "--executors", "inprocess", "--skip-throughput"]
+    )
+    assert (chosen.variants, chosen.executors, chosen.skip_throughput) == (
+        ["receraser_ubp"],
+        ["inprocess"],
+        True,
+    )
 
 
 def test_laser_options():

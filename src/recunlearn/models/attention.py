@@ -59,6 +59,46 @@ class ShardAttention(nn.Module):
         return (self.weights(transferred)[..., None] * transferred).sum(0)
 
 
+class PairLogits(torch.autograd.Function):
+    """Logits e_u . e_i of rows (u, i), whose backward scatters by two sparse products.
+
+    The gradient of the users' table is C E_items and of the items' table C^T E_users,
+    with C the users x items matrix of the rows' logit gradients: no rows x d gradient
+    is materialised and scattered, as indexing's backward does (on CPU, a full-batch
+    step over ML-100K's 6 x 10^4 rows spends half its time there). Equal to the
+    indexing backward up to the order of float additions; first derivatives only.
+    """
+
+    @staticmethod
+    def forward(
+        ctx: Any,
+        user_table: torch.Tensor,
+        item_table: torch.Tensor,
+        users: torch.Tensor,
+        items: torch.Tensor,
+    ) -> torch.Tensor:
+        ctx.save_for_backward(user_table, item_table, users, items)
+        return (user_table.index_select(0, users) * item_table.index_select(0, items)).sum(-1)
+
+    @staticmethod
+    def backward(ctx: Any, grad: torch.Tensor) -> tuple[torch.Tensor | None, ...]:
+        user_table, item_table, users, items = ctx.saved_tensors
+        shape = (len(user_table), len(item_table))
+        pairs = torch.sparse_coo_tensor(torch.stack([users, items]), grad, shape).coalesce()
+        user_grad = torch.sparse.mm(pairs, item_table)
+        return user_grad, torch.sparse.mm(pairs.t(), user_table), None, None
+
+
+def pair_logits(
+    user_table: torch.Tensor, item_table: torch.Tensor, users: torch.Tensor, items: torch.Tensor
+) -> torch.Tensor:
+    """e_u . e_i of every row: :class:`PairLogits` on CPU, plain indexing elsewhere (CUDA's
+    indexing backward is deterministic under ``torch.use_deterministic_algorithms``)."""
+    if user_table.device.type == "cpu":
+        return PairLogits.apply(user_table, item_table, users, items)
+    return (user_table[users] * item_table[items]).sum(-1)
+
+
 class AttentionEnsemble(ScoringModel):
     """Shard ego embeddings aggregated by attention, then (LightGCN) propagated.
 
@@ -138,7 +178,7 @@ class AttentionEnsemble(ScoringModel):
         """
         user_ego, item_ego = self.aggregated()
         user_final, item_final = self._propagated(user_ego, item_ego)
-        logits = (user_final[users] * item_final[items]).sum(-1)
+        logits = pair_logits(user_final, item_final, users, items)
         loss = F.binary_cross_entropy_with_logits(logits, labels.to(logits.dtype), reduction="none")
         if l2 > 0:
             loss = loss + l2 * (user_ego[users].pow(2).sum(-1) + item_ego[items].pow(2).sum(-1))

@@ -29,6 +29,10 @@ class TuningConfig(BaseModel):
     """A running trial whose worker is silent for twice this long is failed and re-run."""
     pruner_warmup: int = Field(5, ge=0)
     """Evaluations before the median pruner may stop a trial."""
+    reach_factor: float | None = Field(3.0, ge=1.0)
+    """Epochs-to-reach pruning: a trial that has not reached the best complete trial's
+    value within this many times the epochs that trial took to reach it is pruned
+    (``recunlearn.tuning.pruning``). None: the median rule alone."""
     use_tuned: bool = True
     """Training takes the best stored parameters (when a study has any)."""
     spaces: dict[str, dict[str, ParameterSpec]] = Field(default_factory=dict)

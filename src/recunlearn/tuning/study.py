@@ -29,6 +29,7 @@ from optuna.exceptions import ExperimentalWarning
 from optuna.trial import FrozenTrial, TrialState
 
 from recunlearn.errors import ParameterError
+from recunlearn.tuning.pruning import ReachPruner
 
 FINISHED = (TrialState.COMPLETE, TrialState.PRUNED)
 LIVE = (TrialState.COMPLETE, TrialState.PRUNED, TrialState.RUNNING)
@@ -82,14 +83,21 @@ def _rdb_storage(url: str, heartbeat_seconds: int) -> optuna.storages.RDBStorage
 
 
 def open_study(
-    storage: optuna.storages.BaseStorage, name: str, seed: int, pruner_warmup: int
+    storage: optuna.storages.BaseStorage,
+    name: str,
+    seed: int,
+    pruner_warmup: int,
+    reach_factor: float | None = None,
 ) -> optuna.Study:
+    """The study ``name``: TPE from ``seed``, the median rule after ``pruner_warmup``
+    evaluations and (``reach_factor``) the epochs-to-reach rule of :mod:`.pruning`."""
+    median = optuna.pruners.MedianPruner(n_startup_trials=3, n_warmup_steps=pruner_warmup)
     return optuna.create_study(
         storage=storage,
         study_name=name,
         direction="maximize",
         sampler=optuna.samplers.TPESampler(seed=seed, n_startup_trials=5),
-        pruner=optuna.pruners.MedianPruner(n_startup_trials=3, n_warmup_steps=pruner_warmup),
+        pruner=ReachPruner(median, reach_factor),
         load_if_exists=True,
     )
 

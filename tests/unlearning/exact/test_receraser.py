@@ -10,6 +10,7 @@ from recunlearn.errors import ParameterError
 from recunlearn.models import AttentionEnsemble, build_backbone
 from recunlearn.models.config import TrainConfig
 from recunlearn.unlearning import METHODS, PrepareContext, UnlearningRequest
+from recunlearn.unlearning.exact.receraser import train_aggregator
 from recunlearn.unlearning.retrain import training_streams
 
 CONFIG = TrainConfig(embedding_dim=4, init_std=0.1, max_epochs=3, batch_size=64, lr=0.05)
@@ -167,3 +168,54 @@ def test_check_fits_counts_the_points_the_partition_divides(
         f"parameter 'unlearning.receraser.shards' ({refused}) exceeds the {fits} {unit} "
         "points of D to partition"
     )
+
+
+def aggregator_after(request, batch_size, batch_seed: int, epochs: int = 2):
+    """A fresh MF aggregator over the prepared state's members, trained on D."""
+    method, state = prepared(request)
+    model = method.ensemble(state, state.members, request.train_rows, request)
+    generator = torch.Generator().manual_seed(batch_seed)
+    train_aggregator(model, request.train_rows, epochs, 0.05, batch_size, 0.0, generator)
+    return model
+
+
+@pytest.mark.parametrize("batch_size", [None, 10_000])
+def test_a_full_batch_aggregator_draws_no_batch_order(interactions, batch_size):
+    """None (the default) or a batch of at least the rows: one step on the rows in
+    their order, so the batch generator cannot change a bit of the result."""
+    request = request_for(interactions, [])
+    first, second = (
+        aggregator_after(request, batch_size, 1),
+        aggregator_after(request, batch_size, 2),
+    )
+    for key, value in first.state_dict().items():
+        assert torch.equal(value, second.state_dict()[key]), key
+
+
+def test_mini_batches_follow_the_batch_generator(interactions):
+    request = request_for(interactions, [])
+    first, second = aggregator_after(request, 32, 1), aggregator_after(request, 32, 2)
+    weights = "users_attention.transfer_weight"
+    assert not torch.equal(first.state_dict()[weights], second.state_dict()[weights])
+
+
+def test_a_full_batch_epoch_is_one_adam_step(interactions, monkeypatch):
+    """Each epoch is one step (a mini-batch epoch over the same rows takes several)."""
+    request = request_for(interactions, [])
+    method, state = prepared(request)
+    model = method.ensemble(state, state.members, request.train_rows, request)
+    steps, adam_step = [], torch.optim.Adam.step
+
+    def counted(self, *args, **kwargs):
+        steps.append(1)
+        return adam_step(self, *args, **kwargs)
+
+    monkeypatch.setattr(torch.optim.Adam, "step", counted)
+    train_aggregator(model, request.train_rows, 3, 0.05, None, 0.0, torch.Generator())
+    assert len(steps) == 3
+
+
+def test_the_aggregator_trains_full_batch_unless_a_positive_batch_is_given():
+    assert METHODS["receraser"]({}).config.aggregator_batch_size is None
+    with pytest.raises(ValueError, match="aggregator_batch_size"):
+        METHODS["receraser"]({"aggregator_batch_size": 0})

@@ -83,12 +83,12 @@ def tune_backbone(
         "base": base.model_dump(),
         "seed": seed,
         "data": _fingerprint(train, valid),
+        "reach_factor": cfg.reach_factor,
     }
     name = study_name(f"{dataset}-{backbone}", key)
     sqlite_folder(cfg.storage).mkdir(parents=True, exist_ok=True)
-    study = open_study(
-        open_storage(cfg.storage, cfg.heartbeat_seconds), name, seed, cfg.pruner_warmup
-    )
+    storage = open_storage(cfg.storage, cfg.heartbeat_seconds)
+    study = open_study(storage, name, seed, cfg.pruner_warmup, cfg.reach_factor)
     n_users, n_items = int(interactions["user"].max()) + 1, int(interactions["item"].max()) + 1
     objective = make_objective(backbone, train, valid, n_users, n_items, base, space, seed, device)
     ran = run_missing_trials(study, objective, cfg.trials_for(backbone), cfg.timeout)

@@ -58,13 +58,15 @@ class RecEraserConfig(ShardedConfig):
     """Most assignment / centroid-update rounds of the balanced partition."""
     attention_dim: PositiveInt = 32
     """Hidden size of the attention networks."""
-    aggregator_epochs: PositiveInt = 5
+    aggregator_epochs: PositiveInt = 10
     """Epochs of the aggregator's training (shards frozen)."""
-    aggregator_lr: float = Field(0.01, gt=0)
+    aggregator_lr: float = Field(0.02, gt=0)
     """Adam learning rate of the aggregator."""
-    aggregator_batch_size: PositiveInt = 8192
-    """Rows per aggregator step; each step aggregates every user and item once, so
-    larger batches make an epoch cheaper."""
+    aggregator_batch_size: PositiveInt | None = None
+    """Rows per aggregator step; None: all of them (one step per epoch). A step costs
+    one aggregation of every user and item (the shards' tables are frozen, so that is
+    all a step's forward and backward pass through them), which a batch of a few
+    thousand ML-100K rows already needs: larger batches make an epoch cheaper."""
 
 
 class CSisaConfig(BaseModel):

@@ -5,7 +5,12 @@ Learning: D is split into S balanced shards from the Original model's ego embedd
 interaction, the default as in the IFRU paper's comparison), one backbone trains per
 shard, and then an attention aggregator (:class:`~recunlearn.models.AttentionEnsemble`)
 trains on D with the shards' embeddings frozen: ``aggregator_epochs`` epochs of Adam on
-the backbone's BCE loss, from an initialisation and batch order derived from the seed.
+the backbone's BCE loss, from an initialisation (and, with mini-batches, a batch order)
+derived from the seed. The shards' stacked tables are built once per request and are
+the aggregator's only input, so a step never runs a shard model: it aggregates every
+user and item once (MF: the rows' dot products of the aggregated tables; LightGCN: the
+aggregated ego embeddings propagated over D's graph, as LightGCN itself propagates).
+By default each epoch is one full-batch step.
 
 Unlearning retrains the shards holding a row of D_r, then the aggregator from its
 initialisation on D - D_r; an empty request keeps the prepared aggregator, which is
@@ -42,17 +47,26 @@ def train_aggregator(
     rows: pd.DataFrame,
     epochs: int,
     lr: float,
-    batch_size: int,
+    batch_size: int | None,
     l2: float,
     generator: torch.Generator,
 ) -> None:
-    """``epochs`` epochs of Adam on the rows' BCE loss; only the aggregator's parameters move."""
+    """``epochs`` epochs of Adam on the rows' BCE loss; only the aggregator's parameters move.
+
+    ``batch_size`` None (or at least the rows): one full-batch step per epoch, on the
+    rows in their given order (no permutation to draw: the step is the same for any).
+    """
     users, items, labels = rows_to_tensors(rows, model.device)
     optimizer = torch.optim.Adam(model.parameters(), lr=lr)
+    full_batch = batch_size is None or batch_size >= len(users)
     model.train()
     for _ in range(epochs):
-        order = torch.randperm(len(users), generator=generator).to(users.device)
-        for batch in order.split(batch_size):
+        if full_batch:
+            batches = [slice(None)]
+        else:
+            order = torch.randperm(len(users), generator=generator).to(users.device)
+            batches = list(order.split(batch_size))
+        for batch in batches:
             loss = model.row_losses(users[batch], items[batch], labels[batch], l2).mean()
             optimizer.zero_grad(set_to_none=True)
             loss.backward()
