@@ -47,6 +47,12 @@ def test_the_request_kind_is_a_closed_set():
         StreamConfig.model_validate({"request": {"kind": "everything"}})
 
 
+def test_a_category_stream_is_refused_by_its_parameter_path():
+    with pytest.raises(ValidationError, match="stream.request.kind: 'category'"):
+        StreamConfig.model_validate({"request": {"kind": "category", "n_users": 2}})
+    assert StreamConfig.model_validate({"request": {"kind": "private"}}).request.kind == "private"
+
+
 def test_the_log_counts_the_preparation_once_and_the_units_retrained():
     logs = [{"seconds": 1.0, "shards_retrained": 2}, {"seconds": 0.5, "shards_retrained": 1}]
     log = request_log(logs, prepare_seconds=10.0)

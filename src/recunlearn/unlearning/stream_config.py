@@ -27,6 +27,18 @@ class StreamConfig(BaseModel):
     """The evaluation metric whose distance from Retrain is the drift (lower: closer)."""
 
     @model_validator(mode="after")
+    def _request_streams(self) -> StreamConfig:
+        """A ``category`` request needs the item genres, which the stream's draw does not
+        read: refused by name before anything runs."""
+        if self.request.kind == "category":
+            raise ValueError(
+                "stream.request.kind: 'category' requests cannot be streamed (the stream "
+                "draws without the item genres); use user_wise, label_flip, private or "
+                "noise_injection"
+            )
+        return self
+
+    @model_validator(mode="after")
     def _checkpoints_fit(self) -> StreamConfig:
         given = self.checkpoints
         if given is None:
