@@ -12,6 +12,9 @@ from kedro.io import DataCatalog
 
 PROJECT = Path(__file__).resolve().parents[1]
 os.environ.setdefault("KEDRO_DISABLE_TELEMETRY", "1")
+# Parameters such as ``tuning.storage`` (``sqlite:///data/...``) are relative to the project
+# folder, as under ``kedro run``: a script started from benchmarks/ must not open its own.
+os.chdir(PROJECT)
 
 
 def nested(params: dict[str, Any] | None) -> dict[str, Any]:
