@@ -7,7 +7,7 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-from recunlearn.report.results_page import CRITERIA, seeds_page
+from recunlearn.report.results_page import CRITERIA, rank_ranges, seeds_page
 from recunlearn.unlearning import METHOD_SPECS
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -80,11 +80,14 @@ def test_paper_values_stand_beside_ours_with_a_reproduces_cell_per_criterion():
         ]
     )
     page = seeds_page(raw(), MACHINE, values)
-    # ours: Retrain 0.76, IFRU 0.75, SISA 0.71, Original 0.61; the paper: Retrain 0.63,
-    # IFRU 0.626, Original 0.62, SISA 0.54 (SCIF's 0.60 has no counterpart here)
-    assert table_row(page, "MF", "Retrain", "AUC_0")[6] == "yes (rank 1)"
-    assert table_row(page, "MF", "IFRU", "AUC_0")[6] == "yes (rank 2)"
-    assert table_row(page, "MF", "SISA", "AUC_0")[6] == "no (ours 3, paper 4)"
+    # ours (± 0.0248): Retrain 0.76 [0.7352, 0.7848], IFRU 0.75 [0.7252, 0.7748], SISA 0.71
+    # [0.6852, 0.7348], Original 0.61 [0.5852, 0.6348]: Retrain's interval overlaps IFRU's
+    # only (ranks 1-2), IFRU's Retrain's and SISA's (1-3), SISA's IFRU's only (2-3);
+    # the paper: Retrain 0.63, IFRU 0.626, Original 0.62, SISA 0.54 (SCIF's 0.60 has no
+    # counterpart here)
+    assert table_row(page, "MF", "Retrain", "AUC_0")[6] == "yes (ours 1-2, paper 1)"
+    assert table_row(page, "MF", "IFRU", "AUC_0")[6] == "yes (ours 1-3, paper 2)"
+    assert table_row(page, "MF", "SISA", "AUC_0")[6] == "no (ours 2-3, paper 4)"
     assert table_row(page, "MF", "Original", "AUC_0")[6] == "no (ours 4, paper 3)"
     assert table_row(page, "MF", "Retrain", "AUC_1")[6] == "yes"  # 0.755 in 0.76 ± 0.0248
     assert table_row(page, "MF", "IFRU", "AUC_1")[6] == "no (+0.0400)"  # 0.70 outside
@@ -95,6 +98,17 @@ def test_paper_values_stand_beside_ours_with_a_reproduces_cell_per_criterion():
         "0.6260",
         "IFRU Table 2 (Amazon)",
     ]
+
+
+def test_rank_ranges_tie_only_overlapping_intervals_and_a_single_seed_is_a_point():
+    means = {"a": 0.80, "b": 0.78, "c": 0.70, "d": 0.69}
+    halves = {"a": 0.01, "b": 0.015, "c": float("nan"), "d": 0.02}
+    # a [0.79, 0.81] and b [0.765, 0.795] overlap; c is the point 0.70 inside d [0.67, 0.71]
+    assert rank_ranges(means, halves) == {"a": (1, 2), "b": (1, 2), "c": (3, 4), "d": (3, 4)}
+    assert rank_ranges(means, dict.fromkeys(means, 0.0)) == {"a": (1, 1), "b": (2, 2)} | {
+        "c": (3, 3),
+        "d": (4, 4),
+    }
 
 
 def test_the_checked_in_paper_values_name_their_source_and_a_known_criterion():
