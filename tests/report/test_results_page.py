@@ -89,6 +89,9 @@ def test_paper_values_stand_beside_ours_with_a_reproduces_cell_per_criterion():
     assert table_row(page, "MF", "IFRU", "AUC_0")[6] == "yes (ours 1-3, paper 2)"
     assert table_row(page, "MF", "SISA", "AUC_0")[6] == "no (ours 2-3, paper 4)"
     assert table_row(page, "MF", "Original", "AUC_0")[6] == "no (ours 4, paper 3)"
+    wide = raw().assign(value=lambda f: f["value"] + (f["seed"] - 2) * 0.2)  # CIs of ± 0.5
+    undecided = seeds_page(wide, MACHINE, values)
+    assert table_row(undecided, "MF", "SISA", "AUC_0")[6] == "n/s (ours 1-4, paper 4)"
     assert table_row(page, "MF", "Retrain", "AUC_1")[6] == "yes"  # 0.755 in 0.76 ± 0.0248
     assert table_row(page, "MF", "IFRU", "AUC_1")[6] == "no (+0.0400)"  # 0.70 outside
     assert "SCIF" not in page.split("## Paper beside ours")[1]

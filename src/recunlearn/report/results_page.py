@@ -35,7 +35,8 @@ CRITERIA = {
     "within_ci": "the paper's value lies within our mean ± 95 % CI over seeds",
     "rank": (
         "the paper's rank of the method, among the methods both report, is one of ours once "
-        "methods whose 95 % CIs overlap count as tied (ours: the range of such ranks)"
+        "methods whose 95 % CIs overlap count as tied (ours: the range of such ranks); n/s: "
+        "our interval overlaps every other method's, so our seeds cannot rank it"
     ),
 }
 
@@ -85,17 +86,22 @@ def _rank_text(ours: tuple[int, int]) -> str:
     return str(ours[0]) if ours[0] == ours[1] else f"{ours[0]}-{ours[1]}"
 
 
-def reproduces(row: pd.Series, ours: pd.Series, ranks: tuple[tuple[int, int], int]) -> str:
-    """The "reproduces?" cell of one paper value under its criterion (``ranks``: our rank
-    range and the paper's rank among the methods both report)."""
+def reproduces(
+    row: pd.Series, ours: pd.Series, ranks: tuple[tuple[tuple[int, int], int], int]
+) -> str:
+    """The "reproduces?" cell of one paper value under its criterion (``ranks``: (our rank
+    range, the number of methods both report) and the paper's rank among them). "n/s":
+    our interval overlaps every other method's, so our seeds cannot rank it at all."""
     if row["criterion"] == "within_ci":
         if math.isnan(ours["half"]):
             return "n/a: one seed"
         hit = abs(row["value"] - ours["mean"]) <= ours["half"]
         return "yes" if hit else f"no ({ours['mean'] - row['value']:+.4f})"
-    ours_range, paper_rank = ranks
+    (ours_range, n_methods), paper_rank = ranks
     if ours_range == (paper_rank, paper_rank):
         return f"yes (rank {paper_rank})"
+    if n_methods > 1 and ours_range == (1, n_methods):
+        return f"n/s (ours {_rank_text(ours_range)}, paper {paper_rank})"
     verdict = "yes" if ours_range[0] <= paper_rank <= ours_range[1] else "no"
     return f"{verdict} (ours {_rank_text(ours_range)}, paper {paper_rank})"
 
@@ -118,7 +124,7 @@ def comparison(summary: pd.DataFrame, paper: pd.DataFrame) -> pd.DataFrame:
             if row["model"] not in both:
                 continue
             ours = keyed.loc[(backbone, row["model"], metric)]
-            ranks = (ours_rank[row["model"]], paper_rank[row["model"]])
+            ranks = ((ours_rank[row["model"]], len(both)), paper_rank[row["model"]])
             cell = reproduces(row, ours, ranks)
             rows.append(_comparison_row(backbone, metric, source, row, ours, cell))
     return pd.DataFrame(rows)
