@@ -132,9 +132,11 @@ def test_cg_raises_the_damping_on_negative_curvature_restarts_and_logs_it(caplog
     matrix = torch.diag(torch.tensor([2.0, -1.0], dtype=torch.float64))
     rhs = torch.tensor([0.5, 1.0], dtype=torch.float64)
     settings = SolverSettings(name="cg", damping=0.0, tol=1e-10, max_iter=50)
-    with caplog.at_level("WARNING", logger="recunlearn.influence.solvers"):
+    with caplog.at_level("INFO", logger="recunlearn.influence.solvers"):
         result = make_solver(settings).solve(lambda v: matrix @ v, rhs)
     assert result.restarts == 2 and result.damping == pytest.approx(1.88)
+    restarts = [r for r in caplog.records if "non-positive curvature" in r.message]
+    assert {r.levelname for r in restarts} == {"INFO"}  # info.log, not the console
     assert result.converged and result.hvp_count == 1 + 2 + 2
     expected = torch.linalg.solve(matrix + result.damping * torch.eye(2, dtype=matrix.dtype), rhs)
     torch.testing.assert_close(result.solution, expected)

@@ -5,7 +5,8 @@ tolerance or an iteration cap, never on validation or test metrics.
 
 - ``cg``: conjugate gradient (default), optionally preconditioned (block-Jacobi in the
   influence methods); H + damping I must be positive definite. On a direction p of
-  non-positive curvature, p^T (H + damping) p <= 0, it logs a warning, raises the
+  non-positive curvature, p^T (H + damping) p <= 0, it logs it (INFO: info.log, not the
+  console, which a stream of requests would flood; a WARNING only when it gives up), raises the
   damping to at least twice its value and twice -q (q = p^T H p / p^T p >= lambda_min,
   so H + damping I is indefinite while damping <= -q) and restarts from zero; the
   result says how often (``restarts``) and with which damping it ended.
@@ -136,7 +137,7 @@ class ConjugateGradient(InverseHVPSolver):
             if rayleigh is None or restart == self.MAX_RESTARTS:
                 break
             raised = max(2.0 * damping, -2.0 * rayleigh, 1e-8)
-            logger.warning(
+            logger.info(
                 "CG met non-positive curvature (Rayleigh quotient %.3g of H, damping %.3g): "
                 "damping raised to %.3g, restarting",
                 rayleigh,
