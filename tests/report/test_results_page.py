@@ -80,18 +80,22 @@ def test_paper_values_stand_beside_ours_with_a_reproduces_cell_per_criterion():
         ]
     )
     page = seeds_page(raw(), MACHINE, values)
-    # ours (± 0.0248): Retrain 0.76 [0.7352, 0.7848], IFRU 0.75 [0.7252, 0.7748], SISA 0.71
-    # [0.6852, 0.7348], Original 0.61 [0.5852, 0.6348]: Retrain's interval overlaps IFRU's
-    # only (ranks 1-2), IFRU's Retrain's and SISA's (1-3), SISA's IFRU's only (2-3);
-    # the paper: Retrain 0.63, IFRU 0.626, Original 0.62, SISA 0.54 (SCIF's 0.60 has no
-    # counterpart here)
-    assert table_row(page, "MF", "Retrain", "AUC_0")[6] == "yes (ours 1-2, paper 1)"
-    assert table_row(page, "MF", "IFRU", "AUC_0")[6] == "yes (ours 1-3, paper 2)"
-    assert table_row(page, "MF", "SISA", "AUC_0")[6] == "no (ours 2-3, paper 4)"
+    # ours: Retrain 0.76, IFRU 0.75, SISA 0.71, Original 0.61, every seed moving all of them
+    # together (paired differences constant: every pair ordered); the paper: Retrain
+    # 0.63, IFRU 0.626, Original 0.62, SISA 0.54 (SCIF's 0.60 has no counterpart here)
+    assert table_row(page, "MF", "Retrain", "AUC_0")[6] == "yes (rank 1)"
+    assert table_row(page, "MF", "IFRU", "AUC_0")[6] == "yes (rank 2)"
+    assert table_row(page, "MF", "SISA", "AUC_0")[6] == "no (ours 3, paper 4)"
     assert table_row(page, "MF", "Original", "AUC_0")[6] == "no (ours 4, paper 3)"
-    wide = raw().assign(value=lambda f: f["value"] + (f["seed"] - 2) * 0.2)  # CIs of ± 0.5
-    undecided = seeds_page(wide, MACHINE, values)
+    # SISA swinging ± 0.5 by seed on its own: no pair with it is ordered (n/s), the
+    # other three keep their order
+    noisy = raw()
+    swing = (noisy["model"] == "sisa") & (noisy["metric"] == "auc_0")
+    noisy.loc[swing, "value"] += (noisy.loc[swing, "seed"] - 2) * 0.5
+    undecided = seeds_page(noisy, MACHINE, values)
     assert table_row(undecided, "MF", "SISA", "AUC_0")[6] == "n/s (ours 1-4, paper 4)"
+    assert table_row(undecided, "MF", "IFRU", "AUC_0")[6] == "yes (ours 2-3, paper 2)"
+    assert table_row(undecided, "MF", "Original", "AUC_0")[6] == "yes (ours 3-4, paper 3)"
     assert table_row(page, "MF", "Retrain", "AUC_1")[6] == "yes"  # 0.755 in 0.76 ± 0.0248
     assert table_row(page, "MF", "IFRU", "AUC_1")[6] == "no (+0.0400)"  # 0.70 outside
     assert "SCIF" not in page.split("## Paper beside ours")[1]
@@ -103,15 +107,20 @@ def test_paper_values_stand_beside_ours_with_a_reproduces_cell_per_criterion():
     ]
 
 
-def test_rank_ranges_tie_only_overlapping_intervals_and_a_single_seed_is_a_point():
-    means = {"a": 0.80, "b": 0.78, "c": 0.70, "d": 0.69}
-    halves = {"a": 0.01, "b": 0.015, "c": float("nan"), "d": 0.02}
-    # a [0.79, 0.81] and b [0.765, 0.795] overlap; c is the point 0.70 inside d [0.67, 0.71]
-    assert rank_ranges(means, halves) == {"a": (1, 2), "b": (1, 2), "c": (3, 4), "d": (3, 4)}
-    assert rank_ranges(means, dict.fromkeys(means, 0.0)) == {"a": (1, 1), "b": (2, 2)} | {
-        "c": (3, 3),
-        "d": (4, 4),
-    }
+def test_ranks_order_two_methods_only_where_their_paired_difference_is_beyond_noise():
+    # b - a per seed: -0.02, -0.01, -0.03 (CI of the mean -0.02 ± 0.0248: includes 0);
+    # c - a: -0.10 each seed (ordered); d - c: +0.001, +0.002, +0.003 (0.002 ± 0.0025)
+    per_seed = pd.DataFrame(
+        {
+            "a": [0.80, 0.70, 0.90],
+            "b": [0.78, 0.69, 0.87],
+            "c": [0.70, 0.60, 0.80],
+            "d": [0.701, 0.602, 0.803],
+        }
+    )
+    assert rank_ranges(per_seed) == {"a": (1, 2), "b": (1, 2), "c": (3, 4), "d": (3, 4)}
+    # one seed: the differences themselves order every pair
+    assert rank_ranges(per_seed.iloc[:1]) == {"a": (1, 1), "b": (2, 2), "c": (4, 4)} | {"d": (3, 3)}
 
 
 def test_the_checked_in_paper_values_name_their_source_and_a_known_criterion():

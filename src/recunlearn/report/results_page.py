@@ -11,11 +11,13 @@ Criteria, stated on the page:
 - ``within_ci``: the paper's value lies within our mean ± 95 % CI over seeds (same
   dataset and protocol);
 - ``rank``: the paper's rank of the method by this metric, among the methods both the
-  paper and we report, is one our seeds allow: methods whose 95 % CIs overlap count as
-  tied, so a method's rank is a range (the nearest protocol on another dataset, where
-  absolute values cannot be compared). Without ties, a method that is indistinguishable
-  from its neighbour within our seed noise (AltEraser's AH- and HF-Newton on ENMF, which
-  share their solver there) would "fail" on the toss of the last digit.
+  paper and we report, is one our seeds allow (the nearest protocol on another dataset,
+  where absolute values cannot be compared). Two methods are ordered only where the 95 %
+  CI of their paired per-seed differences excludes 0 (every seed re-splits and re-draws
+  the request, so seeds move all methods together: comparing unpaired intervals would
+  drown method differences in split noise), so a method's rank is a range. Without ties,
+  a method indistinguishable from its neighbour (AltEraser's AH- and HF-Newton on ENMF,
+  which share their solver there) would "fail" on the toss of the last digit.
 """
 
 from __future__ import annotations
@@ -34,9 +36,10 @@ MACHINE_FIELDS = ("protocol", "command", "device", "threads", "date", "commit", 
 CRITERIA = {
     "within_ci": "the paper's value lies within our mean ± 95 % CI over seeds",
     "rank": (
-        "the paper's rank of the method, among the methods both report, is one of ours once "
-        "methods whose 95 % CIs overlap count as tied (ours: the range of such ranks); n/s: "
-        "our interval overlaps every other method's, so our seeds cannot rank it"
+        "the paper's rank of the method, among the methods both report, is one of ours, "
+        "where two methods are ordered only if the 95 % CI of their paired per-seed "
+        "differences excludes 0 (ours: the range of ranks this allows); n/s: no other "
+        "method is ordered against it, so our seeds cannot rank it"
     ),
 }
 
@@ -64,21 +67,26 @@ def _ranks(values: Mapping[str, float]) -> dict[str, int]:
     return {model: order.index(model) + 1 for model in values}
 
 
-def rank_ranges(
-    means: Mapping[str, float], halves: Mapping[str, float]
-) -> dict[str, tuple[int, int]]:
-    """Per model, the (best, worst) rank by descending mean that the 95 % CIs allow: only
-    models whose whole interval lies above (below) a model's rank before (after) it; a
-    NaN half-width (one seed) is a point."""
-    bounds = {
-        m: (means[m] - h, means[m] + h)
-        for m, h in ((m, 0.0 if math.isnan(halves[m]) else halves[m]) for m in means)
-    }
+def above(first: pd.Series, second: pd.Series) -> bool:
+    """Whether ``first`` beats ``second`` beyond seed noise: the 95 % CI of their paired
+    per-seed differences (same split and request per seed) lies above 0; one seed: the
+    difference itself."""
+    diff = (first - second).dropna()
+    half = half_width(float(diff.std()), len(diff))
+    return bool(diff.mean() - (0.0 if math.isnan(half) else half) > 0)
+
+
+def rank_ranges(per_seed: pd.DataFrame) -> dict[str, tuple[int, int]]:
+    """Per model (a column of ``per_seed``, one row per seed), the (best, worst) rank by
+    this metric that the seeds allow: only models that beat it beyond noise rank before
+    it, only models it beats rank after it (:func:`above`)."""
+    models = list(per_seed.columns)
     out = {}
-    for model, (low, high) in bounds.items():
-        above = sum(other_low > high for other_low, _ in bounds.values())
-        below = sum(other_high < low for _, other_high in bounds.values())
-        out[model] = (above + 1, len(bounds) - below)
+    for model in models:
+        others = [o for o in models if o != model]
+        before = sum(above(per_seed[o], per_seed[model]) for o in others)
+        after = sum(above(per_seed[model], per_seed[o]) for o in others)
+        out[model] = (before + 1, len(models) - after)
     return out
 
 
@@ -91,7 +99,7 @@ def reproduces(
 ) -> str:
     """The "reproduces?" cell of one paper value under its criterion (``ranks``: (our rank
     range, the number of methods both report) and the paper's rank among them). "n/s":
-    our interval overlaps every other method's, so our seeds cannot rank it at all."""
+    no other method is ordered against it, so our seeds cannot rank it at all."""
     if row["criterion"] == "within_ci":
         if math.isnan(ours["half"]):
             return "n/a: one seed"
@@ -106,18 +114,17 @@ def reproduces(
     return f"{verdict} (ours {_rank_text(ours_range)}, paper {paper_rank})"
 
 
-def comparison(summary: pd.DataFrame, paper: pd.DataFrame) -> pd.DataFrame:
-    """Each paper value beside our mean ± CI and its "reproduces?" cell."""
+def comparison(summary: pd.DataFrame, paper: pd.DataFrame, raw: pd.DataFrame) -> pd.DataFrame:
+    """Each paper value beside our mean ± CI and its "reproduces?" cell (ranks from the
+    per-seed values ``raw``)."""
     keyed = summary.set_index(["backbone", "model", "metric"])
+    seeds = raw.pivot_table(index=["backbone", "metric", "seed"], columns="model", values="value")
     rows = []
     for (backbone, metric, source), group in paper.groupby(
         ["backbone", "metric", "source"], sort=False
     ):
         both = [m for m in group["model"] if (backbone, m, metric) in keyed.index]
-        ours_rank = rank_ranges(
-            {m: keyed.loc[(backbone, m, metric), "mean"] for m in both},
-            {m: keyed.loc[(backbone, m, metric), "half"] for m in both},
-        )
+        ours_rank = rank_ranges(seeds.loc[(backbone, metric), both]) if both else {}
         paper_values = dict(zip(group["model"], group["value"], strict=True))
         paper_rank = _ranks({m: v for m, v in paper_values.items() if m in both})
         for _, row in group.iterrows():
@@ -177,7 +184,7 @@ def seeds_page(raw: pd.DataFrame, machine: Mapping[str, Any], paper: pd.DataFram
     lines += [f"| seeds | {', '.join(str(s) for s in sorted(set(raw['seed'])))} |", ""]
     for backbone in dict.fromkeys(summary["backbone"]):
         lines += [f"## {backbone_label(backbone)}", "", _metric_table(summary, backbone), ""]
-    table = comparison(summary, paper) if not paper.empty else pd.DataFrame()
+    table = comparison(summary, paper, raw) if not paper.empty else pd.DataFrame()
     lines += ["## Paper beside ours", ""]
     if table.empty:
         lines += ["No seed paper reports a number for this protocol's experiment.", ""]
