@@ -46,6 +46,7 @@ TOY_SIZES = {
     "max_passes": 1,
     "cg_iterations": 5,
     "partition_iterations": 3,
+    "user_pool": 10,
 }
 """Upper bounds of every size-like setting, by name, wherever it appears in the tree."""
 NOT_DATA = (".viz", "info.log")
@@ -233,3 +234,17 @@ def test_an_interrupted_stream_rerun_with_only_missing_outputs_redoes_only_what_
     assert again["returncode"] == 0, again["output"][-5000:]
     assert len(list((models / "warm_start_at_4.pt").iterdir())) == 1
     assert sorted((models / "sisa_at_4.pt").iterdir()) == kept
+
+
+def test_the_single_user_environment_audits_its_user_against_the_held_out_pool(runs):
+    """``audits.user_pool`` in ``--env single_user``: the pool's users are in no split the
+    models train on, and LiRA has user-level rows (one member user, the pool's users)."""
+    root = runs["single_user"]["project"] / data_root("single_user")
+    held = set(pd.read_csv(latest(root / "03_primary" / "audit_pool.csv"))["user"])
+    assert len(held) == TOY_SIZES["user_pool"]
+    train = pd.read_csv(latest(root / "05_model_input" / "train.csv"))
+    assert not held & set(train["user"])
+    lira = pd.read_csv(latest(root / "08_reporting" / "lira_mf.csv"))
+    users = lira[lira["level"] == "user"]
+    assert len(users) and (users["n_members"] == 1).all()
+    assert (users["n_non_members"] == len(held)).all()

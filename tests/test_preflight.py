@@ -181,3 +181,10 @@ def test_every_saved_input_is_loaded_and_its_model_checked():
     with pytest.raises(DataValidationError, match=r"^dataset lightgcn.original.model: at/path: "):
         check_saved_inputs(plan(saved=names), catalog, lambda name: "at/path")
     assert catalog.asked == list(names)
+
+
+def test_an_audit_pool_larger_than_the_users_is_refused_before_the_run_writes():
+    audits = {"user_pool": 24}  # 24 users in the checkerboard: none would stay in D
+    with pytest.raises(ParameterError, match=r"^parameter 'audits.user_pool' must be below"):
+        check_data(params(audits=audits), plan(INGESTION), Catalog())
+    check_data(params(audits={"user_pool": 5}), plan(INGESTION | POISONING), Catalog())

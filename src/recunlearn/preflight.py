@@ -2,7 +2,7 @@
 
 The parameter tree is checked on its own (:mod:`recunlearn.parameter_tree`); what it
 cannot know depends on the raw data at hand and on the machine: whether the k-core
-filter and the split leave every split a row, whether ``poisoning.n_users`` users
+filter and the split leave every split a row, whether ``audits.user_pool`` leaves D a user, whether ``poisoning.n_users`` users
 qualify (and the K requests of ``stream.request``), whether ``grouping.n_groups`` and the shards of the exact methods fit the
 users and rows they divide, whether ``runtime.device=cuda`` has a GPU, and whether
 the run options name things that exist (:mod:`recunlearn.run_options`), and whether
@@ -25,6 +25,8 @@ from typing import Any
 
 import pandas as pd
 
+from recunlearn.audits.config import AuditsConfig
+from recunlearn.data.audit_pool import hold_out_users
 from recunlearn.data.cleaning import clean_interactions
 from recunlearn.data.metadata import genre_lookup, item_genres
 from recunlearn.data.raw_formats import dataset_spec
@@ -111,14 +113,18 @@ class RunTables:
 
     @cached_property
     def train(self) -> pd.DataFrame | None:
-        """``prm_train``: the training split (every split with a positive share checked)."""
+        """``prm_train``: the training split (every split with a positive share checked),
+        without the users of ``audits.user_pool``."""
         if not self._writes("prm_train"):
             return self._load("prm_train")
         if self.interactions is None:
             return None
         split = IngestionConfig.model_validate(self._params.get("ingestion") or {}).split
         rng = numpy_rng(self._seed, "split")
-        return split_interactions(self.interactions, split.strategy, split.fractions, rng).train
+        train = split_interactions(self.interactions, split.strategy, split.fractions, rng).train
+        audits = AuditsConfig.model_validate(self._params.get("audits") or {})
+        pool_rng = numpy_rng(self._seed, "audits", "user_pool")
+        return hold_out_users((train,), audits.user_pool, pool_rng)[0][0]
 
     @cached_property
     def d(self) -> pd.DataFrame | None:

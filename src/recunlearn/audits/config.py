@@ -50,3 +50,8 @@ class AuditsConfig(BaseModel):
     k: PositiveInt = 20
     """Length of the top-K lists of the exposure checks (fake items of noise injection)."""
     lira: LiraConfig = Field(default_factory=LiraConfig)
+    user_pool: int = Field(0, ge=0)
+    """Users held out of D at ingestion (drawn from ``seed``; ``recunlearn.data.audit_pool``)
+    as the non-members of user-level LiRA, run beside the row-level attack when the
+    request is ``user_wise`` and ``lira.references`` > 0. No audited model trains on them;
+    their rows are ``prm_audit_pool``. 0: off (D keeps every user)."""

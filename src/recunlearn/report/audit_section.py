@@ -18,7 +18,12 @@ import plotly.graph_objects as go
 from plotly.subplots import make_subplots
 
 from recunlearn.audits.power import power_line, rate_error
-from recunlearn.report.audit_table import is_fairness, with_retrain_distance
+from recunlearn.report.audit_table import (
+    is_fairness,
+    lira_heading,
+    split_levels,
+    with_retrain_distance,
+)
 from recunlearn.report.audit_verdict import verdict_line
 from recunlearn.report.headline import backbone_label, method_label
 
@@ -44,7 +49,7 @@ def _tpr_panel(figure: go.Figure, table: pd.DataFrame, shown: str, column: int) 
 
 def tpr_figure(lira: Sequence[pd.DataFrame], shown: str) -> go.Figure:
     """TPR at each low FPR per model, one panel per backbone that ran LiRA."""
-    ran = [table for table in lira if len(table)]
+    ran = [rows for rows, _ in map(split_levels, lira) if len(rows)]
     titles = [backbone_label(str(t["backbone"].iloc[0])) for t in ran] or ["no LiRA run"]
     figure = make_subplots(rows=1, cols=len(titles), subplot_titles=titles, shared_yaxes=True)
     for column, table in enumerate(ran, start=1):
@@ -70,6 +75,7 @@ def _bold(line: str) -> str:
 def backbone_html(audit: pd.DataFrame, lira: pd.DataFrame, shown: str) -> str:
     """One backbone's part: verdict, audit table, fairness table, LiRA's power and table."""
     backbone = str(audit["backbone"].iloc[0])
+    lira, users = split_levels(lira)
     main = audit[[c for c in audit.columns if not is_fairness(c)]]
     parts = [
         f"<h3>{html.escape(backbone_label(backbone))}</h3>",
@@ -83,14 +89,23 @@ def backbone_html(audit: pd.DataFrame, lira: pd.DataFrame, shown: str) -> str:
             "from Original:</p>",
             _table_html(audit[["model", *fairness]]),
         ]
-    rows = lira[lira["score"] == shown] if len(lira) else lira
-    if len(rows) and {"original", "retrain"} <= set(rows["model"]):
-        named, tpr = rows.set_index("model"), next(c for c in rows if c.startswith("tpr@"))
-        line = power_line(named.loc["original"], named.loc["retrain"], tpr)
-        parts.append(f"<p class='caption'>LiRA ({shown}) audit power: {html.escape(line)}</p>")
-        extra = ["score", "n_members", "n_non_members", "reference_seconds", "backbone"]
-        parts.append(_table_html(with_retrain_distance(rows.drop(columns=extra))))
+    parts += _lira_html(lira, shown, "row") + _lira_html(users, shown, "user")
     return "".join(parts)
+
+
+def _lira_html(lira: pd.DataFrame, shown: str, level: str) -> list[str]:
+    """One level's LiRA: what it audits, its power line and the ``shown`` score's table."""
+    rows = lira[lira["score"] == shown] if len(lira) else lira
+    if not (len(rows) and {"original", "retrain"} <= set(rows["model"])):
+        return []
+    named, tpr = rows.set_index("model"), next(c for c in rows if c.startswith("tpr@"))
+    line = power_line(named.loc["original"], named.loc["retrain"], tpr)
+    extra = ["score", "n_members", "n_non_members", "reference_seconds", "backbone"]
+    return [
+        f"<p class='caption'>{html.escape(lira_heading(named, shown, level))}<br>"
+        f"Audit power: {html.escape(line)}</p>",
+        _table_html(with_retrain_distance(rows.drop(columns=extra))),
+    ]
 
 
 def audit_html(

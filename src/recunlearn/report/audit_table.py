@@ -2,8 +2,8 @@
 
 Reads the ``rpt_audit_{backbone}`` tables of the audits pipeline (one row per model:
 ``population_auc`` and, by protocol, ``poison_agreement`` or ``fake_share`` /
-``fake_mean_rank``) and the ``rpt_lira_{backbone}`` tables (one row per model and LiRA
-score; empty when LiRA did not run), and writes a markdown section of its own
+``fake_mean_rank``) and the ``rpt_lira_{backbone}`` tables (one row per model, LiRA
+score and ``level``, row or user; empty when LiRA did not run), and writes a markdown section of its own
 (``rpt_audit_md``). Above each LiRA table: the attack's power (Original against Retrain,
 with sampling errors), or the sentence that it cannot tell the methods apart; under each
 backbone's heading its verdict (:mod:`recunlearn.report.audit_verdict`).
@@ -59,17 +59,34 @@ def fairness_lines(table: pd.DataFrame) -> list[str]:
     ]
 
 
-def lira_lines(table: pd.DataFrame, shown: str) -> list[str]:
-    """The LiRA part of one backbone: its power line and the ``shown`` score's table."""
+def split_levels(table: pd.DataFrame) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """(row-level rows, user-level rows) of a backbone's LiRA table, without ``level``
+    (a table without the column is row level)."""
+    if "level" not in table:
+        return table, table.iloc[0:0]
+    user = table["level"] == "user"
+    return table[~user].drop(columns="level"), table[user].drop(columns="level")
+
+
+def lira_heading(named: pd.DataFrame, shown: str, level: str) -> str:
+    """What one LiRA table audits (``named``: its rows by model) and what it cost."""
+    seconds = float(named["reference_seconds"].iloc[0])
+    n, m = int(named["n_members"].iloc[0]), int(named["n_non_members"].iloc[0])
+    audited = (
+        f"{n} D_r rows"
+        if level == "row"
+        else f"user level: {n} D_r users against {m} audit-pool users no model saw"
+    )
+    return f"LiRA ({shown} score, {audited}, reference models trained in {seconds:.1f} s):"
+
+
+def lira_lines(table: pd.DataFrame, shown: str, level: str = "row") -> list[str]:
+    """The LiRA part of one backbone at ``level`` (``row`` or ``user``): its power line
+    and the ``shown`` score's table."""
     rows = table[table["score"] == shown].drop(columns=["score"])
     tpr = next(column for column in rows.columns if column.startswith("tpr@"))
     named = rows.set_index("model")
-    seconds = float(named["reference_seconds"].iloc[0])
-    lines = [
-        "",
-        f"LiRA ({shown} score, {int(named['n_members'].iloc[0])} D_r rows, reference "
-        f"models trained in {seconds:.1f} s):",
-    ]
+    lines = ["", lira_heading(named, shown, level)]
     if {"original", "retrain"} <= set(named.index):
         lines.append("Audit power: " + power_line(named.loc["original"], named.loc["retrain"], tpr))
     shown_table = with_retrain_distance(
@@ -95,8 +112,11 @@ def audit_markdown(
         backbone = str(table["backbone"].iloc[0]) if len(table) else "?"
         main = table[[column for column in table.columns if not is_fairness(column)]]
         own = with_retrain_distance(main).to_markdown(index=False, floatfmt=".3f")
-        verdict = verdict_line(backbone, table, attack, shown)
+        rows, users = split_levels(attack)
+        verdict = verdict_line(backbone, table, rows, shown)
         lines += ["", f"### {backbone.upper()}", "", verdict, "", own, *fairness_lines(table)]
-        if len(attack):
-            lines += lira_lines(attack, shown)
+        if len(rows):
+            lines += lira_lines(rows, shown)
+        if len(users):
+            lines += lira_lines(users, shown, "user")
     return "\n".join(lines) + "\n"

@@ -84,3 +84,23 @@ def test_category_request_reports_the_genre_share_and_every_run_the_group_ndcg(r
     assert table.loc["original", "gender_gap_change"] == 0.0
     assert "genre_share vs Retrain" in out["rpt_audit_md"]
     assert "Demographic fairness" in out["rpt_audit_md"]
+
+
+def test_a_whole_user_request_with_an_audit_pool_gets_user_level_lira(raw_ratings):
+    params = tiny_parameters()
+    params["poisoning"] = params["poisoning"] | {"kind": "user_wise", "percent": 10.0}
+    params["audits"] = {"population": False, "k": 5, "user_pool": 4}
+    params["audits"]["lira"] = {"references": 4, "epochs": 3}
+    out = audited(raw_ratings, params)
+    held = set(out["prm_audit_pool"]["user"])
+    assert len(held) == 4
+    for name in ("prm_train", "prm_valid", "prm_test", "mi_train", "mi_retain"):
+        assert not held & set(out[name]["user"]), name  # no model trains on the pool
+    lira = out["rpt_lira_mf"]
+    users = lira[lira["level"] == "user"]
+    assert set(users["model"]) == {"original", *METHODS}
+    assert (users["n_non_members"] == 4).all()
+    assert (users["n_members"] == out["mi_forget"]["user"].nunique()).all()
+    assert set(lira["level"]) == {"row", "user"}
+    assert "user level: " in out["rpt_audit_md"]
+    assert "audit-pool users" in out["rpt_audit_section"]["html"]

@@ -7,6 +7,7 @@ the pipelines imports neither.
 from __future__ import annotations
 
 import logging
+from functools import partial
 from typing import Any
 
 import numpy as np
@@ -18,7 +19,7 @@ from recunlearn.report.audit_table import audit_markdown
 from recunlearn.runtime import RuntimeConfig, apply_runtime
 
 logger = logging.getLogger(__name__)
-NO_LIRA = ["backbone", "model", "score"]
+NO_LIRA = ["backbone", "model", "score", "level"]
 """The columns of a backbone's LiRA table when LiRA did not run."""
 
 
@@ -149,11 +150,14 @@ def lira_backbone(
     seed: int,
     train_config: dict[str, Any],
     original_log: dict[str, Any],
+    pool_users: pd.DataFrame | None = None,
     **payloads: dict[str, Any],
 ) -> pd.DataFrame:
     """LiRA of every model of ``backbone`` (rows per model and score), with the reference
-    models' training time in ``reference_seconds``; no row when ``audits.lira.references``
-    is 0 or the backbone has no per-row loss (ENMF)."""
+    models' training time in ``reference_seconds``; ``level`` is ``row`` (D_r's rows
+    against matched held-out rows) or, for a ``user_wise`` request with an audit pool
+    (``pool_users``: ``prm_audit_pool``), ``user`` (D_r's users against the pool's). No
+    row when ``audits.lira.references`` is 0 or the backbone has no per-row loss (ENMF)."""
     from recunlearn.models import PER_ROW_BACKBONES
 
     cfg = AuditsConfig.model_validate(audits).lira
@@ -161,40 +165,69 @@ def lira_backbone(
         # the stage trainer has no whole-data loss (ENMF): its references would not train
         # like Original, so LiRA is left out for it
         return pd.DataFrame(columns=NO_LIRA)
-
-    from recunlearn.audits.lira import half_memberships
-    from recunlearn.audits.non_members import non_member_candidates
-    from recunlearn.audits.references import audit_pool, lira_audit, train_references
-    from recunlearn.execution import make_executor
-    from recunlearn.models import backbone_config
-    from recunlearn.seeding import numpy_rng
-    from recunlearn.training.stages import BackboneShape, StageRunner
-
     run = RuntimeConfig.model_validate(runtime)
     device, models = audited_models(run, payloads)
-    rng = numpy_rng(seed, "audits", "lira", backbone)
+    train = _reference_trainer(backbone, run, models, train_config, original_log, cfg, seed)
+    train = partial(train, device=str(device))
     kind = PoisoningConfig.model_validate(poisoning).kind
+    tables = [_row_level(backbone, models, marked, test, kind, train, cfg, seed)]
+    if kind == "user_wise" and pool_users is not None and len(pool_users):
+        tables.append(_user_level(backbone, models, marked, pool_users, train, cfg, seed))
+    tables = [table for table in tables if len(table)]
+    if not tables:
+        return pd.DataFrame(columns=NO_LIRA)
+    table = pd.concat(tables, ignore_index=True)
+    table.insert(0, "backbone", backbone)
+    return table
+
+
+def _reference_trainer(backbone, run, models, train_config, original_log, cfg, seed):
+    """``train_references`` bound to this backbone: ``train(pool, membership)``, through
+    the run's StageRunner, each reference trained like Original (config, best epoch)."""
+    from recunlearn.audits.references import train_references
+    from recunlearn.execution import make_executor
+    from recunlearn.models import backbone_config
+    from recunlearn.training.stages import BackboneShape, StageRunner
+
+    runner = StageRunner(make_executor(run.executor, run.workers, run.threads), run.stack_shards)
+    shape, config = BackboneShape.of(models["original"]), backbone_config(backbone, train_config)
+    epochs = cfg.epochs or max(1, int(original_log["best_epoch"]))
+    return partial(train_references, runner, shape, config, seed=seed, epochs=epochs)
+
+
+def _row_level(backbone, models, marked, test, kind, train, cfg, seed) -> pd.DataFrame:
+    """Row-level LiRA: references on random halves of the rows of D plus the held-out
+    rows matched to D_r (empty when no held-out row matches)."""
+    from recunlearn.audits.lira import half_memberships
+    from recunlearn.audits.non_members import non_member_candidates
+    from recunlearn.audits.references import audit_pool, lira_audit
+    from recunlearn.seeding import numpy_rng
+
+    rng = numpy_rng(seed, "audits", "lira", backbone)
     candidates = non_member_candidates(kind, marked, test, rng)
     pool, members, non_members = audit_pool(marked, candidates, rng)
     if not len(members):
         logger.warning("%s: no held-out row matches D_r (%s): LiRA left out", backbone, kind)
-        return pd.DataFrame(columns=NO_LIRA)
-    runner = StageRunner(make_executor(run.executor, run.workers, run.threads), run.stack_shards)
-    epochs = cfg.epochs or max(1, int(original_log["best_epoch"]))
-    references = train_references(
-        runner,
-        BackboneShape.of(models["original"]),
-        backbone_config(backbone, train_config),
-        pool,
-        half_memberships(len(pool), cfg.references, rng),
-        seed,
-        epochs,
-        str(device),
-    )
+        return pd.DataFrame()
+    references = train(pool, half_memberships(len(pool), cfg.references, rng))
     table = lira_audit(models, references, members, non_members, cfg.fprs)
-    table.insert(0, "backbone", backbone)
-    table["reference_seconds"] = references.seconds
-    return table
+    return table.assign(level="row", reference_seconds=references.seconds)
+
+
+def _user_level(backbone, models, marked, pool_users, train, cfg, seed) -> pd.DataFrame:
+    """User-level LiRA: references on random halves of the users of D plus the audit
+    pool's; members are D_r's users, non-members the pool's (no audited model saw them)."""
+    from recunlearn.audits.user_lira import user_lira_audit, user_memberships
+    from recunlearn.seeding import numpy_rng
+
+    rng = numpy_rng(seed, "audits", "user_lira", backbone)
+    columns = ["user", "item", "label"]
+    pool = pd.concat([marked[columns], pool_users[columns]], ignore_index=True)
+    references = train(pool, user_memberships(pool["user"].to_numpy(), cfg.references, rng))
+    members = np.unique(marked.loc[marked["forget"], "user"].to_numpy())
+    non_members = np.unique(pool_users["user"].to_numpy())
+    table = user_lira_audit(models, references, members, non_members, cfg.fprs)
+    return table.assign(level="user", reference_seconds=references.seconds)
 
 
 def build_audit_report(audits: dict[str, Any], *tables: pd.DataFrame):

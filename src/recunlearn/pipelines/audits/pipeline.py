@@ -1,7 +1,8 @@
 """Audits: per backbone, one node reads every model of the grid (Original, Retrain, each
 method, as the evaluation pipeline does) and writes ``rpt_audit_{backbone}`` (population attack, behavioural check) and another
 ``rpt_lira_{backbone}`` (the likelihood-ratio attack; empty when
-``audits.lira.references`` is 0); one node writes the report's audit
+``audits.lira.references`` is 0; user-level rows too for a ``user_wise`` request with
+``audits.user_pool`` users held out in ``prm_audit_pool``); one node writes the report's audit
 section: ``rpt_audit_md``, the figure ``rpt_audit_tpr_plotly`` and the HTML fragment
 ``rpt_audit_section`` that the main report (``rpt_report_html``) embeds."""
 
@@ -42,6 +43,7 @@ def backbone_lira(backbone: str, names: list[str]) -> Node:
     inputs = SHARED_INPUTS | {
         "train_config": f"{backbone}.original.train_config",
         "original_log": f"{backbone}.original.log",
+        "pool_users": "prm_audit_pool",
     }
     return Node(
         bound(lira_backbone, backbone=backbone),

@@ -8,6 +8,8 @@ from typing import Any
 
 import pandas as pd
 
+from recunlearn.audits.config import AuditsConfig
+from recunlearn.data.audit_pool import hold_out_users
 from recunlearn.data.cleaning import clean_interactions
 from recunlearn.data.metadata import item_genres, user_groups
 from recunlearn.data.raw_formats import dataset_spec
@@ -58,6 +60,23 @@ def split_dataset(
     }
     logger.info("Split: %s", log)
     return split.train, split.valid, split.test, log
+
+
+def split_holding_out_pool(
+    interactions: pd.DataFrame, ingestion: IngestionConfig, audits: dict[str, Any], seed: int
+) -> tuple[pd.DataFrame, pd.DataFrame, pd.DataFrame, pd.DataFrame, dict[str, Any]]:
+    """:func:`split_dataset`, then ``audits.user_pool`` random training users taken out of
+    every split: their training rows are the fourth output (user-level LiRA's non-members,
+    empty when the pool is 0), so no model of the run ever trains on them."""
+    train, valid, test, log = split_dataset(interactions, ingestion, seed)
+    n_pool = AuditsConfig.model_validate(audits).user_pool
+    rng = numpy_rng(seed, "audits", "user_pool")
+    (train, valid, test), pool = hold_out_users((train, valid, test), n_pool, rng)
+    log |= {"audit_pool_users": n_pool, "audit_pool_rows": len(pool)}
+    log |= {"train_rows": len(train), "valid_rows": len(valid), "test_rows": len(test)}
+    if n_pool:
+        logger.info("Audit pool: %d users (%d rows) held out of every split", n_pool, len(pool))
+    return train, valid, test, pool, log
 
 
 def join_side_tables(
