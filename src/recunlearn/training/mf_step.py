@@ -1,0 +1,95 @@
+"""MF's training step without autograd: the BCE gradient in closed form, the same Adam.
+
+An MF step through autograd records about 30 operations and pays ATen's per-row
+embedding backward (one dispatched add per row of the batch). MF's per-row loss is
+
+    loss_r = BCE(p_u . q_i, y) + l2 * (|p_u|^2 + |q_i|^2)
+
+so the gradient of the batch mean is known in closed form: with g = 1 / n,
+
+    dL/dlogit_r = (sigmoid(logit_r) - y_r) * g
+    dL/dp_u    += dL/dlogit_r * q_i   and   (l2 > 0)   (g * l2) * (2 p_u)
+
+and each table's gradient is the rows scattered into zeros. Every operation here is
+the one autograd runs for :meth:`Recommender.row_losses` (the same kernels on tensors
+of the same shapes, the products and sums in the same order), so the gradients and
+the parameters after Adam are bitwise those of the autograd step; the tests check
+that. The scatter is ``index_add_`` on the CPU (it adds the rows in the order of the
+batch, as ``embedding_dense_backward`` does, without a dispatch per row) and
+``embedding_dense_backward`` itself elsewhere: on CUDA that is autograd's own
+deterministic (sorted) kernel, so CUDA determinism is what it was.
+
+:func:`closed_form_applies` selects the step: MF itself (not a subclass, which could
+change the head or the loss) with its two tables as its only parameters. Any other
+model trains through autograd.
+"""
+
+from __future__ import annotations
+
+import torch
+import torch.nn.functional as F
+
+from recunlearn.models.base import Recommender, row_loss_terms
+from recunlearn.models.mf import MatrixFactorization
+
+TABLES = ("user_embedding", "item_embedding")
+
+
+def closed_form_applies(model: Recommender) -> bool:
+    """Whether ``model``'s step may bypass autograd: exactly MF, trained by per-row BCE,
+    whose parameters are its user and item tables (all trainable)."""
+    if type(model) is not MatrixFactorization or model.training_loss != "per_row_bce":
+        return False
+    parameters = dict(model.named_parameters())
+    return sorted(parameters) == sorted(TABLES) and all(
+        p.requires_grad for p in parameters.values()
+    )
+
+
+def scatter_rows(rows: torch.Tensor, indices: torch.Tensor, n_rows: int) -> torch.Tensor:
+    """The dense gradient of a table whose rows ``indices`` were gathered: ``rows[r]``
+    added into row ``indices[r]``, r in batch order (``embedding_dense_backward``)."""
+    if rows.device.type == "cpu":
+        table = torch.zeros(n_rows, rows.shape[1], dtype=rows.dtype)
+        return table.index_add_(0, indices, rows)
+    return torch.ops.aten.embedding_dense_backward(rows, indices, n_rows, -1, False)
+
+
+def _logit_gradient(logits: torch.Tensor, labels: torch.Tensor) -> torch.Tensor:
+    """dL/dlogit of the mean BCE, as autograd forms it: (sigmoid - y) * (1 / n)."""
+    mean_grad = torch.ones((), dtype=logits.dtype, device=logits.device) / logits.numel()
+    return (logits.sigmoid() - labels.to(logits.dtype)) * mean_grad.expand_as(logits)
+
+
+def table_gradients(
+    model: Recommender, users: torch.Tensor, items: torch.Tensor, labels: torch.Tensor, l2: float
+) -> tuple[torch.Tensor, torch.Tensor, torch.Tensor]:
+    """(user table gradient, item table gradient, batch mean loss) of MF's mean row loss."""
+    user_table, item_table = model.user_embedding, model.item_embedding
+    user_rows, item_rows = F.embedding(users, user_table), F.embedding(items, item_table)
+    logits = (user_rows * item_rows).sum(dim=-1)
+    loss = row_loss_terms(logits, labels, user_table, item_table, users, items, l2).mean()
+    per_logit = _logit_gradient(logits, labels).unsqueeze(-1)
+    user_grad = scatter_rows(per_logit * item_rows, users, model.n_users)
+    item_grad = scatter_rows(per_logit * user_rows, items, model.n_items)
+    if l2 > 0:
+        per_norm = (torch.ones_like(logits) / logits.numel() * l2).unsqueeze(-1)
+        user_grad = user_grad + scatter_rows(per_norm * (2.0 * user_rows), users, model.n_users)
+        item_grad = item_grad + scatter_rows(per_norm * (2.0 * item_rows), items, model.n_items)
+    return user_grad, item_grad, loss
+
+
+def closed_form_step(
+    model: Recommender,
+    optimizer: torch.optim.Optimizer,
+    users: torch.Tensor,
+    items: torch.Tensor,
+    labels: torch.Tensor,
+    l2: float,
+) -> torch.Tensor:
+    """One optimiser step of MF on a batch, gradients in closed form; the batch mean loss."""
+    with torch.no_grad():
+        user_grad, item_grad, loss = table_gradients(model, users, items, labels, l2)
+    model.user_embedding.grad, model.item_embedding.grad = user_grad, item_grad
+    optimizer.step()
+    return loss
