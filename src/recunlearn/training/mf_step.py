@@ -46,13 +46,20 @@ def closed_form_applies(model: Recommender) -> bool:
     )
 
 
-def scatter_rows(rows: torch.Tensor, indices: torch.Tensor, n_rows: int) -> torch.Tensor:
+def scatter_rows(
+    rows: torch.Tensor, indices: torch.Tensor, n_rows: int, into: torch.Tensor | None = None
+) -> torch.Tensor:
     """The dense gradient of a table whose rows ``indices`` were gathered: ``rows[r]``
-    added into row ``indices[r]``, r in batch order (``embedding_dense_backward``)."""
-    if rows.device.type == "cpu":
-        table = torch.zeros(n_rows, rows.shape[1], dtype=rows.dtype)
-        return table.index_add_(0, indices, rows)
-    return torch.ops.aten.embedding_dense_backward(rows, indices, n_rows, -1, False)
+    added into row ``indices[r]``, r in batch order (``embedding_dense_backward``).
+
+    On the CPU ``into`` (the previous step's gradient, same shape) is zeroed and reused:
+    a fresh table per step costs more than the scatter itself.
+    """
+    if rows.device.type != "cpu":
+        return torch.ops.aten.embedding_dense_backward(rows, indices, n_rows, -1, False)
+    if into is None or into.shape != (n_rows, rows.shape[1]) or into.dtype != rows.dtype:
+        into = torch.empty(n_rows, rows.shape[1], dtype=rows.dtype)
+    return into.zero_().index_add_(0, indices, rows)
 
 
 def _logit_gradient(logits: torch.Tensor, labels: torch.Tensor) -> torch.Tensor:
@@ -62,16 +69,24 @@ def _logit_gradient(logits: torch.Tensor, labels: torch.Tensor) -> torch.Tensor:
 
 
 def table_gradients(
-    model: Recommender, users: torch.Tensor, items: torch.Tensor, labels: torch.Tensor, l2: float
+    model: Recommender,
+    users: torch.Tensor,
+    items: torch.Tensor,
+    labels: torch.Tensor,
+    l2: float,
+    buffers: tuple[torch.Tensor | None, torch.Tensor | None] = (None, None),
 ) -> tuple[torch.Tensor, torch.Tensor, torch.Tensor]:
-    """(user table gradient, item table gradient, batch mean loss) of MF's mean row loss."""
+    """(user table gradient, item table gradient, batch mean loss) of MF's mean row loss.
+
+    ``buffers``: tensors the CPU scatter may overwrite (the previous step's gradients).
+    """
     user_table, item_table = model.user_embedding, model.item_embedding
     user_rows, item_rows = F.embedding(users, user_table), F.embedding(items, item_table)
     logits = (user_rows * item_rows).sum(dim=-1)
     loss = row_loss_terms(logits, labels, user_table, item_table, users, items, l2).mean()
     per_logit = _logit_gradient(logits, labels).unsqueeze(-1)
-    user_grad = scatter_rows(per_logit * item_rows, users, model.n_users)
-    item_grad = scatter_rows(per_logit * user_rows, items, model.n_items)
+    user_grad = scatter_rows(per_logit * item_rows, users, model.n_users, buffers[0])
+    item_grad = scatter_rows(per_logit * user_rows, items, model.n_items, buffers[1])
     if l2 > 0:
         per_norm = (torch.ones_like(logits) / logits.numel() * l2).unsqueeze(-1)
         user_grad = user_grad + scatter_rows(per_norm * (2.0 * user_rows), users, model.n_users)
@@ -88,8 +103,9 @@ def closed_form_step(
     l2: float,
 ) -> torch.Tensor:
     """One optimiser step of MF on a batch, gradients in closed form; the batch mean loss."""
+    buffers = (model.user_embedding.grad, model.item_embedding.grad)
     with torch.no_grad():
-        user_grad, item_grad, loss = table_gradients(model, users, items, labels, l2)
+        user_grad, item_grad, loss = table_gradients(model, users, items, labels, l2, buffers)
     model.user_embedding.grad, model.item_embedding.grad = user_grad, item_grad
     optimizer.step()
     return loss
