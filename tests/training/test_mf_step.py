@@ -18,19 +18,20 @@ class AutogradMF(MatrixFactorization):
     """MF as a subclass: the closed form refuses it, so it trains through autograd."""
 
 
-def trained(model_type: type, l2: float, device: str = "cpu") -> MatrixFactorization:
+def trained(model_type: type, l2: float, device: str = "cpu") -> tuple[MatrixFactorization, list]:
     rows = checkerboard(density=0.6)
     cfg = CFG.model_copy(update={"l2": l2})
     model = model_type(24, 18, cfg.embedding_dim, cfg.init_std, torch.Generator().manual_seed(0))
-    train_model(model, rows, rows.iloc[:0], cfg, torch.Generator().manual_seed(1), device)
-    return model
+    log = train_model(model, rows, rows.iloc[:0], cfg, torch.Generator().manual_seed(1), device)
+    return model, log.history
 
 
 @pytest.mark.parametrize("l2", [0.0, 0.05])
 def test_closed_form_training_is_bitwise_the_autograd_training(l2, torch_device):
     assert len(checkerboard(density=0.6)) % CFG.batch_size  # a short last batch too
-    fast = trained(MatrixFactorization, l2, torch_device)
-    reference = trained(AutogradMF, l2, torch_device)
+    fast, fast_history = trained(MatrixFactorization, l2, torch_device)
+    reference, history = trained(AutogradMF, l2, torch_device)
+    assert fast_history == history  # the epochs' mean training losses
     for name in ("user_embedding", "item_embedding"):
         assert torch.equal(getattr(fast, name).cpu(), getattr(reference, name).cpu())
 
@@ -48,10 +49,10 @@ def test_table_gradients_are_bitwise_autograd_s_with_repeated_rows(l2):
     loss.backward()
     reference = model.user_embedding.grad.clone(), model.item_embedding.grad.clone()
     with torch.no_grad():
-        user_grad, item_grad, closed_loss = table_gradients(model, users, items, labels, l2)
+        user_grad, item_grad, logits = table_gradients(model, (users, items, labels), l2)
     assert torch.equal(user_grad, reference[0])
     assert torch.equal(item_grad, reference[1])
-    assert torch.equal(closed_loss, loss.detach())
+    assert torch.equal(logits, model(users, items).detach())
 
 
 def test_only_plain_trainable_mf_takes_the_closed_form():

@@ -62,36 +62,40 @@ def scatter_rows(
     return into.zero_().index_add_(0, indices, rows)
 
 
-def _logit_gradient(logits: torch.Tensor, labels: torch.Tensor) -> torch.Tensor:
-    """dL/dlogit of the mean BCE, as autograd forms it: (sigmoid - y) * (1 / n)."""
-    mean_grad = torch.ones((), dtype=logits.dtype, device=logits.device) / logits.numel()
-    return (logits.sigmoid() - labels.to(logits.dtype)) * mean_grad.expand_as(logits)
+def mean_weights(logits: torch.Tensor, lengths: list[int] | None = None) -> torch.Tensor:
+    """Each row's weight in the loss, as autograd forms it: 1 / n for the mean over the
+    n rows, or 1 / n_k for a sum of the means of consecutive segments of ``lengths``."""
+    one = torch.ones((), dtype=logits.dtype, device=logits.device)
+    if lengths is None:
+        return (one / logits.numel()).expand_as(logits)
+    return torch.cat([(one / n).expand(n) for n in lengths])
 
 
 def table_gradients(
     model: Recommender,
-    users: torch.Tensor,
-    items: torch.Tensor,
-    labels: torch.Tensor,
+    batch: tuple[torch.Tensor, torch.Tensor, torch.Tensor],
     l2: float,
     buffers: tuple[torch.Tensor | None, torch.Tensor | None] = (None, None),
+    lengths: list[int] | None = None,
 ) -> tuple[torch.Tensor, torch.Tensor, torch.Tensor]:
-    """(user table gradient, item table gradient, batch mean loss) of MF's mean row loss.
+    """(user table gradient, item table gradient, logits) of MF's mean row loss on
+    ``batch`` (users, items, labels), or of the sum of its segments' means (``lengths``).
 
     ``buffers``: tensors the CPU scatter may overwrite (the previous step's gradients).
     """
-    user_table, item_table = model.user_embedding, model.item_embedding
-    user_rows, item_rows = F.embedding(users, user_table), F.embedding(items, item_table)
+    users, items, labels = batch
+    user_rows = F.embedding(users, model.user_embedding)
+    item_rows = F.embedding(items, model.item_embedding)
     logits = (user_rows * item_rows).sum(dim=-1)
-    loss = row_loss_terms(logits, labels, user_table, item_table, users, items, l2).mean()
-    per_logit = _logit_gradient(logits, labels).unsqueeze(-1)
+    weights = mean_weights(logits, lengths)
+    per_logit = ((logits.sigmoid() - labels.to(logits.dtype)) * weights).unsqueeze(-1)
     user_grad = scatter_rows(per_logit * item_rows, users, model.n_users, buffers[0])
     item_grad = scatter_rows(per_logit * user_rows, items, model.n_items, buffers[1])
     if l2 > 0:
-        per_norm = (torch.ones_like(logits) / logits.numel() * l2).unsqueeze(-1)
+        per_norm = (weights * l2).unsqueeze(-1)
         user_grad = user_grad + scatter_rows(per_norm * (2.0 * user_rows), users, model.n_users)
         item_grad = item_grad + scatter_rows(per_norm * (2.0 * item_rows), items, model.n_items)
-    return user_grad, item_grad, loss
+    return user_grad, item_grad, logits
 
 
 def closed_form_step(
@@ -103,9 +107,13 @@ def closed_form_step(
     l2: float,
 ) -> torch.Tensor:
     """One optimiser step of MF on a batch, gradients in closed form; the batch mean loss."""
-    buffers = (model.user_embedding.grad, model.item_embedding.grad)
+    user_table, item_table = model.user_embedding, model.item_embedding
     with torch.no_grad():
-        user_grad, item_grad, loss = table_gradients(model, users, items, labels, l2, buffers)
-    model.user_embedding.grad, model.item_embedding.grad = user_grad, item_grad
+        batch = (users, items, labels)
+        user_grad, item_grad, logits = table_gradients(
+            model, batch, l2, (user_table.grad, item_table.grad)
+        )
+        loss = row_loss_terms(logits, labels, user_table, item_table, users, items, l2).mean()
+    user_table.grad, item_table.grad = user_grad, item_grad
     optimizer.step()
     return loss
