@@ -4,7 +4,7 @@ import torch
 from recunlearn.models import build_backbone
 from recunlearn.models.config import LightGCNConfig, MFConfig
 from recunlearn.models.mf import MatrixFactorization
-from recunlearn.training import mf_step, trainer
+from recunlearn.training import mf_step, stacked, trainer
 from recunlearn.training.mf_step import closed_form_applies, table_gradients
 from recunlearn.training.trainer import train_model
 
@@ -80,3 +80,24 @@ def test_trainer_takes_the_closed_form_for_mf_only(backbone, closed_steps, monke
     model = build_backbone(backbone, 24, 18, cfg, rows, torch.Generator().manual_seed(0))
     train_model(model, rows, rows.iloc[:0], cfg, torch.Generator().manual_seed(1))
     assert len(calls) == closed_steps
+
+
+@pytest.mark.parametrize(("backbone", "closed"), [("mf", True), ("lightgcn", False)])
+def test_stacked_shards_take_the_closed_form_for_mf_only(backbone, closed, monkeypatch):
+    calls, original = [], stacked._closed_form_gradients
+
+    def counted(*args):
+        calls.append(1)
+        return original(*args)
+
+    monkeypatch.setattr(stacked, "_closed_form_gradients", counted)
+    rows = checkerboard(density=0.6)
+    cfg = CFG if backbone == "mf" else LightGCNConfig(**CFG.model_dump())
+    shards = [rows.iloc[::2], rows.iloc[1::2]]
+    models = [
+        build_backbone(backbone, 24, 18, cfg, shard, torch.Generator().manual_seed(k))
+        for k, shard in enumerate(shards)
+    ]
+    generators = [torch.Generator().manual_seed(k) for k in range(2)]
+    stacked.train_stacked(models, shards, cfg, generators, epochs=2)
+    assert bool(calls) == closed
