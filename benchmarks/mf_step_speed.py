@@ -4,7 +4,8 @@ Both paths train MF from the same seed on the poisoned training rows (``mi_train
 the configured ``training.mf`` hyperparameters, alternating in one process: the autograd
 path is MF subclassed (``closed_form_applies`` refuses a subclass, so it trains through
 autograd with the same arithmetic). Per repeat it times ``--epochs`` fixed epochs of each
-and checks that their parameters are bitwise equal; then it trains both with early
+(wall time of the training loop, and this process's CPU time around ``train_model``,
+which a loaded machine inflates less) and checks that their parameters are bitwise equal; then it trains both with early
 stopping on ``prm_valid`` and compares the best validation AUC. The floor is the dense
 Adam traffic of an epoch (read parameter, gradient and both moments, write parameter and
 both moments: 7 x 4 bytes per parameter per step) at the measured single-thread memory
@@ -46,7 +47,7 @@ def parse_arguments(argv: list[str] | None = None) -> argparse.Namespace:
     return parser.parse_args(argv)
 
 
-def memory_bandwidth(mebibytes: int = 64, repeats: int = 5) -> float:
+def memory_bandwidth(mebibytes: int = 64, repeats: int = 20) -> float:
     """Bytes per second of ``c = a + b`` on large arrays (2 reads, 1 write), best of repeats."""
     n = mebibytes * 2**20 // 4
     a, b, c = torch.ones(n), torch.ones(n), torch.empty(n)
@@ -63,7 +64,9 @@ def train(model_type: type, shape: tuple[int, int], data: dict, cfg: MFConfig, e
     cfg = cfg.model_copy(update={"max_epochs": epochs})
     init = torch.Generator().manual_seed(0)
     model = model_type(*shape, cfg.embedding_dim, cfg.init_std, generator=init)
+    cpu_start = time.process_time()
     log = train_model(model, data["train"], data["valid"], cfg, torch.Generator().manual_seed(1))
+    log.cpu_seconds = time.process_time() - cpu_start  # this process's CPU time, all of it
     return model, log
 
 
@@ -85,6 +88,7 @@ def timed_rows(shape, data, cfg, args, floor: float) -> list[dict]:
                     "repeat": repeat,
                     "path": path,
                     "seconds_per_epoch": run.seconds_per_epoch,
+                    "cpu_seconds_per_epoch": run.cpu_seconds / run.epochs,
                     "floor_seconds": floor,
                     "ratio_to_floor": run.seconds_per_epoch / floor,
                     "parameters_bitwise_equal": identical,
