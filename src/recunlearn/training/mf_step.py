@@ -17,7 +17,11 @@ the parameters after Adam are bitwise those of the autograd step; the tests chec
 that. The scatter is ``index_add_`` on the CPU (it adds the rows in the order of the
 batch, as ``embedding_dense_backward`` does, without a dispatch per row) and
 ``embedding_dense_backward`` itself elsewhere: on CUDA that is autograd's own
-deterministic (sorted) kernel, so CUDA determinism is what it was.
+deterministic (sorted) kernel, so CUDA determinism is what it was (not run on a GPU
+here: ``tests/training/test_mf_step.py`` checks it where CUDA is present). Stacked
+shards (:mod:`.stacked`) weight each block's rows 1 / n_k, as the sum of their means.
+Measured on ML-100K (batch 2048, one thread, shared machine): 0.028 s per epoch
+against 0.045 s through autograd (``benchmarks/mf_step_speed.py``).
 
 :func:`closed_form_applies` selects the step: MF itself (not a subclass, which could
 change the head or the loss) with its two tables as its only parameters. Any other

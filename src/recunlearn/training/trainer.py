@@ -11,7 +11,8 @@ from the host, no per-batch copy), the batch losses stay on the device and are r
 once per epoch, and validation AUC is computed on the device (:func:`tensor_auc`).
 Adam is PyTorch's fused kernel (one pass over every parameter per step). MF's step
 skips autograd (:mod:`recunlearn.training.mf_step`: the same gradients, bit for bit,
-in a third of the operations); every other backbone's goes through it. On CUDA,
+without autograd's bookkeeping and per-row embedding backward); every other
+backbone's goes through it. On CUDA,
 training runs with ``torch.use_deterministic_algorithms`` (see :func:`deterministic`).
 """
 
