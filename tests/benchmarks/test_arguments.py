@@ -29,6 +29,7 @@ def script(name: str):
         "alteraser_sweep",
         "alteraser_tables",
         "training_speed",
+        "mf_step_speed",
         "influence_sweeps",
         "influence_speed",
         "laser",

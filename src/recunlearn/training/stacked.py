@@ -37,6 +37,7 @@ from recunlearn.models import build_backbone
 from recunlearn.models.base import Recommender, dot_product_logits, row_loss_terms
 from recunlearn.models.config import TrainConfig
 from recunlearn.predictions import Rows, rows_to_tensors
+from recunlearn.training.mf_step import closed_form_applies, table_gradients
 from recunlearn.training.trainer import (
     batch_order_generator,
     deterministic,
@@ -177,9 +178,12 @@ def _stacked_epoch(
             for columns, is_active in zip(permuted, active, strict=True)
             if is_active
         ]
-        loss = _step_loss(stacked, batches, cfg.l2)
-        stacked.zero_grad(set_to_none=True)
-        loss.backward()
+        if closed_form_applies(stacked):
+            _closed_form_gradients(stacked, batches, cfg.l2)
+        else:
+            loss = _step_loss(stacked, batches, cfg.l2)
+            stacked.zero_grad(set_to_none=True)
+            loss.backward()
         views.hand_gradients(active)
         optimizer.step()
 
@@ -197,6 +201,20 @@ def _step_loss(stacked: Recommender, batches: Sequence[Rows], l2: float) -> torc
         for segment in losses.split([len(batch[0]) for batch in group]):
             total = total + segment.mean()
     return total
+
+
+def _closed_form_gradients(stacked: Recommender, batches: Sequence[Rows], l2: float) -> None:
+    """The gradients of :func:`_step_loss` without autograd (MF: :mod:`.mf_step`), set as
+    the stacked tables' ``.grad``; each loss group scatters into tables of its own, summed
+    as autograd sums them (the groups' rows lie in disjoint blocks)."""
+    totals: list[torch.Tensor] = []
+    for group in _loss_groups(batches, stacked.user_embedding.device):
+        columns = tuple(torch.cat([batch[j] for batch in group]) for j in range(3))
+        lengths = [len(batch[0]) for batch in group]
+        with torch.no_grad():
+            grads = table_gradients(stacked, columns, l2, lengths=lengths)[:2]
+        totals = list(grads) if not totals else [t + g for t, g in zip(totals, grads, strict=True)]
+    stacked.user_embedding.grad, stacked.item_embedding.grad = totals
 
 
 def _loss_groups(batches: Sequence[Rows], device: torch.device) -> list[list[Rows]]:

@@ -9,7 +9,10 @@ The loop runs at the device's pace: the rows live on the device, each epoch perm
 them once and slices contiguous batches from the permuted copy (no per-batch gather
 from the host, no per-batch copy), the batch losses stay on the device and are read
 once per epoch, and validation AUC is computed on the device (:func:`tensor_auc`).
-Adam is PyTorch's fused kernel (one pass over every parameter per step). On CUDA,
+Adam is PyTorch's fused kernel (one pass over every parameter per step). MF's step
+skips autograd (:mod:`recunlearn.training.mf_step`: the same gradients, bit for bit,
+without autograd's bookkeeping and per-row embedding backward); every other
+backbone's goes through it. On CUDA,
 training runs with ``torch.use_deterministic_algorithms`` (see :func:`deterministic`).
 """
 
@@ -28,6 +31,7 @@ from recunlearn.models.base import Recommender
 from recunlearn.models.config import TrainConfig
 from recunlearn.predictions import Rows, rows_to_tensors, tensor_auc
 from recunlearn.progress import EarlyStopping, EpochBar
+from recunlearn.training.mf_step import closed_form_applies, closed_form_step
 
 
 @dataclass
@@ -97,16 +101,29 @@ def _run_epoch(
     n_rows = len(data[0])
     order = epoch_order(n_rows, generator, data[0].device)
     users, items, labels = (column.index_select(0, order) for column in data)
+    step = closed_form_step if closed_form_applies(model) else autograd_step
     losses = []
     for start in range(0, n_rows, cfg.batch_size):
         stop = start + cfg.batch_size
-        loss = model.row_losses(users[start:stop], items[start:stop], labels[start:stop], cfg.l2)
-        loss = loss.mean()
-        optimizer.zero_grad(set_to_none=True)
-        loss.backward()
-        optimizer.step()
-        losses.append(loss.detach())
+        batch = users[start:stop], items[start:stop], labels[start:stop]
+        losses.append(step(model, optimizer, *batch, cfg.l2))
     return _mean_row_loss(losses, n_rows, cfg.batch_size)
+
+
+def autograd_step(
+    model: Recommender,
+    optimizer: torch.optim.Optimizer,
+    users: torch.Tensor,
+    items: torch.Tensor,
+    labels: torch.Tensor,
+    l2: float,
+) -> torch.Tensor:
+    """One optimiser step on a batch's mean row loss through autograd; the loss, detached."""
+    loss = model.row_losses(users, items, labels, l2).mean()
+    optimizer.zero_grad(set_to_none=True)
+    loss.backward()
+    optimizer.step()
+    return loss.detach()
 
 
 def _mean_row_loss(batch_means: list[torch.Tensor], n_rows: int, batch_size: int) -> float:
