@@ -81,11 +81,15 @@ class InverseHVPSolver(ABC):
     def operator(self, hvp: HVP) -> HVP:
         return lambda v: hvp(v) + self.damping * v
 
+    warns_on_cap: ClassVar[bool] = True
+    """Whether stopping on the iteration cap above ``tol`` is a failure worth a warning
+    (an influence update that did not converge), not a truncation by design."""
+
     def checked(self, result: SolveResult, stopped_on_cap: bool) -> SolveResult:
         """``result`` with its convergence flags set; a warning when the cap stopped it."""
         converged = result.relative_residual <= self.tol
         hit_cap = stopped_on_cap and not converged
-        if hit_cap:
+        if hit_cap and self.warns_on_cap:
             logger.warning(
                 "%s stopped at its iteration cap (max_iter=%d) with relative residual "
                 "%.3g above tol=%.3g: the influence update did not converge",

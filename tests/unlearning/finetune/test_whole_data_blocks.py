@@ -94,3 +94,22 @@ def test_alteraser_on_enmf_lowers_the_whole_data_retain_loss(interactions, name)
         later <= earlier + 1e-9 for earlier, later in zip(history, history[1:], strict=False)
     )
     assert history[-1] < history[0]
+
+
+def test_hf_newton_truncates_cg_by_design_without_a_warning(interactions, caplog):
+    """Two CG steps cannot solve the block (the cap stops them above tol): the influence
+    solver warns about that, HF-Newton's truncated CG does not."""
+    from recunlearn.influence.solvers import ConjugateGradient
+    from recunlearn.unlearning.finetune.block_solvers import TruncatedCG
+
+    matrix = torch.diag(torch.arange(1.0, 6.0, dtype=torch.float64))
+    rhs = torch.ones(5, dtype=torch.float64)
+    with caplog.at_level("WARNING", logger="recunlearn.influence.solvers"):
+        truncated = TruncatedCG(0.0, 1e-6, 2).solve(lambda v: matrix @ v, rhs)
+        assert truncated.hit_cap and not caplog.records
+        ConjugateGradient(0.0, 1e-6, 2).solve(lambda v: matrix @ v, rhs)
+        assert len(caplog.records) == 1
+        model = enmf(interactions, seed=2)
+        objective = WholeDataObjective(model, Selection(torch.arange(24), EMPTY), L2, C0)
+        hf_newton(objective, interactions, BlockConfig(newton_steps=1, cg_iterations=2))
+    assert len(caplog.records) == 1  # HF-Newton added none
