@@ -9,7 +9,7 @@ audited model.
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass
 
 import numpy as np
@@ -91,6 +91,22 @@ def audit_pool(
     return pool, forget_at[kept], len(d) + np.arange(len(extra))
 
 
+def model_scores(
+    models: Mapping[str, ScoringModel], references: References, audited: np.ndarray
+) -> Iterator[tuple[str, str, np.ndarray]]:
+    """(model, score, per-row values) of every model on the pool rows at positions
+    ``audited``: both scores (``tail``, ``ratio``) against the Gaussians fitted to the
+    references that did / did not train on each row."""
+    rows = references.pool.iloc[audited]
+    statistics = reference_statistics(references.models, rows)
+    used = references.membership[:, audited]
+    inside, out = fit_gaussians(statistics, used), fit_gaussians(statistics, ~used)
+    for name, model in models.items():
+        x = label_logits(score_rows(model.eval(), rows), rows["label"].to_numpy())
+        yield name, "tail", tail_scores(x, out)
+        yield name, "ratio", ratio_scores(x, inside, out)
+
+
 def lira_audit(
     models: Mapping[str, ScoringModel],
     references: References,
@@ -101,19 +117,10 @@ def lira_audit(
     """Both scores (``tail``, ``ratio``) of every model: pool rows ``members`` (positions,
     the audited rows) against pool rows ``non_members`` (positions, rows the audited
     models never trained on), one table row per (model, score)."""
-    audited = np.r_[members, non_members]
-    rows = references.pool.iloc[audited]
-    statistics = reference_statistics(references.models, rows)
-    used = references.membership[:, audited]
-    inside, out = fit_gaussians(statistics, used), fit_gaussians(statistics, ~used)
-    table, n = [], len(members)
-    for name, model in models.items():
-        x = label_logits(score_rows(model.eval(), rows), rows["label"].to_numpy())
-        for score, values in (
-            ("tail", tail_scores(x, out)),
-            ("ratio", ratio_scores(x, inside, out)),
-        ):
-            table.append(
-                {"model": name, "score": score} | attack_summary(values[:n], values[n:], fprs)
-            )
-    return pd.DataFrame(table)
+    n = len(members)
+    return pd.DataFrame(
+        [
+            {"model": name, "score": score} | attack_summary(values[:n], values[n:], fprs)
+            for name, score, values in model_scores(models, references, np.r_[members, non_members])
+        ]
+    )

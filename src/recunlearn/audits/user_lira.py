@@ -16,18 +16,9 @@ from collections.abc import Mapping, Sequence
 import numpy as np
 import pandas as pd
 
-from recunlearn.audits.lira import (
-    attack_summary,
-    fit_gaussians,
-    half_memberships,
-    label_logits,
-    ratio_scores,
-    reference_statistics,
-    tail_scores,
-)
-from recunlearn.audits.references import References
+from recunlearn.audits.lira import attack_summary, half_memberships
+from recunlearn.audits.references import References, model_scores
 from recunlearn.models.scoring import ScoringModel
-from recunlearn.predictions import score_rows
 
 
 def user_memberships(users: np.ndarray, n_models: int, rng: np.random.Generator) -> np.ndarray:
@@ -53,19 +44,15 @@ def user_lira_audit(
     """Both scores of every model: the users ``members`` (the request's) against the users
     ``non_members`` (held out of D), one table row per (model, score); the references'
     pool must hold every row of both groups."""
-    pool = references.pool
-    audited = pool["user"].isin(np.r_[members, non_members]).to_numpy()
-    rows, users = pool[audited], pool.loc[audited, "user"].to_numpy()
-    statistics = reference_statistics(references.models, rows)
-    used = references.membership[:, audited]
-    inside, out = fit_gaussians(statistics, used), fit_gaussians(statistics, ~used)
-    table = []
-    for name, model in models.items():
-        x = label_logits(score_rows(model.eval(), rows), rows["label"].to_numpy())
-        for score, values in (
-            ("tail", tail_scores(x, out)),
-            ("ratio", ratio_scores(x, inside, out)),
-        ):
-            inner, outer = per_user(values, users, members), per_user(values, users, non_members)
-            table.append({"model": name, "score": score} | attack_summary(inner, outer, fprs))
-    return pd.DataFrame(table)
+    pool_users = references.pool["user"].to_numpy()
+    audited = np.flatnonzero(np.isin(pool_users, np.r_[members, non_members]))
+    users = pool_users[audited]
+    return pd.DataFrame(
+        [
+            {"model": name, "score": score}
+            | attack_summary(
+                per_user(values, users, members), per_user(values, users, non_members), fprs
+            )
+            for name, score, values in model_scores(models, references, audited)
+        ]
+    )
