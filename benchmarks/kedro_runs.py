@@ -12,9 +12,6 @@ from kedro.io import DataCatalog
 
 PROJECT = Path(__file__).resolve().parents[1]
 os.environ.setdefault("KEDRO_DISABLE_TELEMETRY", "1")
-# Parameters such as ``tuning.storage`` (``sqlite:///data/...``) are relative to the project
-# folder, as under ``kedro run``: a script started from benchmarks/ must not open its own.
-os.chdir(PROJECT)
 
 
 def nested(params: dict[str, Any] | None) -> dict[str, Any]:
@@ -30,9 +27,17 @@ def nested(params: dict[str, Any] | None) -> dict[str, Any]:
     return out
 
 
+def _bootstrap() -> None:
+    """The project's settings, with the project folder as the working directory: parameters
+    such as ``tuning.storage`` (``sqlite:///data/...``) are relative to it, as under
+    ``kedro run``, so a script started from benchmarks/ must not open its own."""
+    os.chdir(PROJECT)
+    bootstrap_project(PROJECT)
+
+
 def run(pipeline: str, params: dict[str, Any] | None = None, env: str | None = None) -> None:
     """``kedro run --pipelines=<pipeline> --params ...`` in-process."""
-    bootstrap_project(PROJECT)
+    _bootstrap()
     with KedroSession.create(
         project_path=PROJECT, env=env, runtime_params=nested(params)
     ) as session:
@@ -41,7 +46,7 @@ def run(pipeline: str, params: dict[str, Any] | None = None, env: str | None = N
 
 def catalog(params: dict[str, Any] | None = None, env: str | None = None) -> DataCatalog:
     """The project's catalog (latest versions), for loading results and saving figures."""
-    bootstrap_project(PROJECT)
+    _bootstrap()
     with KedroSession.create(
         project_path=PROJECT, env=env, runtime_params=nested(params)
     ) as session:
