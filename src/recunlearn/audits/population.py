@@ -84,3 +84,20 @@ def population_audit(
             )
         rows.append({"model": name, "population_auc": value, "n_members": len(audit_in)})
     return pd.DataFrame(rows)
+
+
+def population_audit_of_kind(
+    models: Mapping[str, ScoringModel],
+    marked: pd.DataFrame,
+    held_out: pd.DataFrame,
+    kind: str,
+    seed: int,
+    rng: np.random.Generator,
+) -> pd.DataFrame:
+    """:func:`population_audit` fitted on ``models["original"]``, D_r audited against
+    held-out rows drawn like the D_r of a ``kind`` request (``rng`` draws them where the
+    kind needs it: :func:`~recunlearn.audits.non_members.non_member_candidates`)."""
+    from recunlearn.audits.non_members import non_member_candidates
+
+    candidates = non_member_candidates(kind, marked, held_out, rng)
+    return population_audit(models["original"], models, marked, held_out, seed, candidates)

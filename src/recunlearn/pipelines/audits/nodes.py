@@ -94,13 +94,11 @@ def _fairness(models: dict, marked: pd.DataFrame, test: pd.DataFrame, groups, k:
 
 def _population(models: dict, marked, test, kind: str, seed: int, backbone: str):
     """The population attack, fitted on Original, D_r against non-members drawn like it."""
-    from recunlearn.audits.non_members import non_member_candidates
-    from recunlearn.audits.population import population_audit
+    from recunlearn.audits.population import population_audit_of_kind
     from recunlearn.seeding import numpy_rng
 
     rng = numpy_rng(seed, "audits", "population", backbone)
-    candidates = non_member_candidates(kind, marked, test, rng)
-    return population_audit(models["original"], models, marked, test, seed, candidates)
+    return population_audit_of_kind(models, marked, test, kind, seed, rng)
 
 
 def audit_backbone(

@@ -132,12 +132,10 @@ def _population_columns(
     """Per method: the population attack's AUC on the rows removed so far against held-out
     rows drawn like them (``kind``: the stream's request kind; fit on Original with the rows
     still kept), and the matched Retrain's beside."""
-    from recunlearn.audits.non_members import non_member_candidates
-    from recunlearn.audits.population import population_audit
+    from recunlearn.audits.population import population_audit_of_kind
 
     rng = numpy_rng(seed, "stream", "population", int(marked["forget"].sum()))
-    candidates = non_member_candidates(kind, marked, test, rng)
-    audit = population_audit(models["original"], models, marked, test, seed, candidates).rename(
+    audit = population_audit_of_kind(models, marked, test, kind, seed, rng).rename(
         columns={"model": "method", "n_members": "population_members"}
     )
     retrain = audit.loc[audit["method"] == "retrain", "population_auc"]
