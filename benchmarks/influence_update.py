@@ -66,7 +66,7 @@ class Protocol:
 
     def __init__(self, catalog, seed: int, ratio: float) -> None:
         ingestion = IngestionConfig.model_validate(catalog.load("params:ingestion"))
-        clean, _ = clean_ratings(catalog.load("raw_ratings"), "ml-100k", ingestion)
+        clean, _, _ = clean_ratings(catalog.load("raw_ratings"), "ml-100k", ingestion)
         train, self.valid, self.test, _ = split_dataset(clean, ingestion, seed)
         self.n_users, self.n_items = int(clean["user"].max()) + 1, int(clean["item"].max()) + 1
         self.marked = flip_labels(train, ratio, numpy_rng(seed, "poisoning", "label_flip"))
