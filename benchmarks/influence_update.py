@@ -27,6 +27,7 @@ import logging
 import os
 import sys
 import time
+from dataclasses import replace
 
 import kedro_runs
 import pandas as pd
@@ -117,7 +118,8 @@ def seed_row(catalog, seed: int, settings: dict, args) -> dict:
     start = time.perf_counter()
     state = method.prepare(PrepareContext.of(request))
     prepare_seconds = time.perf_counter() - start
-    outcome, seconds, cpu = fastest(lambda: method.unlearn(state, request), args.repeats)
+    # a new request per call: a request selects D_r and D - D_r once (cached)
+    outcome, seconds, cpu = fastest(lambda: method.unlearn(state, replace(request)), args.repeats)
     row = {
         "seed": seed,
         "forget_rows": int(protocol.marked["forget"].sum()),

@@ -4,7 +4,7 @@ import numpy as np
 import pytest
 import torch
 
-from recunlearn.influence.blocks import apply_blocks, block_jacobi, inverse_blocks
+from recunlearn.influence.blocks import apply_blocks, block_jacobi, inverse_blocks, rounded_blocks
 from recunlearn.influence.curvature import hessian_operator, removed_gradient
 from recunlearn.influence.dot_product import DotProductCurvature, RowCurvature
 from recunlearn.influence.neighbourhood import Neighbourhoods, expand
@@ -172,3 +172,29 @@ def test_products_over_all_of_d_equal_those_over_the_hessian_rows(
         torch.testing.assert_close(
             over_d.product(vector, exact), over_rows.product(vector, exact), atol=1e-12, rtol=1e-12
         )
+
+
+def test_rounding_keeps_well_conditioned_blocks_and_diagonalises_those_it_would_break():
+    """[[1, 1 - e], [1 - e, 1]] is positive definite (eigenvalues e, 2 - e); rounded to
+    bfloat16 (spacing 2^-7 below 1) it becomes [[1, 1], [1, 1]], singular: that block
+    keeps its diagonal. A well-conditioned block is just rounded."""
+    broken = torch.tensor([[1.0, 1 - 1e-3], [1 - 1e-3, 1.0]])
+    kept = torch.tensor([[2.0, 0.3], [0.3, 1.5]])
+    rounded = rounded_blocks(torch.stack([broken, kept]), torch.bfloat16)
+    assert rounded.dtype == torch.bfloat16
+    torch.testing.assert_close(rounded[0].float(), torch.eye(2), atol=0, rtol=0)
+    torch.testing.assert_close(rounded[1], kept.to(torch.bfloat16), atol=0, rtol=0)
+
+
+def test_bfloat16_blocks_apply_in_their_precision_and_return_the_residuals_dtype():
+    generator = torch.Generator().manual_seed(3)
+    factors = torch.randn(5, 4, 4, generator=generator)
+    blocks = factors @ factors.transpose(1, 2)
+    residual = torch.randn(20, generator=generator)
+    exact = apply_blocks(inverse_blocks(blocks, 0.5))(residual)
+    stored = inverse_blocks(blocks, 0.5, torch.bfloat16)
+    assert stored.dtype == torch.bfloat16
+    for nodes in (None, torch.tensor([0, 1, 2, 3, 4])):
+        applied = apply_blocks(stored, nodes)(residual)
+        assert applied.dtype == torch.float32
+        torch.testing.assert_close(applied, exact, atol=0.05, rtol=0.02)

@@ -39,18 +39,43 @@ def gram_per_block(rows: torch.Tensor, local: torch.Tensor, n_blocks: int) -> to
     return gram
 
 
-def inverse_blocks(blocks: torch.Tensor, shift: float) -> torch.Tensor:
-    """(B + shift I)^-1 of each d x d block of ``blocks`` (n x d x d).
+def inverse_blocks(
+    blocks: torch.Tensor, shift: float, dtype: torch.dtype | None = None
+) -> torch.Tensor:
+    """(B + shift I)^-1 of each d x d block of ``blocks`` (n x d x d), stored as ``dtype``
+    (default: the blocks' own).
 
     Each block is inverted through its Cholesky factor; a block that is not positive
     definite (an embedding no row touches, with no L2 and no shift) is left out
     (identity), so the block-diagonal result is always symmetric positive definite.
+    Stored in a lower precision (:func:`rounded_blocks`), a block stays symmetric
+    positive definite too.
     """
     eye = torch.eye(blocks.shape[-1], dtype=blocks.dtype, device=blocks.device)
     factor, info = torch.linalg.cholesky_ex(blocks + shift * eye)
     inverse = torch.cholesky_inverse(factor)
     inverse[info > 0] = eye
-    return inverse
+    if dtype is None or dtype == inverse.dtype:
+        return inverse
+    return rounded_blocks(inverse, dtype)
+
+
+def rounded_blocks(inverse: torch.Tensor, dtype: torch.dtype) -> torch.Tensor:
+    """Symmetric positive-definite blocks rounded to ``dtype`` (bfloat16: half the
+    memory, and a memory-bound apply about twice as fast on the CPU).
+
+    Rounding each entry keeps a block symmetric but, for a block whose condition number
+    is above about 2^5 in bfloat16, not always positive definite; such a block is
+    replaced by its diagonal (positive entries stay positive when rounded), so the
+    preconditioner stays symmetric positive definite and only its quality changes.
+    """
+    rounded = inverse.to(dtype)
+    _, info = torch.linalg.cholesky_ex(rounded.to(inverse.dtype))
+    failed = info > 0
+    if bool(failed.any()):
+        diagonal = torch.diag_embed(torch.diagonal(inverse[failed], dim1=-2, dim2=-1))
+        rounded[failed] = diagonal.to(dtype)
+    return rounded
 
 
 def apply_blocks(
@@ -62,18 +87,24 @@ def apply_blocks(
     block is applied as r_a^T M_a (M_a symmetric), a row-vector product that is about
     three times faster on the CPU than M_a r_a as a batched matrix-vector product. A
     large share of the N blocks is applied in place (scatter, all blocks, gather)
-    rather than copied out.
+    rather than copied out. Blocks stored in a lower precision than r are applied in
+    theirs (r rounded to it, the result cast back).
     """
     dim = inverse.shape[-1]
     if nodes is not None and 2 * len(nodes) < len(inverse):
         inverse, nodes = inverse.index_select(0, nodes), None
     if nodes is None:
-        return lambda residual: torch.bmm(residual.view(-1, 1, dim), inverse).reshape(-1)
+        return lambda residual: (
+            torch.bmm(residual.view(-1, 1, dim).to(inverse.dtype), inverse)
+            .reshape(-1)
+            .to(residual.dtype)
+        )
 
     def apply(residual: torch.Tensor) -> torch.Tensor:
-        full = residual.new_zeros(len(inverse), 1, dim)
-        full.index_copy_(0, nodes, residual.view(-1, 1, dim))
-        return torch.bmm(full, inverse).index_select(0, nodes).reshape(-1)
+        full = residual.new_zeros(len(inverse), 1, dim, dtype=inverse.dtype)
+        full.index_copy_(0, nodes, residual.view(-1, 1, dim).to(inverse.dtype))
+        applied = torch.bmm(full, inverse).index_select(0, nodes)
+        return applied.reshape(-1).to(residual.dtype)
 
     return apply
 

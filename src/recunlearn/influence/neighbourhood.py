@@ -93,9 +93,11 @@ def spillover_rows(train: pd.DataFrame, neighbourhoods: Neighbourhoods, hops: in
     node: an exact superset of Eq. 10 (extra rows add zero to L_s). ``hops = 0``
     (MF) gives the empty set.
     """
+    if hops == 0:
+        return train.iloc[0:0]
     removed = train[train["forget"] & (train["label"] == 1)]
     retain = train[~train["forget"]]
-    if hops == 0 or removed.empty:
+    if removed.empty:
         return retain.iloc[0:0]
     n_users, n_nodes = neighbourhoods.n_users, neighbourhoods.graph.shape[0]
     start = node_mask(removed, n_users, n_nodes - n_users)

@@ -159,12 +159,12 @@ class ConjugateGradient(InverseHVPSolver):
     ) -> tuple[SolveResult, float | None]:
         """CG on (H + damping I) x = rhs, and the Rayleigh quotient of H of a direction of
         non-positive curvature where it stopped on one (else ``None``)."""
-        precondition = self.preconditioner or (lambda r: r)
         norm_b, x, residual = float(rhs.norm()), torch.zeros_like(rhs), rhs.clone()
         if norm_b == 0.0:
             return SolveResult(x, 0, 0, 0.0), None
-        direction = precondition(residual).clone()
-        rs_old = residual.dot(direction)
+        precondition = _PositivePreconditioner(self.preconditioner)
+        preconditioned, rs_old = precondition(residual)
+        direction = preconditioned
         iterations, rayleigh = 0, None
         bar = progress_bar(self.max_iter, "CG products")
         while iterations < self.max_iter:
@@ -180,12 +180,32 @@ class ConjugateGradient(InverseHVPSolver):
             residual = residual - step * product
             if float(residual.norm()) <= self.tol * norm_b:
                 break
-            preconditioned = precondition(residual)
-            rs_new = residual.dot(preconditioned)
-            direction = preconditioned + (rs_new / rs_old) * direction
+            preconditioned, rs_new = precondition(residual)
+            beta = 0.0 if precondition.dropped_now else rs_new / rs_old  # dropped: restart
+            direction = preconditioned + beta * direction
             rs_old = rs_new
         bar.close()
         return SolveResult(x, iterations, iterations, float(residual.norm()) / norm_b), rayleigh
+
+
+class _PositivePreconditioner:
+    """r -> (M^-1 r, r . M^-1 r) for CG, and plain r once M^-1 is not positive on a
+    residual (a preconditioner stored in bfloat16 may not be, in principle): dropped for
+    the rest of the solve, logged; ``dropped_now`` says it happened on this call."""
+
+    def __init__(self, preconditioner: HVP | None) -> None:
+        self.preconditioner, self.dropped_now = preconditioner, False
+
+    def __call__(self, residual: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor]:
+        self.dropped_now = False
+        if self.preconditioner is not None:
+            preconditioned = self.preconditioner(residual)
+            product = residual.dot(preconditioned)
+            if float(product) > 0.0:
+                return preconditioned, product
+            logger.info("CG: the preconditioner is not positive on the residual, dropped")
+            self.preconditioner, self.dropped_now = None, True
+        return residual, residual.dot(residual)
 
 
 class AdamSolver(InverseHVPSolver):

@@ -26,6 +26,7 @@ from __future__ import annotations
 from abc import ABC, abstractmethod
 from collections.abc import Mapping
 from dataclasses import dataclass, field
+from functools import cached_property
 from typing import Any, ClassVar, Literal, TypeVar
 
 import pandas as pd
@@ -63,12 +64,14 @@ class UnlearningRequest:
         """How the exact methods' sub-model stages run (executor and batching)."""
         return StageRunner(self.executor, self.stack_shards)
 
-    @property
+    @cached_property
     def forget_rows(self) -> pd.DataFrame:
+        """D_r, selected once per request (a method reads it several times; read-only)."""
         return self.train_rows[self.train_rows["forget"]].reset_index(drop=True)
 
-    @property
+    @cached_property
     def retain_rows(self) -> pd.DataFrame:
+        """D - D_r, selected once per request (read-only)."""
         return self.train_rows[~self.train_rows["forget"]].reset_index(drop=True)
 
 

@@ -9,7 +9,7 @@ from recunlearn.influence.neighbourhood import Neighbourhoods, spillover_rows
 from recunlearn.influence.objective import EmbeddingObjective, Selection
 from recunlearn.models import build_backbone, positive_edges
 from recunlearn.models.config import LightGCNConfig, TrainConfig
-from recunlearn.unlearning import METHODS, UnlearningRequest
+from recunlearn.unlearning import METHODS, PrepareContext, UnlearningRequest
 from recunlearn.unlearning.influence.ifru import IFRU
 from recunlearn.unlearning.influence.scif import SCIF, neighbourhood_labels
 
@@ -65,6 +65,25 @@ def test_the_block_jacobi_preconditioner_reaches_cg_and_keeps_its_solution(conve
     torch.testing.assert_close(flat(preconditioned.model), flat(plain.model), atol=1e-7, rtol=1e-6)
     adam = IFRU(settings | {"solver": "adam", "preconditioner": "block_jacobi", "max_iter": 5})
     assert not adam.unlearn(None, request_for(original, train)).log["preconditioned"]
+
+
+@pytest.mark.parametrize(("tol", "stored"), [(1e-3, torch.bfloat16), (1e-12, torch.float32)])
+def test_auto_precision_stores_bfloat16_blocks_only_where_the_tolerance_allows(
+    converged_mf, tol, stored
+):
+    """``auto``: bfloat16 blocks for tol >= 1e-4 (else float32); either way CG
+    reaches the tolerance, and the bfloat16 solve lands on the float32 blocks' solve."""
+    original, train = converged_mf
+    settings = EXACT | {"solver": "cg", "tol": tol, "max_iter": 500}
+    method = IFRU(settings)
+    state = method.prepare(PrepareContext.of(request_for(original, train)))
+    assert state.inverse_blocks.dtype == stored
+    outcome = method.unlearn(state, request_for(original, train))
+    assert outcome.log["preconditioned"] and outcome.log["relative_residual"] <= tol
+    full = IFRU(settings | {"preconditioner_precision": "float32"})
+    reference = full.unlearn(None, request_for(original, train)).model
+    moved = (flat(reference) - flat(original)).norm()
+    assert (flat(outcome.model) - flat(reference)).norm() < 0.01 * moved
 
 
 @pytest.mark.parametrize("name", ["ifru", "scif"])

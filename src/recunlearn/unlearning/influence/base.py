@@ -92,15 +92,19 @@ def hessian_row_mask(
 
 
 def apply_update(
-    model: Recommender, objective: EmbeddingObjective, phi: torch.Tensor, retain: pd.DataFrame
+    objective: EmbeddingObjective, phi: torch.Tensor, request: UnlearningRequest
 ) -> Recommender:
-    """A copy of ``model`` with phi written back and the graph of ``retain``."""
+    """A copy of the request's model with phi written back, predicting over the graph of
+    D - D_r (backbones with a graph; the others have none to set)."""
+    model = request.original
     unlearned = copy.deepcopy(model)
     users, items = objective.embeddings(phi.detach())
     with torch.no_grad():
         unlearned.user_embedding.copy_(users)
         unlearned.item_embedding.copy_(items)
-    unlearned.set_graph(*(t.to(model.user_embedding.device) for t in positive_edges(retain)))
+    if type(model).graph_state is not Recommender.graph_state:
+        device = model.user_embedding.device
+        unlearned.set_graph(*(t.to(device) for t in positive_edges(request.retain_rows)))
     return unlearned
 
 
@@ -166,7 +170,9 @@ class InfluenceUnlearning(UnlearningMethod):
             if cfg.preconditioned(closed_form=True):
                 penalty = node_penalty(rows, model.n_users, model.n_items, context.train_config.l2)
                 blocks = state.curvature.node_blocks(penalty)
-                state = replace(state, inverse_blocks=inverse_blocks(blocks, state.damping))
+                precision = getattr(torch, cfg.preconditioner_dtype())
+                inverse = inverse_blocks(blocks, state.damping, precision)
+                state = replace(state, inverse_blocks=inverse)
         return state
 
     def unlearn(self, state: PreparedState | None, request: UnlearningRequest) -> UnlearningOutcome:
@@ -191,7 +197,7 @@ class InfluenceUnlearning(UnlearningMethod):
         result = self.solver(request, objective, curvature, state).solve(hvp, rhs)
         clock.lap("solve")
         phi = objective.initial() + result.solution
-        unlearned = apply_update(model, objective, phi, request.retain_rows)
+        unlearned = apply_update(objective, phi, request)
         clock.lap("update")
         log = solve_log(cfg, result, curvature is not None) | clock.log() | details
         log |= self.damping_log(given, state, request) | {"hessian_rows": n_rows}
