@@ -12,7 +12,8 @@ process on one device. Saves ``bmk_unlearning_speedup`` (seconds, epochs, speed-
 without the preparation; device, threads and torch version in every row).
 
 Usage: ``python benchmarks/unlearning_speedup.py [--device auto|cpu|cuda]
-[--sizes ml-100k 1e5 1e6] [--rows 1000] [--threads 1] [--seed 0] [--kinds share fixed]``
+[--sizes ml-100k 1e5 1e6] [--rows 1000] [--threads 1] [--seed 0] [--kinds share fixed]
+[--tols 0.001 0.03]``
 (``speedup_cpu``: the same ratio in process CPU seconds, steadier on a shared machine)
 """
 
@@ -23,6 +24,7 @@ import logging
 import os
 import sys
 import time
+from dataclasses import replace
 
 import kedro_runs
 import numpy as np
@@ -47,6 +49,9 @@ def parse_arguments(argv: list[str] | None = None) -> argparse.Namespace:
     parser.add_argument("--threads", type=int, default=1)
     parser.add_argument("--seed", type=int, default=0)
     parser.add_argument(
+        "--tols", nargs="+", type=float, default=[None], help="IFRU's CG tol (default: its own)"
+    )
+    parser.add_argument(
         "--kinds", nargs="+", choices=["share", "fixed"], default=["share", "fixed"]
     )
     return parser.parse_args(argv)
@@ -67,17 +72,25 @@ def timed(work, *arguments):
     return result, time.perf_counter() - start, time.process_time() - cpu
 
 
-def request_row(original, train: pd.DataFrame, data: SizedData, cfg, args, device) -> dict:
-    """Retrain and IFRU on one request: seconds, epochs and the speed-ups."""
+def request_row(original, train: pd.DataFrame, data: SizedData, cfg, args, device) -> list[dict]:
+    """Retrain and IFRU (at each of ``--tols``) on one request: seconds, epochs, speed-ups."""
     request = UnlearningRequest(original, train, data.valid, cfg, args.seed, device)
     retrain, retrain_seconds, retrain_cpu = timed(METHODS["retrain"]().unlearn, None, request)
-    method = METHODS["ifru"]()
-    state, prepare_seconds, _ = timed(method.prepare, PrepareContext.of(request))
-    ifru, ifru_seconds, ifru_cpu = timed(method.unlearn, state, request)
-    return {
+    base = {
         "forget_rows": int(train["forget"].sum()),
         "retrain_seconds": retrain_seconds,
         "retrain_epochs": retrain.log["epochs"],
+    }
+    return [base | ifru_columns(request, tol, retrain_seconds, retrain_cpu) for tol in args.tols]
+
+
+def ifru_columns(request, tol: float | None, retrain_seconds: float, retrain_cpu: float) -> dict:
+    """IFRU's prepare and request at CG tolerance ``tol`` (``None``: the default)."""
+    method = METHODS["ifru"]({} if tol is None else {"tol": tol})
+    state, prepare_seconds, _ = timed(method.prepare, PrepareContext.of(request))
+    ifru, ifru_seconds, ifru_cpu = timed(method.unlearn, state, replace(request))
+    return {
+        "ifru_tol": method.config.tol,
         "ifru_seconds": ifru_seconds,
         "ifru_prepare_seconds": prepare_seconds,
         "ifru_products": ifru.log.get("hvp_count"),
@@ -95,10 +108,12 @@ def measure(size: str, catalog, args, device: torch.device) -> list[dict]:
     order = torch_generator(args.seed, "speedup", "original")
     log = train_model(original, data.train, data.valid, cfg, order, device)
     base = {"size": size, "train_rows": len(data.train), "original_epochs": log.epochs}
+    drawn = requests(data, min(args.rows, len(data.train)), args.seed)
     return [
-        base | {"request": kind} | request_row(original, train, data, cfg, args, device)
-        for kind, train in requests(data, min(args.rows, len(data.train)), args.seed).items()
+        base | {"request": kind} | row
+        for kind, train in drawn.items()
         if kind in args.kinds
+        for row in request_row(original, train, data, cfg, args, device)
     ]
 
 
@@ -114,7 +129,7 @@ def main(argv: list[str] | None = None) -> pd.DataFrame:
     table["load_end"] = os.getloadavg()[0]
     catalog.save("bmk_unlearning_speedup", table)
     shown = table[["size", "request", "forget_rows", "retrain_seconds", "retrain_epochs",
-                   "ifru_seconds", "speedup", "speedup_cpu", "speedup_with_prepare"]]  # fmt: skip
+                   "ifru_tol", "ifru_products", "ifru_seconds", "speedup", "speedup_cpu", "speedup_with_prepare"]]  # fmt: skip
     sys.stdout.write(shown.to_string(index=False, float_format=lambda x: f"{x:.4g}") + "\n")
     return table
 

@@ -52,3 +52,15 @@ def test_kinds_choose_the_requests_and_cpu_speedups_are_recorded(speedup):
     module, _ = speedup
     table = module.main(["--device", "cpu", "--sizes", "2000", "--rows", "50", "--kinds", "fixed"])
     assert table["request"].tolist() == ["fixed"] and (table["speedup_cpu"] > 0).all()
+
+
+def test_each_tolerance_gets_its_own_ifru_row_against_one_retrain(speedup):
+    module, _ = speedup
+    table = module.main(
+        ["--device", "cpu", "--sizes", "2000", "--rows", "50", "--kinds", "fixed"]
+        + ["--tols", "0.001", "0.1"]
+    )
+    assert table["ifru_tol"].tolist() == [0.001, 0.1]
+    assert table["retrain_seconds"].nunique() == 1  # one Retrain, timed once
+    products = table["ifru_products"].tolist()
+    assert products[1] < products[0], products  # a looser tolerance stops CG sooner
