@@ -1,22 +1,25 @@
-"""IFRU's whole update in MF training epochs, on ML-100K with a 2 % label flip, per seed.
+"""IFRU's whole update in training epochs of its backbone (``--backbone``, MF by default),
+on ML-100K with a 2 % label flip, per seed and CG tolerance.
 
 For each seed it splits ML-100K (the ingestion nodes, the seed's split), flips the labels
 of 2 % of the training rows (the default protocol's attack, marked ``forget``), trains
-MF's Original to its early stop on D and Retrain on D - D_r (the project's training
-config), then times, in the same process:
+the backbone's Original to its early stop on D and Retrain on D - D_r (the project's
+training config), then times, in the same process:
 
-- an MF training epoch on D (the fastest of ``--epochs`` one-epoch trainings, no
+- a training epoch on D (the fastest of ``--epochs`` one-epoch trainings, no
   validation: the machine may be shared);
-- IFRU's ``prepare`` (learning time, once per model) and its ``unlearn`` (the request,
-  the fastest of ``--repeats`` calls from the same prepared state);
+- for each of ``--tols`` (default: the run's ``tol``), IFRU's ``prepare`` (learning
+  time, once per model) and its ``unlearn`` (the request, the fastest of ``--repeats``
+  calls from the same prepared state, each with a new request);
 - the phases of the request from its log (damping, set-up, gradient, solve, update).
 
-It saves ``bmk_influence_update``: per seed, ``update_epochs`` = request seconds / epoch
+It saves ``bmk_influence_update``: per seed and tolerance, ``update_epochs`` = request seconds / epoch
 seconds, the speed-up over Retrain, CG's products and AUC_0 / AUC_1 with their
 completeness, with the thread count, load average, date and ``--label`` (to run the same
 script against another checkout: ``PYTHONPATH=<checkout>/src``).
 
-Usage: ``python benchmarks/influence_update.py [--seeds 0 1 2] [--threads 1] [--label X]``
+Usage: ``python benchmarks/influence_update.py [--seeds 0 1 2] [--threads 1] [--label X]
+[--backbone mf|lightgcn] [--tols 0.001 0.03]``
 """
 
 from __future__ import annotations
@@ -59,20 +62,24 @@ def parse_arguments(argv: list[str] | None = None) -> argparse.Namespace:
     parser.add_argument(
         "--set", nargs="*", default=[], help="IFRU settings over the run's (key=value)"
     )
+    parser.add_argument("--backbone", choices=["mf", "lightgcn"], default="mf")
+    parser.add_argument(
+        "--tols", nargs="+", type=float, default=[None], help="CG tolerances (default: the run's)"
+    )
     return parser.parse_args(argv)
 
 
 class Protocol:
-    """ML-100K split and poisoned for one seed, with MF's training config."""
+    """ML-100K split and poisoned for one seed, with the backbone's training config."""
 
-    def __init__(self, catalog, seed: int, ratio: float) -> None:
+    def __init__(self, catalog, seed: int, ratio: float, backbone: str = "mf") -> None:
         ingestion = IngestionConfig.model_validate(catalog.load("params:ingestion"))
         clean, _, _ = clean_ratings(catalog.load("raw_ratings"), "ml-100k", ingestion)
         train, self.valid, self.test, _ = split_dataset(clean, ingestion, seed)
         self.n_users, self.n_items = int(clean["user"].max()) + 1, int(clean["item"].max()) + 1
         self.marked = flip_labels(train, ratio, numpy_rng(seed, "poisoning", "label_flip"))
-        self.config = backbone_config("mf", catalog.load("params:training.mf"))
-        self.seed = seed
+        self.config = backbone_config(backbone, catalog.load(f"params:training.{backbone}"))
+        self.seed, self.backbone = seed, backbone
 
     def epoch_seconds(self, repeats: int) -> tuple[float, float]:
         """Wall and CPU seconds of the fastest of ``repeats`` one-epoch trainings on D."""
@@ -83,8 +90,8 @@ class Protocol:
         cfg, valid = self.config, self.valid
         if max_epochs is not None:
             cfg, valid = cfg.model_copy(update={"max_epochs": max_epochs}), valid.iloc[:0]
-        init, batches = training_streams(self.seed, "mf")
-        model = build_backbone("mf", self.n_users, self.n_items, cfg, rows, init)
+        init, batches = training_streams(self.seed, self.backbone)
+        model = build_backbone(self.backbone, self.n_users, self.n_items, cfg, rows, init)
         log = train_model(model, rows, valid, cfg, batches)
         return model, log
 
@@ -105,37 +112,47 @@ def fastest(work, repeats: int):
     return result, wall, cpu
 
 
-def seed_row(catalog, seed: int, settings: dict, args) -> dict:
-    """One seed: epoch, Retrain and IFRU seconds, products and completeness."""
-    protocol = Protocol(catalog, seed, args.ratio)
+def seed_rows(catalog, seed: int, settings: dict, args) -> list[dict]:
+    """One seed: epoch and Retrain seconds, then IFRU's at each tolerance."""
+    protocol = Protocol(catalog, seed, args.ratio, args.backbone)
     original, _ = protocol.fit(protocol.marked)
     epoch, epoch_cpu = protocol.epoch_seconds(args.epochs)
     start = time.perf_counter()
     retrain, retrain_log = protocol.fit(protocol.marked[~protocol.marked["forget"]])
     retrain_seconds = time.perf_counter() - start
     request = UnlearningRequest(original, protocol.marked, protocol.valid, protocol.config, seed)
+    base = {
+        "seed": seed,
+        "backbone": args.backbone,
+        "forget_rows": int(protocol.marked["forget"].sum()),
+        "epoch_seconds": epoch,
+        "epoch_cpu_seconds": epoch_cpu,
+        "retrain_seconds": retrain_seconds,
+        "retrain_epochs": retrain_log.epochs,
+    }
+    rows = []
+    for tol in args.tols:
+        tolerance = {} if tol is None else {"tol": tol}
+        row, outcome = ifru_row(request, settings | tolerance, args.repeats)
+        row |= {"update_epochs": row["ifru_seconds"] / epoch}
+        row |= {"update_epochs_cpu": row["ifru_cpu_seconds"] / epoch_cpu}
+        row |= {"speedup": retrain_seconds / row["ifru_seconds"]}
+        models = {"original": original, "retrain": retrain, "ifru": outcome.model}
+        rows.append(base | row | completeness_columns(protocol, models))
+    return rows
+
+
+def ifru_row(request: UnlearningRequest, settings: dict, repeats: int) -> tuple[dict, object]:
+    """IFRU's prepare, its fastest request (a new request per call: a request selects D_r
+    and D - D_r once, cached) and the request's log."""
     method = METHODS["ifru"](settings)
     start = time.perf_counter()
     state = method.prepare(PrepareContext.of(request))
     prepare_seconds = time.perf_counter() - start
-    # a new request per call: a request selects D_r and D - D_r once (cached)
-    outcome, seconds, cpu = fastest(lambda: method.unlearn(state, replace(request)), args.repeats)
-    row = {
-        "seed": seed,
-        "forget_rows": int(protocol.marked["forget"].sum()),
-        "epoch_seconds": epoch,
-        "prepare_seconds": prepare_seconds,
-        "ifru_seconds": seconds,
-        "update_epochs": seconds / epoch,
-        "epoch_cpu_seconds": epoch_cpu,
-        "ifru_cpu_seconds": cpu,
-        "update_epochs_cpu": cpu / epoch_cpu,
-        "retrain_seconds": retrain_seconds,
-        "retrain_epochs": retrain_log.epochs,
-        "speedup": retrain_seconds / seconds,
-    }
-    models = {"original": original, "retrain": retrain, "ifru": outcome.model}
-    return row | logged(outcome.log) | completeness_columns(protocol, models)
+    outcome, seconds, cpu = fastest(lambda: method.unlearn(state, replace(request)), repeats)
+    row = {"tol": method.config.tol, "prepare_seconds": prepare_seconds}
+    row |= {"ifru_seconds": seconds, "ifru_cpu_seconds": cpu}
+    return row | logged(outcome.log), outcome
 
 
 def logged(log: dict) -> dict:
@@ -167,13 +184,15 @@ def main(argv: list[str] | None = None) -> pd.DataFrame:
     known = METHODS["ifru"].config_type.model_fields  # another checkout may lack some
     settings = {key: value for key, value in settings.items() if key in known}
     load = os.getloadavg()
-    table = pd.DataFrame([seed_row(catalog, seed, settings, args) for seed in args.seeds])
+    table = pd.DataFrame(
+        [row for seed in args.seeds for row in seed_rows(catalog, seed, settings, args)]
+    )
     table["label"], table["threads"] = args.label, torch.get_num_threads()
     table["settings"] = " ".join(args.set)
     table["load_start"], table["load_end"] = load[0], os.getloadavg()[0]
     table["date"] = datetime.datetime.now(datetime.UTC).isoformat(timespec="seconds")
     catalog.save("bmk_influence_update", table)
-    shown = table[["label", "seed", "epoch_seconds", "ifru_seconds", "update_epochs",
+    shown = table[["label", "backbone", "seed", "tol", "epoch_seconds", "ifru_seconds", "update_epochs",
                    "update_epochs_cpu", "speedup", "hvp_count", "completeness_auc_0"]]  # fmt: skip
     sys.stdout.write(shown.to_string(index=False, float_format=lambda x: f"{x:.4g}") + "\n")
     return table
