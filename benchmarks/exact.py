@@ -20,6 +20,7 @@ Original are those of a real run, then measures in this process:
    leaves out the work of worker processes, so read it for in-process executors), the
    shards retrained, and AUC_0,
    NDCG@20 and active/inactive NDCG@20 of every unlearned model.
+3. ``bmk_exact_machine``: one row: command, device, threads, date, commit, load average.
 
 Usage: ``python benchmarks/exact.py [--repeats 3] [--threads 1]``
 """
@@ -36,6 +37,7 @@ import kedro_runs
 import pandas as pd
 import torch
 from kedro.io import DataCatalog
+from machine import load_average, machine_table
 
 from recunlearn.evaluation.metrics import evaluate_model
 from recunlearn.execution import (
@@ -219,8 +221,8 @@ def local_executors(pool: ProcessPoolExecutor) -> dict:
     return executors
 
 
-def main() -> None:
-    args = parse_arguments()
+def main(argv: list[str] | None = None) -> None:
+    args, load_before = parse_arguments(argv), load_average()
     torch.set_num_threads(args.threads)
     request, settings, test, catalog = prepare_data(args.threads)
     pool = ProcessPoolExecutor(2, args.threads)
@@ -233,6 +235,9 @@ def main() -> None:
         logger.info("\n%s", throughput.to_string(index=False))
     unlearning = single_user(request, settings, test, args.repeats, local, args.variants)
     catalog.save("bmk_exact_single_user", unlearning.assign(threads=args.threads))
+    devices = ", ".join(sorted(set(unlearning["device"].astype(str))))
+    machine = machine_table("exact.py", argv, devices, args.threads, load_before)
+    catalog.save("bmk_exact_machine", machine)
     logger.info("\n%s", unlearning.to_string(index=False))
 
 

@@ -16,7 +16,8 @@ training config), then times, in the same process:
 It saves ``bmk_influence_update``: per seed and tolerance, ``update_epochs`` = request seconds / epoch
 seconds, the speed-up over Retrain, CG's products and AUC_0 / AUC_1 with their
 completeness, with the thread count, load average, date and ``--label`` (to run the same
-script against another checkout: ``PYTHONPATH=<checkout>/src``).
+script against another checkout: ``PYTHONPATH=<checkout>/src``), and
+``bmk_influence_update_machine`` (one row: command, device, threads, date, commit, load).
 
 Usage: ``python benchmarks/influence_update.py [--seeds 0 1 2] [--threads 1] [--label X]
 [--backbone mf|lightgcn] [--tols 0.001 0.03]``
@@ -35,6 +36,7 @@ from dataclasses import replace
 import kedro_runs
 import pandas as pd
 import torch
+from machine import load_average, machine_table
 
 from recunlearn.data.requests import flip_labels
 from recunlearn.evaluation.auc import auc_variants
@@ -183,7 +185,7 @@ def main(argv: list[str] | None = None) -> pd.DataFrame:
     settings |= dict(pair.split("=", 1) for pair in args.set)
     known = METHODS["ifru"].config_type.model_fields  # another checkout may lack some
     settings = {key: value for key, value in settings.items() if key in known}
-    load = os.getloadavg()
+    load, load_before = os.getloadavg(), load_average()
     table = pd.DataFrame(
         [row for seed in args.seeds for row in seed_rows(catalog, seed, settings, args)]
     )
@@ -192,6 +194,8 @@ def main(argv: list[str] | None = None) -> pd.DataFrame:
     table["load_start"], table["load_end"] = load[0], os.getloadavg()[0]
     table["date"] = datetime.datetime.now(datetime.UTC).isoformat(timespec="seconds")
     catalog.save("bmk_influence_update", table)
+    machine = machine_table("influence_update.py", argv, "cpu", args.threads, load_before)
+    catalog.save("bmk_influence_update_machine", machine)
     shown = table[["label", "backbone", "seed", "tol", "epoch_seconds", "ifru_seconds", "update_epochs",
                    "update_epochs_cpu", "speedup", "hvp_count", "completeness_auc_0"]]  # fmt: skip
     sys.stdout.write(shown.to_string(index=False, float_format=lambda x: f"{x:.4g}") + "\n")

@@ -10,7 +10,8 @@ stopping on ``prm_valid`` and compares the best validation AUC. The floor is the
 Adam traffic of an epoch (read parameter, gradient and both moments, write parameter and
 both moments: 7 x 4 bytes per parameter per step) at the measured single-thread memory
 bandwidth (a STREAM-style add on 64 MiB arrays). Saves ``bmk_mf_step_speed``
-(``data/08_reporting/benchmarks/mf_step_speed.csv``): one row per repeat and path.
+(``data/08_reporting/benchmarks/mf_step_speed.csv``): one row per repeat and path, and
+``bmk_mf_step_speed_machine`` (one row: command, device, threads, date, commit, load).
 
 Usage: ``python benchmarks/mf_step_speed.py [--threads 1] [--repeats 5] [--epochs 5]``
 """
@@ -26,6 +27,7 @@ from datetime import UTC, datetime
 import kedro_runs
 import pandas as pd
 import torch
+from machine import load_average, machine_table
 
 from recunlearn.models.config import MFConfig
 from recunlearn.models.mf import MatrixFactorization
@@ -105,8 +107,8 @@ def converged_aucs(shape, data, cfg) -> dict[str, float]:
     }
 
 
-def main() -> None:
-    args = parse_arguments()
+def main(argv: list[str] | None = None) -> None:
+    args, load_before = parse_arguments(argv), load_average()
     torch.set_num_threads(args.threads)
     params = {"runtime.threads": args.threads}
     kedro_runs.run("ingestion", params)
@@ -127,6 +129,8 @@ def main() -> None:
     table["load_1min"] = os.getloadavg()[0]
     table["date"] = datetime.now(UTC).isoformat(timespec="seconds")
     catalog.save("bmk_mf_step_speed", table)
+    machine = machine_table("mf_step_speed.py", argv, "cpu", args.threads, load_before)
+    catalog.save("bmk_mf_step_speed_machine", machine)
     logger.info("\n%s", table.to_string(index=False))
 
 

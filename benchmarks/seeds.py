@@ -20,12 +20,10 @@ from __future__ import annotations
 import argparse
 import datetime
 import logging
-import os
-import subprocess
-import sys
 
 import kedro_runs
 import pandas as pd
+from machine import command_line, commit, load_average
 
 from recunlearn.grid import GridConfig
 from recunlearn.pipelines.grid import methods_on
@@ -61,30 +59,17 @@ def summarise(frame: pd.DataFrame, keys: list[str], value: str) -> pd.DataFrame:
     return frame.groupby(keys)[value].agg(["mean", "std", "count"]).reset_index()
 
 
-def git_output(*args: str) -> str:
-    """``git args`` in the project, its output stripped (empty where git fails)."""
-    command = ["git", *args]
-    run = subprocess.run(command, cwd=kedro_runs.PROJECT, capture_output=True, text=True)
-    return run.stdout.strip()
-
-
 def machine_record(args: argparse.Namespace, times: pd.DataFrame, load_before: str) -> dict:
     """Where and how the benchmark ran, for the results page."""
-    commit = git_output("rev-parse", "--short", "HEAD")
-    dirty = git_output("status", "--porcelain", "--untracked-files=no")
     return {
         "protocol": args.env or "ifru",
-        "command": "`python benchmarks/seeds.py " + " ".join(sys.argv[1:]) + "`",
+        "command": command_line("seeds.py", None),
         "device": ", ".join(sorted(set(times["device"].astype(str)))),
         "threads": ", ".join(str(t) for t in sorted(set(times["threads"]))),
         "date": datetime.datetime.now(datetime.UTC).strftime("%Y-%m-%d %H:%M UTC"),
-        "commit": (commit or "unknown") + (" (uncommitted changes)" if dirty else ""),
+        "commit": commit(),
         "load_average": f"{load_before} at the start, {load_average()} at the end",
     }
-
-
-def load_average() -> str:
-    return " / ".join(f"{value:.2f}" for value in os.getloadavg())
 
 
 def parse_arguments(argv: list[str] | None = None) -> argparse.Namespace:

@@ -9,7 +9,8 @@ trains MF's Original to its early stop on D, then answers two deletion requests:
 each with Retrain (trained to its early stop on D - D_r) and with IFRU (its learning-time
 ``prepare``, the Lanczos damping estimate, timed apart from the request), all in one
 process on one device. Saves ``bmk_unlearning_speedup`` (seconds, epochs, speed-up with and
-without the preparation; device, threads and torch version in every row).
+without the preparation; device, threads and torch version in every row) and
+``bmk_unlearning_speedup_machine`` (one row: command, device, threads, date, commit, load).
 
 Usage: ``python benchmarks/unlearning_speedup.py [--device auto|cpu|cuda]
 [--sizes ml-100k 1e5 1e6] [--rows 1000] [--threads 1] [--seed 0] [--kinds share fixed]
@@ -30,6 +31,7 @@ import kedro_runs
 import numpy as np
 import pandas as pd
 import torch
+from machine import load_average, machine_table
 from scaling_parts import SizedData, fresh_model, load_size
 
 from recunlearn.models import backbone_config
@@ -118,7 +120,7 @@ def measure(size: str, catalog, args, device: torch.device) -> list[dict]:
 
 
 def main(argv: list[str] | None = None) -> pd.DataFrame:
-    args = parse_arguments(argv)
+    args, load_before = parse_arguments(argv), load_average()
     device = apply_runtime(RuntimeConfig(device=args.device, threads=args.threads))
     catalog = kedro_runs.catalog({"runtime.threads": args.threads})
     table = pd.DataFrame(
@@ -128,6 +130,9 @@ def main(argv: list[str] | None = None) -> pd.DataFrame:
     table["threads"], table["torch"] = torch.get_num_threads(), torch.__version__
     table["load_end"] = os.getloadavg()[0]
     catalog.save("bmk_unlearning_speedup", table)
+    name, threads = str(table["device"].iloc[0]), int(table["threads"].iloc[0])
+    machine = machine_table("unlearning_speedup.py", argv, name, threads, load_before)
+    catalog.save("bmk_unlearning_speedup_machine", machine)
     shown = table[["size", "request", "forget_rows", "retrain_seconds", "retrain_epochs",
                    "ifru_tol", "ifru_products", "ifru_seconds", "speedup", "speedup_cpu", "speedup_with_prepare"]]  # fmt: skip
     sys.stdout.write(shown.to_string(index=False, float_format=lambda x: f"{x:.4g}") + "\n")

@@ -32,13 +32,14 @@ def update(monkeypatch, tmp_path):
     }
     catalog = DataCatalog({name: MemoryDataset(value) for name, value in entries.items()})
     catalog["bmk_influence_update"] = saved
+    catalog["bmk_influence_update_machine"] = MemoryDataset()
     monkeypatch.setattr(kedro_runs, "catalog", lambda params=None, env=None: catalog)
-    yield influence_update, saved
+    yield influence_update, saved, catalog
     sys.modules.pop("influence_update", None)
 
 
 def test_toy_run_gives_a_row_per_seed_and_tolerance(update):
-    module, saved = update
+    module, saved, catalog = update
     arguments = ["--seeds", "0", "1", "--tols", "0.001", "0.3", "--repeats", "1", "--epochs", "1"]
     table = module.main(arguments)
     assert saved.load().equals(table)
@@ -50,3 +51,9 @@ def test_toy_run_gives_a_row_per_seed_and_tolerance(update):
     loose, tight = table[table["tol"] == 0.3], table[table["tol"] == 0.001]
     assert (loose["hvp_count"].to_numpy() < tight["hvp_count"].to_numpy()).all()
     assert table["completeness_auc_0"].notna().all()
+    machine = catalog.load("bmk_influence_update_machine")
+    assert len(machine) == 1 and machine["threads"].tolist() == [1]
+    assert (
+        machine["command"].iloc[0]
+        == "`python benchmarks/influence_update.py " + " ".join(arguments) + "`"
+    )

@@ -20,15 +20,19 @@ def speedup(monkeypatch):
     saved = MemoryDataset()
     training = {"embedding_dim": 8, "batch_size": 256, "max_epochs": 6, "patience": 2}
     catalog = DataCatalog(
-        {"bmk_unlearning_speedup": saved, "params:training.mf": MemoryDataset(training)}
+        {
+            "bmk_unlearning_speedup": saved,
+            "bmk_unlearning_speedup_machine": MemoryDataset(),
+            "params:training.mf": MemoryDataset(training),
+        }
     )
     monkeypatch.setattr(kedro_runs, "catalog", lambda params=None, env=None: catalog)
-    yield unlearning_speedup, saved
+    yield unlearning_speedup, saved, catalog
     sys.modules.pop("unlearning_speedup", None)
 
 
 def test_toy_run_times_both_requests_at_every_size(speedup):
-    module, saved = speedup
+    module, saved, catalog = speedup
     table = module.main(["--device", "cpu", "--sizes", "2000", "4000", "--rows", "50"])
     assert saved.load().equals(table)
     assert table[["size", "request"]].values.tolist() == [
@@ -46,16 +50,19 @@ def test_toy_run_times_both_requests_at_every_size(speedup):
     expected = table["retrain_seconds"] / table["ifru_seconds"]
     assert (table["speedup"] == expected).all() and (table["retrain_epochs"] >= 1).all()
     assert set(table["device"]) == {"cpu"}
+    machine = catalog.load("bmk_unlearning_speedup_machine")
+    assert machine[["device", "threads"]].values.tolist() == [["cpu", 1]]
+    assert machine["command"].iloc[0].startswith("`python benchmarks/unlearning_speedup.py")
 
 
 def test_kinds_choose_the_requests_and_cpu_speedups_are_recorded(speedup):
-    module, _ = speedup
+    module, _, _ = speedup
     table = module.main(["--device", "cpu", "--sizes", "2000", "--rows", "50", "--kinds", "fixed"])
     assert table["request"].tolist() == ["fixed"] and (table["speedup_cpu"] > 0).all()
 
 
 def test_each_tolerance_gets_its_own_ifru_row_against_one_retrain(speedup):
-    module, _ = speedup
+    module, _, _ = speedup
     table = module.main(
         ["--device", "cpu", "--sizes", "2000", "--rows", "50", "--kinds", "fixed"]
         + ["--tols", "0.001", "0.1"]

@@ -1,0 +1,53 @@
+"""Where and how a benchmark ran: the one-row ``bmk_<name>_machine`` table that the
+results pages print beside its numbers (command, device, threads, date, commit, load)."""
+
+from __future__ import annotations
+
+import datetime
+import os
+import subprocess
+import sys
+
+import kedro_runs
+import pandas as pd
+
+
+def git_output(*args: str) -> str:
+    """``git args`` in the project, its output stripped (empty where git fails)."""
+    command = ["git", *args]
+    run = subprocess.run(command, cwd=kedro_runs.PROJECT, capture_output=True, text=True)
+    return run.stdout.strip()
+
+
+def load_average() -> str:
+    return " / ".join(f"{value:.2f}" for value in os.getloadavg())
+
+
+def commit() -> str:
+    """The checkout's short commit, marked where tracked files differ from it."""
+    head = git_output("rev-parse", "--short", "HEAD")
+    dirty = git_output("status", "--porcelain", "--untracked-files=no")
+    return (head or "unknown") + (" (uncommitted changes)" if dirty else "")
+
+
+def command_line(script: str, argv: list[str] | None) -> str:
+    """``python benchmarks/<script> <arguments>`` as typed (``argv``: its arguments, else
+    the process's own)."""
+    arguments = sys.argv[1:] if argv is None else argv
+    return "`" + " ".join(["python", f"benchmarks/{script}", *arguments]) + "`"
+
+
+def machine_table(
+    script: str, argv: list[str] | None, device: str, threads: int, load_before: str
+) -> pd.DataFrame:
+    """The one-row machine record of ``benchmarks/<script>``'s run that started at
+    ``load_before`` (:func:`load_average`)."""
+    row = {
+        "command": command_line(script, argv),
+        "device": device,
+        "threads": threads,
+        "date": datetime.datetime.now(datetime.UTC).strftime("%Y-%m-%d %H:%M UTC"),
+        "commit": commit(),
+        "load_average": f"{load_before} at the start, {load_average()} at the end",
+    }
+    return pd.DataFrame([row])

@@ -1,0 +1,34 @@
+"""benchmarks/machine.py: the one-row machine record the results pages print."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+BENCHMARKS = Path(__file__).resolve().parents[2] / "benchmarks"
+
+
+@pytest.fixture(scope="module")
+def machine():
+    sys.path.insert(0, str(BENCHMARKS))
+    import machine
+
+    yield machine
+    sys.path.remove(str(BENCHMARKS))
+
+
+def test_the_record_is_one_row_naming_the_command_commit_and_load(machine):
+    table = machine.machine_table("exact.py", ["--repeats", "1"], "cpu", 1, "0.10 / 0.20 / 0.30")
+    assert len(table) == 1
+    row = table.iloc[0]
+    assert row["command"] == "`python benchmarks/exact.py --repeats 1`"
+    assert (row["device"], row["threads"]) == ("cpu", 1)
+    head = subprocess.run(
+        ["git", "rev-parse", "--short", "HEAD"], cwd=BENCHMARKS, capture_output=True, text=True
+    ).stdout.strip()
+    assert row["commit"].split(" ")[0] == head
+    assert row["load_average"].startswith("0.10 / 0.20 / 0.30 at the start, ")
+    assert row["date"].endswith(" UTC")
