@@ -37,7 +37,7 @@ import kedro_runs
 import pandas as pd
 import torch
 from kedro.io import DataCatalog
-from machine import load_average, machine_table
+from machine import machine_table, start
 
 from recunlearn.evaluation.metrics import evaluate_model
 from recunlearn.execution import (
@@ -222,7 +222,7 @@ def local_executors(pool: ProcessPoolExecutor) -> dict:
 
 
 def main(argv: list[str] | None = None) -> None:
-    args, load_before = parse_arguments(argv), load_average()
+    args, started = parse_arguments(argv), start()
     torch.set_num_threads(args.threads)
     request, settings, test, catalog = prepare_data(args.threads)
     pool = ProcessPoolExecutor(2, args.threads)
@@ -236,7 +236,7 @@ def main(argv: list[str] | None = None) -> None:
     unlearning = single_user(request, settings, test, args.repeats, local, args.variants)
     catalog.save("bmk_exact_single_user", unlearning.assign(threads=args.threads))
     devices = ", ".join(sorted(set(unlearning["device"].astype(str))))
-    machine = machine_table("exact.py", argv, devices, args.threads, load_before)
+    machine = machine_table("exact.py", argv, devices, args.threads, started)
     catalog.save("bmk_exact_machine", machine)
     logger.info("\n%s", unlearning.to_string(index=False))
 

@@ -36,7 +36,7 @@ from dataclasses import replace
 import kedro_runs
 import pandas as pd
 import torch
-from machine import load_average, machine_table
+from machine import machine_table, start
 
 from recunlearn.data.requests import flip_labels
 from recunlearn.evaluation.auc import auc_variants
@@ -185,7 +185,7 @@ def main(argv: list[str] | None = None) -> pd.DataFrame:
     settings |= dict(pair.split("=", 1) for pair in args.set)
     known = METHODS["ifru"].config_type.model_fields  # another checkout may lack some
     settings = {key: value for key, value in settings.items() if key in known}
-    load, load_before = os.getloadavg(), load_average()
+    load, started = os.getloadavg(), start()
     table = pd.DataFrame(
         [row for seed in args.seeds for row in seed_rows(catalog, seed, settings, args)]
     )
@@ -194,7 +194,7 @@ def main(argv: list[str] | None = None) -> pd.DataFrame:
     table["load_start"], table["load_end"] = load[0], os.getloadavg()[0]
     table["date"] = datetime.datetime.now(datetime.UTC).isoformat(timespec="seconds")
     catalog.save("bmk_influence_update", table)
-    machine = machine_table("influence_update.py", argv, "cpu", args.threads, load_before)
+    machine = machine_table("influence_update.py", argv, "cpu", args.threads, started)
     catalog.save("bmk_influence_update_machine", machine)
     shown = table[["label", "backbone", "seed", "tol", "epoch_seconds", "ifru_seconds", "update_epochs",
                    "update_epochs_cpu", "speedup", "hvp_count", "completeness_auc_0"]]  # fmt: skip

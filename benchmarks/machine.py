@@ -37,17 +37,23 @@ def command_line(script: str, argv: list[str] | None) -> str:
     return "`" + " ".join(["python", f"benchmarks/{script}", *arguments]) + "`"
 
 
+def start() -> dict[str, str]:
+    """The commit and load average as a benchmark starts (the code that runs is the code
+    at the start: files edited while it runs do not mark its commit)."""
+    return {"commit": commit(), "load_before": load_average()}
+
+
 def machine_table(
-    script: str, argv: list[str] | None, device: str, threads: int, load_before: str
+    script: str, argv: list[str] | None, device: str, threads: int, started: dict[str, str]
 ) -> pd.DataFrame:
-    """The one-row machine record of ``benchmarks/<script>``'s run that started at
-    ``load_before`` (:func:`load_average`)."""
+    """The one-row machine record of ``benchmarks/<script>``'s run, ``started`` as
+    :func:`start` found it."""
     row = {
         "command": command_line(script, argv),
         "device": device,
         "threads": threads,
         "date": datetime.datetime.now(datetime.UTC).strftime("%Y-%m-%d %H:%M UTC"),
-        "commit": commit(),
-        "load_average": f"{load_before} at the start, {load_average()} at the end",
+        "commit": started["commit"],
+        "load_average": f"{started['load_before']} at the start, {load_average()} at the end",
     }
     return pd.DataFrame([row])

@@ -27,7 +27,7 @@ from datetime import UTC, datetime
 import kedro_runs
 import pandas as pd
 import torch
-from machine import load_average, machine_table
+from machine import machine_table, start
 
 from recunlearn.models.config import MFConfig
 from recunlearn.models.mf import MatrixFactorization
@@ -108,7 +108,7 @@ def converged_aucs(shape, data, cfg) -> dict[str, float]:
 
 
 def main(argv: list[str] | None = None) -> None:
-    args, load_before = parse_arguments(argv), load_average()
+    args, started = parse_arguments(argv), start()
     torch.set_num_threads(args.threads)
     params = {"runtime.threads": args.threads}
     kedro_runs.run("ingestion", params)
@@ -129,7 +129,7 @@ def main(argv: list[str] | None = None) -> None:
     table["load_1min"] = os.getloadavg()[0]
     table["date"] = datetime.now(UTC).isoformat(timespec="seconds")
     catalog.save("bmk_mf_step_speed", table)
-    machine = machine_table("mf_step_speed.py", argv, "cpu", args.threads, load_before)
+    machine = machine_table("mf_step_speed.py", argv, "cpu", args.threads, started)
     catalog.save("bmk_mf_step_speed_machine", machine)
     logger.info("\n%s", table.to_string(index=False))
 

@@ -31,7 +31,7 @@ import kedro_runs
 import numpy as np
 import pandas as pd
 import torch
-from machine import load_average, machine_table
+from machine import machine_table, start
 from scaling_parts import SizedData, fresh_model, load_size
 
 from recunlearn.models import backbone_config
@@ -120,7 +120,7 @@ def measure(size: str, catalog, args, device: torch.device) -> list[dict]:
 
 
 def main(argv: list[str] | None = None) -> pd.DataFrame:
-    args, load_before = parse_arguments(argv), load_average()
+    args, started = parse_arguments(argv), start()
     device = apply_runtime(RuntimeConfig(device=args.device, threads=args.threads))
     catalog = kedro_runs.catalog({"runtime.threads": args.threads})
     table = pd.DataFrame(
@@ -131,7 +131,7 @@ def main(argv: list[str] | None = None) -> pd.DataFrame:
     table["load_end"] = os.getloadavg()[0]
     catalog.save("bmk_unlearning_speedup", table)
     name, threads = str(table["device"].iloc[0]), int(table["threads"].iloc[0])
-    machine = machine_table("unlearning_speedup.py", argv, name, threads, load_before)
+    machine = machine_table("unlearning_speedup.py", argv, name, threads, started)
     catalog.save("bmk_unlearning_speedup_machine", machine)
     shown = table[["size", "request", "forget_rows", "retrain_seconds", "retrain_epochs",
                    "ifru_tol", "ifru_products", "ifru_seconds", "speedup", "speedup_cpu", "speedup_with_prepare"]]  # fmt: skip
