@@ -37,6 +37,8 @@ def test_the_results_pipeline_writes_the_protocols_page(env, protocol, tmp_path,
     assert "| commit | abc1234 |" in page
     compared = "IFRU Table 2 (Amazon-electronics)" in page  # the IFRU protocol's paper values
     assert compared == (protocol == "ifru")
+    cost = (tmp_path / "docs" / "results" / "cost.md").read_text()  # no cost benchmark run:
+    assert cost.count("Not measured yet") == 4  # one line each, and the seeds page stands
 
 
 def test_the_stream_environments_results_write_the_stream_page_from_its_run(tmp_path, monkeypatch):
@@ -64,8 +66,9 @@ def test_the_stream_environments_results_write_the_stream_page_from_its_run(tmp_
 def test_the_results_pipeline_holds_the_stream_page_only_where_the_stream_runs():
     cells = grid(["mf"])
     names = {n.name for n in create_pipeline(cells, StreamConfig(enabled=True)).nodes}
-    assert names == {"write_seeds_page", "write_stream_page"}
-    assert {n.name for n in create_pipeline(cells, StreamConfig()).nodes} == {"write_seeds_page"}
+    assert names == {"write_seeds_page", "write_cost_page", "write_stream_page"}
+    plain = {n.name for n in create_pipeline(cells, StreamConfig()).nodes}
+    assert plain == {"write_seeds_page", "write_cost_page"}
 
 
 @pytest.mark.parametrize("rows", [0, 2])

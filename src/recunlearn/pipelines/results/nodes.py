@@ -14,6 +14,28 @@ def one_row(machine: pd.DataFrame, name: str, whose: str) -> dict:
     return machine.iloc[0].to_dict()
 
 
+def optional_row(machine: pd.DataFrame, name: str) -> dict | None:
+    """The one row of an optional machine record ``name``; ``None`` before it is written."""
+    return None if machine.empty else one_row(machine, name, "the benchmark's machine")
+
+
+def write_cost_page(*tables: pd.DataFrame) -> str:
+    """The cost page from each benchmark's (table, ``_machine`` record) pair, in the order
+    of :data:`~recunlearn.report.cost_page.SECTIONS`; any of them may be empty (not run)."""
+    from recunlearn.report.cost_page import SECTIONS, cost_page
+
+    if len(tables) != 2 * len(SECTIONS):
+        raise ValueError(f"write_cost_page: expected {2 * len(SECTIONS)} tables, got {len(tables)}")
+    measured = {
+        section.dataset: (
+            tables[2 * i],
+            optional_row(tables[2 * i + 1], section.machine),
+        )
+        for i, section in enumerate(SECTIONS)
+    }
+    return cost_page(measured)
+
+
 def write_seeds_page(raw: pd.DataFrame, machine: pd.DataFrame, paper: pd.DataFrame) -> str:
     """The seeds benchmark's page; ``machine`` is ``bmk_seeds_machine``'s one row, and only
     the paper values of its protocol are shown."""

@@ -1,0 +1,148 @@
+"""The cost page's four measurements, each against its target (:mod:`cost_targets`).
+
+Each function takes one benchmark's table as the catalog loads it and returns the table
+the page prints and one :class:`Check` per target: the target in words, the measured
+value and the computed verdict. Inputs:
+
+- ``bmk_influence_update`` (``benchmarks/influence_update.py``): per backbone, seed and
+  CG tolerance, IFRU's request in training epochs of the backbone (wall, CPU), CG's
+  products, completeness and speed-up over Retrain;
+- ``bmk_unlearning_speedup`` (``benchmarks/unlearning_speedup.py``): per size, request
+  kind and tolerance, IFRU's speed-up over Retrain (wall, CPU) and products;
+- ``bmk_exact_single_user`` (``benchmarks/exact.py``): per exact method, executor and
+  device, the single-user speed-up over Retrain (wall, CPU);
+- ``bmk_mf_step_speed`` (``benchmarks/mf_step_speed.py``): per repeat and path, an MF
+  epoch's seconds, its ratio to the dense-Adam memory floor and bitwise equality.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import pandas as pd
+
+from recunlearn.report.cost_targets import CostTargets, verdict
+
+
+@dataclass(frozen=True)
+class Check:
+    """One target beside its measured value; ``verdict`` is computed, never typed."""
+
+    target: str
+    measured: str
+    verdict: str
+
+
+def _x(value: float) -> str:
+    return f"{value:.1f}x"
+
+
+def ifru_update(table: pd.DataFrame, targets: CostTargets) -> tuple[pd.DataFrame, list[Check]]:
+    """Per tolerance over MF's seeds: update epochs (CPU mean and range, wall mean),
+    products, completeness, speed-up; met at a tolerance where the CPU mean is in bound
+    over at least the target's seeds."""
+    mf = table[table["backbone"] == "mf"] if "backbone" in table.columns else table
+    grouped = mf.groupby("tol", sort=True)
+    per_tol = pd.DataFrame(
+        {
+            "seeds": grouped["seed"].nunique(),
+            "epochs_cpu": grouped["update_epochs_cpu"].mean(),
+            "cpu_min": grouped["update_epochs_cpu"].min(),
+            "cpu_max": grouped["update_epochs_cpu"].max(),
+            "epochs_wall": grouped["update_epochs"].mean(),
+            "products": grouped["hvp_count"].mean(),
+            "completeness_auc_0": grouped["completeness_auc_0"].mean(),
+            "speedup": grouped["speedup"].mean(),
+        }
+    ).reset_index()
+    enough = per_tol[per_tol["seeds"] >= targets.ifru_seeds]
+    bound = targets.ifru_update_epochs
+    target = f"IFRU's MF update ≤ {bound} MF epochs ({targets.ifru_seeds} seeds)"
+    if enough.empty:
+        return per_tol, [Check(target, f"fewer than {targets.ifru_seeds} seeds", "not judged")]
+    best = enough.loc[enough["epochs_cpu"].idxmin()]
+    measured = (
+        f"{best['epochs_cpu']:.2f} epochs at tol {best['tol']:g} (best tolerance; "
+        f"completeness AUC_0 {best['completeness_auc_0']:.3f})"
+    )
+    return per_tol, [Check(target, measured, verdict(best["epochs_cpu"], bound, at_most=True))]
+
+
+def _size_rows(size: str) -> float:
+    return float(size)
+
+
+def fixed_request(table: pd.DataFrame, targets: CostTargets) -> tuple[pd.DataFrame, list[Check]]:
+    """The fixed request on the CPU per tolerance and size; per tolerance, met where the
+    CPU speed-up grows from the smaller to the larger target size and reaches the bound
+    at the larger."""
+    fixed = table[(table["request"] == "fixed") & (table["device"] == "cpu")].copy()
+    fixed["rows"] = fixed["size"].astype(str).map(_size_rows)
+    small, large = targets.fixed_request_rows
+    checks = []
+    for tol, rows in fixed.groupby("ifru_tol", sort=True):
+        at = dict(zip(rows["rows"], rows["speedup_cpu"], strict=True))
+        target = (
+            f"fixed request (tol {tol:g}): speed-up grows from {small:.0e} to {large:.0e} "
+            f"rows, ≥ {targets.fixed_request_speedup:g}x at {large:.0e}"
+        )
+        if small not in at or large not in at:
+            checks.append(
+                Check(target, f"sizes {small:.0e} and {large:.0e} not both run", "not judged")
+            )
+            continue
+        met = at[large] > at[small] and at[large] >= targets.fixed_request_speedup
+        measured = f"{_x(at[small])} at {small:.0e}, {_x(at[large])} at {large:.0e}"
+        checks.append(Check(target, measured, "met" if met else "not met"))
+    return fixed.sort_values(["ifru_tol", "rows"]), checks
+
+
+RECERASER_TARGETS = {
+    "receraser_ubp": "receraser_ubp_speedup",
+    "receraser": "receraser_inbp_speedup",
+}
+RECERASER_NAMES = {"receraser_ubp": "RecEraser UBP", "receraser": "RecEraser InBP"}
+
+
+def exact_single_user(
+    table: pd.DataFrame, targets: CostTargets
+) -> tuple[pd.DataFrame, list[Check]]:
+    """Every exact method in-process on the CPU; RecEraser's two partitions against
+    their bounds (CPU speed-up over Retrain)."""
+    mine = table[(table["executor"] == "inprocess") & (table["device"] == "cpu")]
+    mine = mine[mine["method"] != "retrain"]
+    checks = []
+    for method, field in RECERASER_TARGETS.items():
+        bound = getattr(targets, field)
+        target = f"{RECERASER_NAMES[method]} single-user speed-up ≥ {bound:g}x Retrain"
+        row = mine[mine["method"] == method]
+        if row.empty:
+            checks.append(Check(target, "not run", "not judged"))
+            continue
+        value = float(row["cpu_speedup_vs_retrain"].iloc[0])
+        checks.append(Check(target, _x(value), verdict(value, bound, at_most=False)))
+    return mine, checks
+
+
+def mf_epoch(table: pd.DataFrame, targets: CostTargets) -> tuple[pd.DataFrame, list[Check]]:
+    """Per path, the median epoch over repeats (wall, CPU) and its ratio to the floor;
+    the closed-form path (the one training uses) against the bound."""
+    table = table.assign(cpu_ratio=table["cpu_seconds_per_epoch"] / table["floor_seconds"])
+    grouped = table.groupby("path", sort=False)
+    per_path = pd.DataFrame(
+        {
+            "seconds_per_epoch": grouped["seconds_per_epoch"].median(),
+            "cpu_seconds_per_epoch": grouped["cpu_seconds_per_epoch"].median(),
+            "floor_seconds": grouped["floor_seconds"].median(),
+            "ratio_wall": grouped["ratio_to_floor"].median(),
+            "ratio_cpu": grouped["cpu_ratio"].median(),
+            "bitwise_equal": grouped["parameters_bitwise_equal"].all(),
+        }
+    ).reset_index()
+    bound = targets.mf_floor_ratio
+    target = f"MF epoch ≤ {bound:g}x the dense-Adam memory floor"
+    closed = per_path[per_path["path"] == "closed_form"]
+    if closed.empty:
+        return per_path, [Check(target, "closed-form path not run", "not judged")]
+    ratio = float(closed["ratio_cpu"].iloc[0])
+    return per_path, [Check(target, _x(ratio), verdict(ratio, bound, at_most=True))]
