@@ -108,13 +108,14 @@ def shard_throughput(request: UnlearningRequest, settings: dict, executors: dict
     labels = method.shard_labels(context)
     shape = BackboneShape.of(request.original)
     shards = list(range(method.config.shards))
+    fresh = dict.fromkeys(shards, (0, ()))  # every shard from its initialisation
     rows = []
     for name, (executor, device, stack) in executors.items():
         timed = PrepareContext.of(with_executor(request, executor, device, stack))
         seconds = []
         for _ in range(2):
             start = time.perf_counter()
-            method.train_shards(shape, context.train_rows, labels, shards, timed)
+            method.train_shards(shape, context.train_rows, labels, fresh, timed)
             seconds.append(time.perf_counter() - start)
         row_epochs = len(context.train_rows) * method.config.epochs
         rows.append(

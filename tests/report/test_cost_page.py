@@ -21,14 +21,15 @@ MACHINE = {
 }
 
 
-def influence_update(epochs_cpu: list[float], tol: float = 0.03) -> pd.DataFrame:
-    """One row per seed of ``bmk_influence_update`` (MF, one tolerance)."""
+def influence_update(epochs_cpu: list[float], tol: float = 0.03, wall: float = 1.1) -> pd.DataFrame:
+    """One row per seed of ``bmk_influence_update`` (MF, one tolerance; wall time ``wall``
+    times CPU time)."""
     return pd.DataFrame(
         {
             "seed": range(len(epochs_cpu)),
             "backbone": "mf",
             "tol": tol,
-            "update_epochs": [e * 1.1 for e in epochs_cpu],
+            "update_epochs": [e * wall for e in epochs_cpu],
             "update_epochs_cpu": epochs_cpu,
             "hvp_count": 5,
             "completeness_auc_0": 0.5,
@@ -42,25 +43,25 @@ def unlearning_speedup(cpu: dict[str, float], tol: float = 0.03) -> pd.DataFrame
     rows = [
         {"size": size, "request": "fixed", "device": "cpu", "ifru_tol": tol,
          "train_rows": int(float(size)), "retrain_seconds": 10.0, "ifru_seconds": 10.0 / s,
-         "ifru_products": 9, "speedup": s, "speedup_cpu": s, "speedup_with_prepare": s / 2}
+         "ifru_products": 9, "speedup": s / 2, "speedup_cpu": s, "speedup_with_prepare": s / 2}
         for size, s in cpu.items()
     ]  # fmt: skip
     return pd.DataFrame(rows)
 
 
 def exact_single_user(ubp: float, inbp: float) -> pd.DataFrame:
-    """``bmk_exact_single_user``: Retrain, both RecEraser partitions and SISA in-process,
-    and a process-pool row that must not count."""
+    """``bmk_exact_single_user``: a process-pool row that must not count, then Retrain,
+    both RecEraser partitions and SISA in-process."""
     rows = [
+        ("receraser", "processes(2)", 99.0),
         ("retrain", "inprocess", 1.0),
         ("receraser_ubp", "inprocess", ubp),
         ("receraser", "inprocess", inbp),
         ("sisa", "inprocess", 9.0),
-        ("receraser", "processes(2)", 99.0),
     ]
     return pd.DataFrame(
         [
-            {"method": m, "executor": e, "device": "cpu", "speedup_vs_retrain": s,
+            {"method": m, "executor": e, "device": "cpu", "speedup_vs_retrain": s / 2,
              "cpu_speedup_vs_retrain": s, "shards_retrained": 1, "auc_0": 0.7, "ndcg@20": 0.1}
             for m, e, s in rows
         ]
@@ -68,14 +69,15 @@ def exact_single_user(ubp: float, inbp: float) -> pd.DataFrame:
 
 
 def mf_step_speed(cpu_ratio: float) -> pd.DataFrame:
-    """``bmk_mf_step_speed``: two repeats of each path; closed form at ``cpu_ratio``."""
+    """``bmk_mf_step_speed``: two repeats of each path; closed form at ``cpu_ratio`` in CPU
+    time, 1.3 times that in wall time (the verdict reads CPU time)."""
     rows = []
     for repeat in range(2):
         for path, ratio in (("autograd", 6.0), ("closed_form", cpu_ratio)):
             rows.append(
-                {"repeat": repeat, "path": path, "seconds_per_epoch": ratio * 0.01,
+                {"repeat": repeat, "path": path, "seconds_per_epoch": ratio * 0.013,
                  "cpu_seconds_per_epoch": ratio * 0.01, "floor_seconds": 0.01,
-                 "ratio_to_floor": ratio, "parameters_bitwise_equal": True}
+                 "ratio_to_floor": ratio * 1.3, "parameters_bitwise_equal": True}
             )  # fmt: skip
     return pd.DataFrame(rows)
 
@@ -118,7 +120,8 @@ def test_the_fixed_request_must_grow_and_reach_the_bound(cpu, expected):
 
 
 def test_the_update_is_judged_at_its_best_tolerance_over_enough_seeds():
-    tables = pd.concat([influence_update([1.6, 1.7, 1.8], 0.001), influence_update([1.2] * 3)])
+    loaded = influence_update([1.6, 1.7, 1.8], 0.001, wall=0.5)  # best in wall time: not judged
+    tables = pd.concat([loaded, influence_update([1.2] * 3)])
     page = cost_page(measured(influence_update=tables))
     assert "1.20 epochs at tol 0.03" in page and verdicts(page) == ["met"]
     two_seeds = cost_page(measured(influence_update=influence_update([1.0, 1.0])))
