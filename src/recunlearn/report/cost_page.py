@@ -103,7 +103,7 @@ SECTIONS = (
         "python benchmarks/exact.py",
         cost_sections.exact_single_user,
         {
-            "method": "method",
+            "label": "method",
             "speedup_vs_retrain": "speed-up, wall",
             "cpu_speedup_vs_retrain": "speed-up, CPU",
             "shards_retrained": "shards retrained",
