@@ -7,9 +7,9 @@ with the worker processes it reaped (the shard pool's), its wall the child's lif
 what ``kedro run`` costs a user, start-up included (``main_cpu``: the child alone,
 workers left out; ``nodes_cpu``: its nodes' sum). Saves ``bmk_tuning_share``: one row
 per trial (backbone, number, state, parameters, epochs run, value, whether it is the
-study's best), and on every row the run's numbers: each backbone's tuning seconds and
-best parameters and value, all tuning nodes' seconds, the whole run's, the share (CPU
-and wall), threads, date, load average (start and end), commit, label.
+study's best, its validation curve), and on every row the run's numbers: each backbone's
+tuning seconds and best parameters and value, all tuning nodes' seconds, the whole run's,
+the share (CPU and wall), threads, date, load average (start and end), commit, label.
 
 Usage: ``python benchmarks/tuning_share.py [--threads 1] [--env ENV] [--set key=value ...]
 [--pipelines __default__] [--label X]``
@@ -118,7 +118,8 @@ def forwarded(args: argparse.Namespace, storage: str, out: Path) -> list[str]:
 
 def trial_rows(storage: str) -> pd.DataFrame:
     """One row per trial of every study in ``storage``: backbone (from the study name
-    ``<dataset>-<backbone>-<hash>``), number, state, parameters, epochs run, value."""
+    ``<dataset>-<backbone>-<hash>``), number, state, parameters, epochs run, value and
+    validation curve (``{epoch: AUC}``, to try a pruning rule on)."""
     import optuna
 
     rows = []
@@ -136,6 +137,7 @@ def trial_rows(storage: str) -> pd.DataFrame:
                     "epochs": trial.user_attrs.get("epochs", trial.last_step),
                     "value": trial.value,
                     "best": trial.number == best,
+                    "curve": json.dumps(trial.intermediate_values),
                 }
             )
     return pd.DataFrame(rows)

@@ -43,6 +43,13 @@ def test_every_trial_of_the_fresh_study_is_a_row_and_the_table_is_saved(share):
     assert table["backbone"].tolist() == ["mf"] * 3 and table["trial"].tolist() == [0, 1, 2]
     assert set(table["state"]) <= {"COMPLETE", "PRUNED"}
     assert (table["epochs"] >= 1).all() and (table["epochs"] <= 3).all()  # tuning.max_epochs
+    curves = [json.loads(c) for c in table["curve"]]
+    assert [len(c) for c in curves] == table["epochs"].tolist()
+    for curve, state, value in zip(curves, table["state"], table["value"], strict=True):
+        if state == "COMPLETE":  # the best checkpoint's AUC (gains under min_delta ignored)
+            assert value in curve.values() and value >= max(curve.values()) - 1e-4
+        else:  # a pruned trial's value is its last report
+            assert value == curve[str(len(curve))]
     assert {json.loads(p)["embedding_dim"] for p in table["params"]} == {8}
     best = table[table["best"]]
     assert len(best) == 1 and best["value"].item() == table["value"].max()

@@ -14,18 +14,19 @@ reached v* anywhere on its curve is pruned. A trial that does reach v* in time i
 stopped by this rule, so the study's best trial runs to its own end.
 
 Cost: Optuna's pruners read every complete trial, with its whole curve, from the storage at
-every epoch's report. With SQLite on ML-100K that read cost as much CPU as the report itself
-(the median rule and the reach rule each ~2-3 ms an epoch against ~1-2 ms for the report and
-~1.5 ms for the running trial's own record; 2 shared cores), for epochs of 30 ms (MF) to
-170 ms (LightGCN). :class:`ReachPruner` reads them once per trial. In one worker nothing
+every epoch's report. :class:`ReachPruner` reads them once per trial: replaying a first run's
+293 recorded epochs of ML-100K into a SQLite file side by side, an epoch's report and check
+took 5.9 ms of CPU with a read per epoch and 1.3 ms with a read per trial (2 shared cores,
+load ~2.5), for training epochs of 30 ms (MF) to 170 ms (LightGCN). In one worker nothing
 completes while a trial runs, so every decision is the one a read per epoch makes; with
 several workers sharing a study, a trial another worker completes meanwhile counts from this
 worker's next trial on.
 
-No rule on a trial's staleness below the leader is added: LightGCN's eventual best trial on
-ML-100K (lr = 1e-3, K = 1) peaks at epoch 5, dips for 16 epochs without improving while below
-the leader's value, and only then climbs past it, so such a rule must allow 17 stale epochs
-where training's patience allows 20 (MF's lr = 1e-2 trials would save 3 epochs each).
+No rule on a trial's staleness below the leader, nor a shorter patience while tuning: on
+ML-100K, LightGCN's eventual best trial (lr = 1e-3, K = 1) peaks at epoch 5, gains nothing for
+16 epochs while below the leader's value, then climbs past it; replayed on the recorded
+curves of a first run, either rule keeps that trial only when it allows 17 or more stale
+epochs where training's patience allows 20, saving 9 (stale) or 18 (patience) of ~290 epochs.
 """
 
 from __future__ import annotations
