@@ -27,21 +27,31 @@ def nested(params: dict[str, Any] | None) -> dict[str, Any]:
     return out
 
 
-def _bootstrap() -> None:
+def _bootstrap(project: Path = PROJECT) -> None:
     """The project's settings, with the project folder as the working directory: parameters
     such as ``tuning.storage`` (``sqlite:///data/...``) are relative to it, as under
     ``kedro run``, so a script started from benchmarks/ must not open its own."""
-    os.chdir(PROJECT)
-    bootstrap_project(PROJECT)
+    os.chdir(project)
+    bootstrap_project(project)
 
 
-def run(pipeline: str, params: dict[str, Any] | None = None, env: str | None = None) -> None:
-    """``kedro run --pipelines=<pipeline> --params ...`` in-process."""
-    _bootstrap()
+def run(
+    pipeline: str | list[str],
+    params: dict[str, Any] | None = None,
+    env: str | None = None,
+    *,
+    hooks: tuple[object, ...] = (),
+    project: Path = PROJECT,
+) -> None:
+    """``kedro run --pipelines=<pipeline> --params ...`` in-process; ``hooks`` join the
+    project's own for this run (a benchmark's timers), ``project`` another copy of it."""
+    _bootstrap(project)
     with KedroSession.create(
-        project_path=PROJECT, env=env, runtime_params=nested(params)
+        project_path=project, env=env, runtime_params=nested(params)
     ) as session:
-        session.run(pipeline_names=[pipeline])
+        for hook in hooks:  # KedroSession has no public way to add a hook to one session
+            session._hook_manager.register(hook)
+        session.run(pipeline_names=[pipeline] if isinstance(pipeline, str) else pipeline)
 
 
 def catalog(params: dict[str, Any] | None = None, env: str | None = None) -> DataCatalog:

@@ -91,13 +91,12 @@ def open_study(
 ) -> optuna.Study:
     """The study ``name``: TPE from ``seed``, the median rule after ``pruner_warmup``
     evaluations and (``reach_factor``) the epochs-to-reach rule of :mod:`.pruning`."""
-    median = optuna.pruners.MedianPruner(n_startup_trials=3, n_warmup_steps=pruner_warmup)
     return optuna.create_study(
         storage=storage,
         study_name=name,
         direction="maximize",
         sampler=optuna.samplers.TPESampler(seed=seed, n_startup_trials=5),
-        pruner=ReachPruner(median, reach_factor),
+        pruner=ReachPruner(pruner_warmup, reach_factor),
         load_if_exists=True,
     )
 
