@@ -3,9 +3,6 @@ methods' signature had moved past went unnoticed while only its arguments were t
 
 from __future__ import annotations
 
-import sys
-from pathlib import Path
-
 import pytest
 import torch
 
@@ -16,17 +13,14 @@ from recunlearn.unlearning import UnlearningRequest
 
 from ..conftest import checkerboard
 
-BENCHMARKS = Path(__file__).resolve().parents[2] / "benchmarks"
 SETTINGS = {"retrain": {}, "sisa": {"shards": 2, "epochs": 5}}  # sisa_r5: 5 slice stages
 
 
 @pytest.fixture(scope="module")
 def exact():
-    sys.path.insert(0, str(BENCHMARKS))
     import exact
 
-    yield exact
-    sys.path.remove(str(BENCHMARKS))
+    return exact
 
 
 @pytest.fixture

@@ -3,21 +3,17 @@
 from __future__ import annotations
 
 import subprocess
-import sys
-from pathlib import Path
 
 import pytest
 
-BENCHMARKS = Path(__file__).resolve().parents[2] / "benchmarks"
+from .conftest import BENCHMARKS
 
 
 @pytest.fixture(scope="module")
 def machine():
-    sys.path.insert(0, str(BENCHMARKS))
     import machine
 
-    yield machine
-    sys.path.remove(str(BENCHMARKS))
+    return machine
 
 
 def test_the_record_is_one_row_naming_the_command_commit_and_load(machine):

@@ -3,8 +3,6 @@
 from __future__ import annotations
 
 import argparse
-import sys
-from pathlib import Path
 
 import pytest
 
@@ -12,16 +10,12 @@ from recunlearn.models.config import MFConfig
 
 from ..conftest import checkerboard
 
-BENCHMARKS = Path(__file__).resolve().parents[2] / "benchmarks"
-
 
 @pytest.fixture(scope="module")
 def bench():
-    sys.path.insert(0, str(BENCHMARKS))
     import mf_step_speed
 
-    yield mf_step_speed
-    sys.path.remove(str(BENCHMARKS))
+    return mf_step_speed
 
 
 def test_both_paths_are_timed_and_train_the_same_parameters(bench):

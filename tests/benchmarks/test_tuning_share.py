@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import json
 import sys
-from pathlib import Path
 
 import pandas as pd
 import pytest
@@ -13,12 +12,9 @@ from kedro.io import DataCatalog, MemoryDataset
 
 from ..test_run import copy_project, write_tiny_ratings
 
-BENCHMARKS = Path(__file__).resolve().parents[2] / "benchmarks"
-
 
 @pytest.fixture(scope="module")
 def share(tmp_path_factory):
-    sys.path.insert(0, str(BENCHMARKS))
     import kedro_runs
     import tuning_share
 
@@ -33,7 +29,6 @@ def share(tmp_path_factory):
         yield tuning_share.main(argv), saved.load(), project
     finally:
         kedro_runs.catalog = original
-        sys.path.remove(str(BENCHMARKS))
         sys.modules.pop("tuning_share", None)
 
 
@@ -76,33 +71,25 @@ def test_the_run_is_the_scratch_projects_and_its_storage_is_not_left_behind(shar
 
 
 def test_set_values_are_yaml_and_threads_come_first():
-    sys.path.insert(0, str(BENCHMARKS))
-    try:
-        import tuning_share
+    import tuning_share
 
-        args = tuning_share.parse_arguments(["--threads", "2", "--set", "a.b=[1, 2]", "c=x"])
-        assert tuning_share.run_params(args) == {"runtime.threads": 2, "a.b": [1, 2], "c": "x"}
-    finally:
-        sys.path.remove(str(BENCHMARKS))
+    args = tuning_share.parse_arguments(["--threads", "2", "--set", "a.b=[1, 2]", "c=x"])
+    assert tuning_share.run_params(args) == {"runtime.threads": 2, "a.b": [1, 2], "c": "x"}
 
 
 def test_node_times_sum_per_backbone_only_over_tuning_nodes():
-    sys.path.insert(0, str(BENCHMARKS))
-    try:
-        import tuning_share
+    import tuning_share
 
-        trials = pd.DataFrame(
-            {"backbone": ["mf", "lightgcn"], "params": ["{}", "{}"], "value": [0.7, 0.6]}
-        ).assign(best=True)
-        nodes = [
-            {"node": "mf.tuning.tune", "cpu": 2.0, "wall": 3.0},
-            {"node": "lightgcn.tuning.tune", "cpu": 4.0, "wall": 5.0},
-            {"node": "mf.original.train", "cpu": 10.0, "wall": 10.0},
-        ]
-        timed = {"nodes": nodes, "run_cpu": 24.0, "run_wall": 32.0, "main_cpu": 20.0}
-        table = tuning_share.share_table(trials, timed)
-        assert table["backbone_tuning_cpu"].tolist() == [2.0, 4.0]
-        assert (table["share_cpu"] == 0.25).all() and (table["share_wall"] == 0.25).all()
-        assert (table["share_main_cpu"] == 0.3).all() and (table["nodes_cpu"] == 16.0).all()
-    finally:
-        sys.path.remove(str(BENCHMARKS))
+    trials = pd.DataFrame(
+        {"backbone": ["mf", "lightgcn"], "params": ["{}", "{}"], "value": [0.7, 0.6]}
+    ).assign(best=True)
+    nodes = [
+        {"node": "mf.tuning.tune", "cpu": 2.0, "wall": 3.0},
+        {"node": "lightgcn.tuning.tune", "cpu": 4.0, "wall": 5.0},
+        {"node": "mf.original.train", "cpu": 10.0, "wall": 10.0},
+    ]
+    timed = {"nodes": nodes, "run_cpu": 24.0, "run_wall": 32.0, "main_cpu": 20.0}
+    table = tuning_share.share_table(trials, timed)
+    assert table["backbone_tuning_cpu"].tolist() == [2.0, 4.0]
+    assert (table["share_cpu"] == 0.25).all() and (table["share_wall"] == 0.25).all()
+    assert (table["share_main_cpu"] == 0.3).all() and (table["nodes_cpu"] == 16.0).all()
