@@ -43,19 +43,16 @@ def ifru_update(table: pd.DataFrame, targets: CostTargets) -> tuple[pd.DataFrame
     products, completeness, speed-up; one check per tolerance (its completeness beside
     it): met where the CPU mean over at least the target's seeds is in bound."""
     mf = table[table["backbone"] == "mf"] if "backbone" in table.columns else table
-    grouped = mf.groupby("tol", sort=True)
-    per_tol = pd.DataFrame(
-        {
-            "seeds": grouped["seed"].nunique(),
-            "epochs_cpu": grouped["update_epochs_cpu"].mean(),
-            "cpu_min": grouped["update_epochs_cpu"].min(),
-            "cpu_max": grouped["update_epochs_cpu"].max(),
-            "epochs_wall": grouped["update_epochs"].mean(),
-            "products": grouped["hvp_count"].mean(),
-            "completeness_auc_0": grouped["completeness_auc_0"].mean(),
-            "speedup": grouped["speedup"].mean(),
-        }
-    ).reset_index()
+    per_tol = mf.groupby("tol", sort=True, as_index=False).agg(
+        seeds=("seed", "nunique"),
+        epochs_cpu=("update_epochs_cpu", "mean"),
+        cpu_min=("update_epochs_cpu", "min"),
+        cpu_max=("update_epochs_cpu", "max"),
+        epochs_wall=("update_epochs", "mean"),
+        products=("hvp_count", "mean"),
+        completeness_auc_0=("completeness_auc_0", "mean"),
+        speedup=("speedup", "mean"),
+    )
     bound, seeds = targets.ifru_update_epochs, targets.ifru_seeds
     checks = []
     for _, row in per_tol.iterrows():
@@ -138,17 +135,14 @@ def mf_epoch(table: pd.DataFrame, targets: CostTargets) -> tuple[pd.DataFrame, l
     """Per path, the median epoch over repeats (wall, CPU) and its ratio to the floor;
     the closed-form path (the one training uses) against the bound."""
     table = table.assign(cpu_ratio=table["cpu_seconds_per_epoch"] / table["floor_seconds"])
-    grouped = table.groupby("path", sort=False)
-    per_path = pd.DataFrame(
-        {
-            "seconds_per_epoch": grouped["seconds_per_epoch"].median(),
-            "cpu_seconds_per_epoch": grouped["cpu_seconds_per_epoch"].median(),
-            "floor_seconds": grouped["floor_seconds"].median(),
-            "ratio_wall": grouped["ratio_to_floor"].median(),
-            "ratio_cpu": grouped["cpu_ratio"].median(),
-            "bitwise_equal": grouped["parameters_bitwise_equal"].all(),
-        }
-    ).reset_index()
+    per_path = table.groupby("path", sort=False, as_index=False).agg(
+        seconds_per_epoch=("seconds_per_epoch", "median"),
+        cpu_seconds_per_epoch=("cpu_seconds_per_epoch", "median"),
+        floor_seconds=("floor_seconds", "median"),
+        ratio_wall=("ratio_to_floor", "median"),
+        ratio_cpu=("cpu_ratio", "median"),
+        bitwise_equal=("parameters_bitwise_equal", "all"),
+    )
     bound = targets.mf_floor_ratio
     target = f"MF epoch ≤ {bound:g}x the dense-Adam memory floor"
     closed = per_path[per_path["path"] == "closed_form"]
