@@ -44,7 +44,7 @@ def start() -> dict[str, str]:
 
 
 def machine_table(
-    script: str, argv: list[str] | None, device: str, threads: int, started: dict[str, str]
+    script: str, argv: list[str] | None, device: str, threads: int | str, started: dict[str, str]
 ) -> pd.DataFrame:
     """The one-row machine record of ``benchmarks/<script>``'s run, ``started`` as
     :func:`start` found it."""

@@ -18,12 +18,11 @@ Usage: ``python benchmarks/seeds.py [--seeds 1 2 3] [--threads N] [--env alteras
 from __future__ import annotations
 
 import argparse
-import datetime
 import logging
 
 import kedro_runs
 import pandas as pd
-from machine import command_line, commit, load_average
+from machine import commit, load_average, machine_table
 
 from recunlearn.grid import GridConfig
 from recunlearn.pipelines.grid import methods_on
@@ -60,16 +59,13 @@ def summarise(frame: pd.DataFrame, keys: list[str], value: str) -> pd.DataFrame:
 
 
 def machine_record(args: argparse.Namespace, times: pd.DataFrame, load_before: str) -> dict:
-    """Where and how the benchmark ran, for the results page."""
-    return {
-        "protocol": args.env or "ifru",
-        "command": command_line("seeds.py", None),
-        "device": ", ".join(sorted(set(times["device"].astype(str)))),
-        "threads": ", ".join(str(t) for t in sorted(set(times["threads"]))),
-        "date": datetime.datetime.now(datetime.UTC).strftime("%Y-%m-%d %H:%M UTC"),
-        "commit": commit(),
-        "load_average": f"{load_before} at the start, {load_average()} at the end",
-    }
+    """Where and how the benchmark ran, for the results page: :func:`machine.machine_table`'s
+    record (the commit as the seeds so far are saved) with the protocol first."""
+    devices = ", ".join(sorted(set(times["device"].astype(str))))
+    threads = ", ".join(str(t) for t in sorted(set(times["threads"])))
+    started = {"commit": commit(), "load_before": load_before}
+    record = machine_table("seeds.py", None, devices, threads, started).iloc[0].to_dict()
+    return {"protocol": args.env or "ifru", **record}
 
 
 def parse_arguments(argv: list[str] | None = None) -> argparse.Namespace:
