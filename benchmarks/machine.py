@@ -7,15 +7,15 @@ import datetime
 import os
 import subprocess
 import sys
+from pathlib import Path
 
 import kedro_runs
 import pandas as pd
 
 
-def git_output(*args: str) -> str:
-    """``git args`` in the project, its output stripped (empty where git fails)."""
-    command = ["git", *args]
-    run = subprocess.run(command, cwd=kedro_runs.PROJECT, capture_output=True, text=True)
+def git_output(*args: str, project: Path = kedro_runs.PROJECT) -> str:
+    """``git args`` in ``project``, its output stripped (empty where git fails)."""
+    run = subprocess.run(["git", *args], cwd=project, capture_output=True, text=True)
     return run.stdout.strip()
 
 
@@ -23,10 +23,10 @@ def load_average() -> str:
     return " / ".join(f"{value:.2f}" for value in os.getloadavg())
 
 
-def commit() -> str:
-    """The checkout's short commit, marked where tracked files differ from it."""
-    head = git_output("rev-parse", "--short", "HEAD")
-    dirty = git_output("status", "--porcelain", "--untracked-files=no")
+def commit(project: Path = kedro_runs.PROJECT) -> str:
+    """``project``'s short commit, marked where tracked files differ from it."""
+    head = git_output("rev-parse", "--short", "HEAD", project=project)
+    dirty = git_output("status", "--porcelain", "--untracked-files=no", project=project)
     return (head or "unknown") + (" (uncommitted changes)" if dirty else "")
 
 

@@ -33,6 +33,7 @@ import kedro_runs
 import pandas as pd
 import yaml
 from kedro.framework.hooks import hook_impl
+from machine import commit
 
 logger = logging.getLogger("benchmarks.tuning_share")
 TUNING_NODE = ".tuning."
@@ -162,21 +163,14 @@ def share_table(trials: pd.DataFrame, timed: dict) -> pd.DataFrame:
     return table
 
 
-def git_output(project: Path, *args: str) -> str:
-    run = subprocess.run(["git", *args], cwd=project, capture_output=True, text=True)
-    return run.stdout.strip()
-
-
 def stamped(table: pd.DataFrame, args: argparse.Namespace, load_start: float) -> pd.DataFrame:
     """``table`` with threads, date, load average, commit and label on every row."""
-    commit = git_output(args.project, "rev-parse", "--short", "HEAD") or "unknown"
-    dirty = git_output(args.project, "status", "--porcelain", "--untracked-files=no")
     return table.assign(
         threads=args.threads,
         date=datetime.datetime.now(datetime.UTC).strftime("%Y-%m-%d %H:%M UTC"),
         load_start=load_start,
         load_end=os.getloadavg()[0],
-        commit=commit + (" (uncommitted changes)" if dirty else ""),
+        commit=commit(args.project),
         label=args.label,
     )
 
