@@ -132,7 +132,7 @@ def test_cg_raises_the_damping_on_negative_curvature_restarts_and_logs_it(caplog
     matrix = torch.diag(torch.tensor([2.0, -1.0], dtype=torch.float64))
     rhs = torch.tensor([0.5, 1.0], dtype=torch.float64)
     settings = SolverSettings(name="cg", damping=0.0, tol=1e-10, max_iter=50)
-    with caplog.at_level("INFO", logger="recunlearn.influence.solvers"):
+    with caplog.at_level("INFO", logger="recunlearn.influence"):
         result = make_solver(settings).solve(lambda v: matrix @ v, rhs)
     assert result.restarts == 2 and result.damping == pytest.approx(1.88)
     restarts = [r for r in caplog.records if "non-positive curvature" in r.message]
@@ -242,7 +242,7 @@ def test_cg_with_bfloat16_blocks_still_needs_far_fewer_products_than_plain_cg():
 def test_cg_drops_a_preconditioner_that_is_not_positive_and_still_solves(caplog):
     _, matrix, rhs = weakly_coupled_system()
     expected = torch.linalg.solve(matrix + 0.2 * torch.eye(60, dtype=torch.float64), rhs)
-    with caplog.at_level("INFO", logger="recunlearn.influence.solvers"):
+    with caplog.at_level("INFO", logger="recunlearn.influence"):
         result = cg(1e-10, lambda r: -r).solve(lambda v: matrix @ v, rhs)
     torch.testing.assert_close(result.solution, expected, atol=1e-8, rtol=1e-8)
     assert "preconditioner is not positive" in caplog.text

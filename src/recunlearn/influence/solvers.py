@@ -35,6 +35,7 @@ from typing import ClassVar
 import torch
 
 from recunlearn.errors import ParameterError
+from recunlearn.influence.damped_system import DampedSystem, PositivePreconditioner
 from recunlearn.influence.solver_settings import SolverName, SolverSettings
 from recunlearn.progress import progress_bar
 
@@ -131,9 +132,16 @@ class ConjugateGradient(InverseHVPSolver):
     MAX_RESTARTS: ClassVar[int] = 30  # the damping at least doubles at each restart
 
     def solve(self, hvp: HVP, rhs: torch.Tensor) -> SolveResult:
+        return self.solve_system(
+            lambda damping: DampedSystem.plain(hvp, rhs, damping, self.preconditioner)
+        )
+
+    def solve_system(self, system_at: Callable[[float], DampedSystem]) -> SolveResult:
+        """CG on ``system_at(damping)``, the system (H + damping I) x = b or one it reduces
+        to, starting at this solver's damping and raised on non-positive curvature."""
         damping, products = self.damping, 0
         for restart in range(self.MAX_RESTARTS + 1):
-            result, rayleigh = self._solve_damped(hvp, rhs, damping)
+            result, rayleigh = self._solve_damped(system_at(damping))
             products += result.hvp_count
             result = dataclasses.replace(
                 result, hvp_count=products, damping=damping, restarts=restart
@@ -154,15 +162,16 @@ class ConjugateGradient(InverseHVPSolver):
         on_cap = result.iterations >= self.max_iter and rayleigh is None
         return self.checked(result, stopped_on_cap=on_cap)
 
-    def _solve_damped(
-        self, hvp: HVP, rhs: torch.Tensor, damping: float
-    ) -> tuple[SolveResult, float | None]:
-        """CG on (H + damping I) x = rhs, and the Rayleigh quotient of H of a direction of
-        non-positive curvature where it stopped on one (else ``None``)."""
-        norm_b, x, residual = float(rhs.norm()), torch.zeros_like(rhs), rhs.clone()
+    def _solve_damped(self, system: DampedSystem) -> tuple[SolveResult, float | None]:
+        """CG on ``system``, and the Rayleigh quotient of H of a direction of non-positive
+        curvature where it stopped on one (else ``None``)."""
+        norm_b, x, residual = system.reference, torch.zeros_like(system.rhs), system.rhs.clone()
         if norm_b == 0.0:
-            return SolveResult(x, 0, 0, 0.0), None
-        precondition = _PositivePreconditioner(self.preconditioner)
+            return SolveResult(system.solution(x), 0, 0, 0.0), None
+        if float(residual.norm()) <= self.tol * norm_b:  # a reduced system may start solved
+            relative = float(residual.norm()) / norm_b
+            return SolveResult(system.solution(x), 0, system.extra_products, relative), None
+        precondition = PositivePreconditioner(system.preconditioner)
         preconditioned, rs_old = precondition(residual)
         direction = preconditioned
         iterations, rayleigh = 0, None
@@ -170,10 +179,10 @@ class ConjugateGradient(InverseHVPSolver):
         while iterations < self.max_iter:
             iterations += 1
             bar.update(1)
-            product = hvp(direction) + damping * direction
+            product = system.operator(direction)
             curvature = direction.dot(product)
             if float(curvature) <= 0.0:
-                rayleigh = float(curvature / direction.dot(direction)) - damping
+                rayleigh = system.rayleigh(direction, float(curvature))
                 break
             step = rs_old / curvature
             x = x + step * direction
@@ -185,27 +194,9 @@ class ConjugateGradient(InverseHVPSolver):
             direction = preconditioned + beta * direction
             rs_old = rs_new
         bar.close()
-        return SolveResult(x, iterations, iterations, float(residual.norm()) / norm_b), rayleigh
-
-
-class _PositivePreconditioner:
-    """r -> (M^-1 r, r . M^-1 r) for CG, and plain r once M^-1 is not positive on a
-    residual (a preconditioner stored in bfloat16 may not be, in principle): dropped for
-    the rest of the solve, logged; ``dropped_now`` says it happened on this call."""
-
-    def __init__(self, preconditioner: HVP | None) -> None:
-        self.preconditioner, self.dropped_now = preconditioner, False
-
-    def __call__(self, residual: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor]:
-        self.dropped_now = False
-        if self.preconditioner is not None:
-            preconditioned = self.preconditioner(residual)
-            product = residual.dot(preconditioned)
-            if float(product) > 0.0:
-                return preconditioned, product
-            logger.info("CG: the preconditioner is not positive on the residual, dropped")
-            self.preconditioner, self.dropped_now = None, True
-        return residual, residual.dot(residual)
+        products = iterations + system.extra_products
+        relative = float(residual.norm()) / norm_b
+        return SolveResult(system.solution(x), iterations, products, relative), rayleigh
 
 
 class AdamSolver(InverseHVPSolver):
