@@ -18,7 +18,9 @@ estimate. The estimate is not a lower bound, so it does not make every restricte
 Hessian positive definite for certain; CG raises the damping and restarts where it meets
 non-positive curvature (logged, ``solve_damping`` and ``curvature_restarts``). Products are closed-form for MF and
 LightGCN (:mod:`recunlearn.influence.dot_product`); CG can be preconditioned with the
-per-user / per-item d x d Hessian blocks.
+per-user / per-item d x d Hessian blocks and, for MF, whose restricted Hessian is
+bipartite, runs on the Schur complement of one side (``elimination``,
+:mod:`recunlearn.influence.elimination`).
 
 Everything a request needs that D and the model determine (damping, neighbourhoods and
 degrees, per-row curvature, the preconditioner's blocks) is formed in ``prepare`` and kept
@@ -42,10 +44,9 @@ from dataclasses import replace
 from typing import Any
 
 import numpy as np
-import pandas as pd
 import torch
 
-from recunlearn.influence.blocks import apply_blocks, inverse_blocks
+from recunlearn.influence.blocks import apply_blocks
 from recunlearn.influence.curvature import (
     HVP,
     hessian_operator,
@@ -53,9 +54,16 @@ from recunlearn.influence.curvature import (
     training_spectrum,
 )
 from recunlearn.influence.dot_product import DotProductCurvature, RowCurvature
+from recunlearn.influence.elimination import BipartiteElimination, Side, eliminated_side
 from recunlearn.influence.neighbourhood import Neighbourhoods, expand
 from recunlearn.influence.objective import EmbeddingObjective, LossTerm, Selection
-from recunlearn.influence.solvers import InverseHVPSolver, Monitor, make_solver
+from recunlearn.influence.solvers import (
+    ConjugateGradient,
+    InverseHVPSolver,
+    Monitor,
+    SolveResult,
+    make_solver,
+)
 from recunlearn.influence.spectrum import damping_from_spectrum
 from recunlearn.models import PER_ROW_BACKBONES, positive_edges
 from recunlearn.models.base import Recommender
@@ -71,6 +79,7 @@ from recunlearn.unlearning.base import (
 from recunlearn.unlearning.influence.damping import DampingState
 from recunlearn.unlearning.influence.log import PhaseClock, solve_log
 from recunlearn.unlearning.influence.prepared import InfluenceState
+from recunlearn.unlearning.influence.prepared_blocks import propagates, with_blocks
 
 logger = logging.getLogger(__name__)
 FULL_TERMS_SHARE = 0.75
@@ -166,13 +175,8 @@ class InfluenceUnlearning(UnlearningMethod):
             state = replace(state, curvature=RowCurvature.of(model, rows, propagation))
         if state.estimate is None and cfg.damping_rule == "lanczos":
             state = state.with_damping(self.estimate_damping(context, state.curvature))
-        if state.inverse_blocks is None and state.curvature is not None:
-            if cfg.preconditioned(closed_form=True):
-                penalty = node_penalty(rows, model.n_users, model.n_items, context.train_config.l2)
-                blocks = state.curvature.node_blocks(penalty)
-                precision = getattr(torch, cfg.preconditioner_dtype())
-                inverse = inverse_blocks(blocks, state.damping, precision)
-                state = replace(state, inverse_blocks=inverse)
+        if state.curvature is not None:
+            state = with_blocks(state, cfg, context)
         return state
 
     def unlearn(self, state: PreparedState | None, request: UnlearningRequest) -> UnlearningOutcome:
@@ -194,12 +198,12 @@ class InfluenceUnlearning(UnlearningMethod):
         clock.lap("setup")
         rhs = removed_gradient(objective, removed, cfg.products == "closed_form")
         clock.lap("gradient")
-        result = self.solver(request, objective, curvature, state).solve(hvp, rhs)
+        result, side = self.solve(request, objective, (hvp, curvature), state, rhs)
         clock.lap("solve")
         phi = objective.initial() + result.solution
         unlearned = apply_update(objective, phi, request)
         clock.lap("update")
-        log = solve_log(cfg, result, curvature is not None) | clock.log() | details
+        log = solve_log(cfg, result, curvature is not None, side) | clock.log() | details
         log |= self.damping_log(given, state, request) | {"hessian_rows": n_rows}
         log |= {"params_moved": selection.size(model.embedding_dim)}
         log |= {"users_moved": len(selection.users), "items_moved": len(selection.items)}
@@ -232,6 +236,36 @@ class InfluenceUnlearning(UnlearningMethod):
         if prepared:
             log["prepare_seconds"] = given.seconds
         return log
+
+    def solve(
+        self,
+        request: UnlearningRequest,
+        objective: EmbeddingObjective,
+        products: tuple[HVP, DotProductCurvature | None],
+        state: InfluenceState,
+        rhs: torch.Tensor,
+    ) -> tuple[SolveResult, Side | None]:
+        """(H + damping I) x = ``rhs`` by the configured solver, and the side eliminated:
+        CG on a Schur complement where the config and the backbone allow it
+        (``elimination``), else on the whole system (``products``: H's product and its
+        closed form)."""
+        hvp, curvature = products
+        model = objective.model
+        if curvature is None or not self.config.eliminates(True, propagates(model)):
+            return self.solver(request, objective, curvature, state).solve(hvp, rhs), None
+        side = eliminated_side(model.n_users, model.n_items)
+        elimination = BipartiteElimination(
+            curvature,
+            self.config.hessian == "exact",
+            side,
+            state.damping,
+            state.eliminated_blocks,
+            state.inverse_blocks,
+        )
+        solver = ConjugateGradient.from_settings(
+            self.config.solver_settings(state.damping), None, None
+        )
+        return solver.solve_system(elimination.systems(rhs)), side
 
     def solver(
         self,
@@ -278,10 +312,3 @@ def incomplete(state: InfluenceState | None, n_rows: int) -> bool:
     """Whether ``state`` lacks a part a request on ``n_rows`` rows may need (the request
     forms it in its call then)."""
     return state is None or state.neighbourhoods is None or state.n_rows != n_rows
-
-
-def node_penalty(rows: pd.DataFrame, n_users: int, n_items: int, l2: float) -> torch.Tensor:
-    """2 l2 n_a for every node a (n_a: its rows in ``rows``), its L2 curvature."""
-    users = np.bincount(rows["user"].to_numpy(), minlength=n_users)
-    items = np.bincount(rows["item"].to_numpy(), minlength=n_items)
-    return torch.from_numpy(2 * l2 * np.r_[users, items].astype(np.float64))

@@ -9,13 +9,17 @@ from recunlearn.influence.solvers import SolveResult
 from recunlearn.unlearning.influence.config import SolverConfig
 
 
-def solve_log(cfg: SolverConfig, result: SolveResult, closed_form: bool) -> dict[str, Any]:
-    """What the solve did, for the method's log."""
+def solve_log(
+    cfg: SolverConfig, result: SolveResult, closed_form: bool, eliminated: str | None = None
+) -> dict[str, Any]:
+    """What the solve did, for the method's log (``eliminated``: the side CG eliminated,
+    None where it solved the whole system)."""
     return {
         "solver": cfg.solver,
         "hessian": cfg.hessian,
         "products": "closed_form" if closed_form else "autograd",
         "preconditioned": cfg.preconditioned(closed_form),
+        "eliminated": eliminated,
         "iterations": result.iterations,
         "hvp_count": result.hvp_count,
         "relative_residual": result.relative_residual,

@@ -10,7 +10,9 @@ pruning walk, gradient, solve and update).
   :class:`~recunlearn.influence.dot_product.RowCurvature`), which each request
   restricts to its Hessian rows;
 - ``inverse_blocks``: the block-Jacobi preconditioner, (B_a + damping I)^-1 for every
-  user and item a (``preconditioner: block_jacobi`` only).
+  user and item a (``preconditioner: block_jacobi`` only);
+- ``eliminated_blocks``: the same inverses, exact (in the curvature's dtype, never
+  rounded), for every node of the side CG eliminates (``elimination: auto`` on MF).
 
 A part that is ``None`` is formed by the request that needs it, inside its timed call
 (``unprepared_seconds``). Every part depends on D, and all but the neighbourhoods and a
@@ -52,6 +54,8 @@ class InfluenceState(DampingState):
         neighbourhoods: the adjacency matrices pruning and spillover walk.
         curvature: the per-row curvature terms of D at the model.
         inverse_blocks: (B_a + damping I)^-1 for every node, N x d x d.
+        eliminated_blocks: (B_a + damping I)^-1, exact, for every node of the side CG
+            eliminates (:func:`~recunlearn.influence.elimination.eliminated_side`).
     """
 
     kind = "influence"
@@ -60,6 +64,7 @@ class InfluenceState(DampingState):
     neighbourhoods: Neighbourhoods | None = None
     curvature: RowCurvature | None = None
     inverse_blocks: torch.Tensor | None = None
+    eliminated_blocks: torch.Tensor | None = None
 
     def carried(self) -> InfluenceState | None:
         """The state for the next request of a stream (D - D_r, the unlearned model).
@@ -95,8 +100,9 @@ class InfluenceState(DampingState):
                 "weight": terms.weight,
                 "residual": terms.residual,
             }
-        if self.inverse_blocks is not None:
-            out["inverse_blocks"] = self.inverse_blocks
+        for name in ("inverse_blocks", "eliminated_blocks"):
+            if getattr(self, name) is not None:
+                out[name] = getattr(self, name)
         return out
 
     @classmethod
@@ -113,6 +119,7 @@ class InfluenceState(DampingState):
             neighbourhoods=_neighbourhoods(config, tensors),
             curvature=_curvature(tensors),
             inverse_blocks=tensors.get("inverse_blocks"),
+            eliminated_blocks=tensors.get("eliminated_blocks"),
         )
 
     def with_damping(self, damping: DampingState) -> InfluenceState:
