@@ -21,18 +21,19 @@ USERS, ITEMS = [0, 3, 5, 11], [1, 2, 7, 9, 12]
 N_USERS, DIM = 24, 3
 
 
-def mf_system(interactions, selection, l2=0.05, init_std=0.5, exact=True):
+def mf_system(interactions, selection, l2=0.05, init_std=0.5, exact=True, device="cpu"):
     """The closed-form curvature of a double MF, its explicit H and a right-hand side."""
     config = backbone_config("mf", embedding_dim=DIM, init_std=init_std)
     model = build_backbone(
         "mf", N_USERS, 18, config, interactions, torch.Generator().manual_seed(0)
     )
-    objective = EmbeddingObjective(model.double(), selection, l2)
+    objective = EmbeddingObjective(model.double().to(device), selection, l2)
     hvp, curvature = hessian_operator(objective, interactions, exact, closed_form=True)
     size = objective.initial().numel()
-    hessian = torch.stack([hvp(column) for column in torch.eye(size, dtype=torch.float64)], 1)
+    eye = torch.eye(size, dtype=torch.float64, device=device)
+    hessian = torch.stack([hvp(column) for column in eye], 1)
     rhs = torch.randn(size, generator=torch.Generator().manual_seed(1), dtype=torch.float64)
-    return objective, curvature, hessian, rhs
+    return objective, curvature, hessian, rhs.to(device)
 
 
 def damped_solve(hessian, rhs, damping):
@@ -44,7 +45,8 @@ def node_inverse(objective, interactions, damping):
     which only the operator needs exactly)."""
     model = objective.model
     terms = RowCurvature.of(model, interactions, model.linear_propagation())
-    return inverse_blocks(terms.node_blocks(torch.zeros(N_USERS + 18)), damping)
+    penalty = torch.zeros(N_USERS + 18, device=terms.final.device)
+    return inverse_blocks(terms.node_blocks(penalty), damping)
 
 
 def test_the_halves_are_the_off_diagonal_blocks_of_the_row_pattern(interactions):
@@ -60,9 +62,13 @@ def test_the_halves_are_the_off_diagonal_blocks_of_the_row_pattern(interactions)
 @pytest.mark.parametrize("side", ["users", "items"])
 @pytest.mark.parametrize("exact", [True, False])
 @pytest.mark.parametrize("preconditioned", [True, False])
-def test_reduced_cg_solves_the_whole_damped_system(interactions, side, exact, preconditioned):
+def test_reduced_cg_solves_the_whole_damped_system(
+    interactions, torch_device, side, exact, preconditioned
+):
     selection = Selection(torch.tensor(USERS), torch.tensor(ITEMS))
-    objective, curvature, hessian, rhs = mf_system(interactions, selection, exact=exact)
+    objective, curvature, hessian, rhs = mf_system(
+        interactions, selection, exact=exact, device=torch_device
+    )
     damping = 2.0
     blocks = node_inverse(objective, interactions, damping) if preconditioned else None
     elimination = BipartiteElimination(curvature, exact, side, damping, None, blocks)
