@@ -222,7 +222,7 @@ class BipartiteElimination:
         """(D_K - penalty) p - C_KE y on the selected kept nodes, from the kept half's
         sampled <p_a, f_b> (None: p = 0) and y (an n_E x d matrix)."""
         k, e = self.kept, self.eliminated
-        coupled = e.half.sampled(moved, k.final)[k.half.twin]
+        coupled = k.half.sampled(k.final, moved)  # <f_a, y_b>, in the kept half's order
         weights = k.half.weight * (-coupled if sampled is None else sampled - coupled)
         result = k.half.matrix(weights) @ e.final
         if self.exact:
@@ -244,6 +244,10 @@ class BipartiteElimination:
         return full
 
     def _kept_preconditioner(self) -> HVP | None:
+        """The kept side's blocks applied to its selected nodes: from that side's slice
+        of the node blocks (a view), so a large selection applies the side's blocks in
+        place rather than every node's."""
         if self.node_inverse is None:
             return None
-        return apply_blocks(self.node_inverse, self.kept.selected + self.offset)
+        own = self.node_inverse[self.offset : self.offset + len(self.kept.final)]
+        return apply_blocks(own, self.kept.selected)
