@@ -159,7 +159,8 @@ def ifru_row(request: UnlearningRequest, settings: dict, repeats: int) -> tuple[
 
 def logged(log: dict) -> dict:
     """The request's products, sizes and phases (of its last call)."""
-    names = ("hvp_count", "hessian_rows", "params_moved", "converged", "curvature_restarts")
+    names = ("hvp_count", "iterations", "eliminated", "hessian_rows", "params_moved")
+    names += ("converged", "curvature_restarts")
     return {name: log.get(name) for name in names} | {
         f"{phase}_seconds": log.get(f"{phase}_seconds") for phase in PHASES
     }

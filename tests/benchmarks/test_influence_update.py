@@ -57,3 +57,16 @@ def test_toy_run_gives_a_row_per_seed_and_tolerance(update):
         machine["command"].iloc[0]
         == "`python benchmarks/influence_update.py " + " ".join(arguments) + "`"
     )
+
+
+def test_a_setting_reaches_the_method_and_is_recorded(update):
+    """``--set elimination=none``: the whole system, more products than the default's
+    reduced one (MF; the toy data has fewer items than users)."""
+    module, _, _ = update
+    arguments = ["--seeds", "0", "--tols", "0.001", "--repeats", "1", "--epochs", "1"]
+    reduced = module.main(arguments)
+    whole = module.main([*arguments, "--set", "elimination=none", "--label", "whole"])
+    assert reduced["eliminated"].tolist() == ["items"] and whole["eliminated"].isna().all()
+    assert whole["settings"].tolist() == ["elimination=none"]
+    assert whole["hvp_count"].iloc[0] > reduced["hvp_count"].iloc[0]
+    assert whole["iterations"].iloc[0] > reduced["iterations"].iloc[0]

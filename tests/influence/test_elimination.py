@@ -76,7 +76,7 @@ def test_reduced_cg_solves_the_whole_damped_system(
     torch.testing.assert_close(result.solution, damped_solve(hessian, rhs, damping))
     whole = (hessian @ result.solution + damping * result.solution - rhs).norm() / rhs.norm()
     assert result.relative_residual <= 1e-10 and float(whole) <= 1e-9
-    assert result.hvp_count == result.iterations + 1  # forming b~ and x_E: one product
+    assert result.hvp_count == result.iterations + 1  # forming b~: one product
 
 
 def test_reduced_cg_needs_about_half_the_iterations_of_block_jacobi_cg(interactions):
@@ -100,7 +100,8 @@ def test_reduced_cg_needs_about_half_the_iterations_of_block_jacobi_cg(interacti
 
 
 def test_the_rayleigh_quotient_is_that_of_the_whole_direction(interactions):
-    """p stands for z = (p, -D_E^-1 C_EK p): z^T (H + damping) z = p^T S p."""
+    """p stands for z = (p, -D_E^-1 C_EK p), its shadow the second part:
+    z^T (H + damping) z = p^T S p."""
     selection = Selection(torch.tensor(USERS), torch.tensor(ITEMS))
     _, curvature, hessian, rhs = mf_system(interactions, selection, 0.0)
     damping, n_user_values = 0.7, len(USERS) * DIM
@@ -113,10 +114,13 @@ def test_the_rayleigh_quotient_is_that_of_the_whole_direction(interactions):
         damped[items, items], damped[items, :n_user_values] @ direction
     )
     whole = torch.cat([direction, eliminated])
-    curvature_of_s = float(direction.dot(system.operator(direction)))
+    product, shadow = system.operator(direction)
+    torch.testing.assert_close(shadow, eliminated)
+    curvature_of_s = float(direction.dot(product))
     assert curvature_of_s == pytest.approx(float(whole @ damped @ whole), rel=1e-10)
     expected = float(whole @ hessian @ whole / whole.dot(whole))
-    assert system.rayleigh(direction, curvature_of_s) == pytest.approx(expected, rel=1e-10)
+    quotient = system.rayleigh(direction, shadow, curvature_of_s)
+    assert quotient == pytest.approx(expected, rel=1e-10)
 
 
 def test_a_raised_damping_forms_the_eliminated_blocks_again(interactions):

@@ -26,25 +26,33 @@ logger = logging.getLogger(__name__)
 class DampedSystem:
     """What CG iterates on for one damping.
 
+    A reduced system iterates on part of the unknowns; each of its directions p stands
+    for a whole direction z = (p, shadow) whose other part, the ``shadow``, its operator
+    returns with the product (empty for a whole system). CG accumulates the shadows as
+    it accumulates x, which gives the other part of the solution without another
+    product, and the Rayleigh quotient of z: z^T (H + damping) z = p^T A p.
+
     Attributes:
-        operator: v -> the system's (symmetric) matrix times v, the damping included.
+        operator: v -> (the system's symmetric matrix times v, damping included; v's
+            shadow).
         rhs: the system's right-hand side.
         reference: ||b|| of the full system; CG stops once the residual is at most
             ``tol`` times it (a reduced system's residual equals the full one's).
         preconditioner: r -> M^-1 r for a symmetric positive-definite M, or None.
-        rayleigh: (direction, its curvature d^T A d) -> the Rayleigh quotient of H
-            (without the damping) of the full vector the direction stands for.
-        solution: the full system's solution from the system's iterate.
+        damping: the damping the operator includes.
+        solution: (the iterate, its accumulated shadow) -> the full system's solution.
+        shadow_size: the length of a shadow (0: a whole system).
         extra_products: product-equivalents the system costs beyond one per CG
-            iteration (forming a reduced right-hand side and recovering the solution).
+            iteration (forming a reduced right-hand side).
     """
 
-    operator: HVP
+    operator: Callable[[torch.Tensor], tuple[torch.Tensor, torch.Tensor]]
     rhs: torch.Tensor
     reference: float
     preconditioner: HVP | None
-    rayleigh: Callable[[torch.Tensor, float], float]
-    solution: HVP
+    damping: float
+    solution: Callable[[torch.Tensor, torch.Tensor], torch.Tensor]
+    shadow_size: int = 0
     extra_products: int = 0
 
     @classmethod
@@ -52,16 +60,21 @@ class DampedSystem:
         cls, hvp: HVP, rhs: torch.Tensor, damping: float, preconditioner: HVP | None
     ) -> DampedSystem:
         """(H + damping I) x = rhs itself, with ``hvp``: v -> H v."""
+        none = rhs.new_zeros(0)
         return cls(
-            operator=lambda v: hvp(v) + damping * v,
+            operator=lambda v: (hvp(v) + damping * v, none),
             rhs=rhs,
             reference=float(rhs.norm()),
             preconditioner=preconditioner,
-            rayleigh=lambda direction, curvature: (
-                curvature / float(direction.dot(direction)) - damping
-            ),
-            solution=lambda x: x,
+            damping=damping,
+            solution=lambda x, shadow: x,
         )
+
+    def rayleigh(self, direction: torch.Tensor, shadow: torch.Tensor, curvature: float) -> float:
+        """The Rayleigh quotient of H (without the damping) of the whole direction
+        (``direction``, ``shadow``) whose curvature z^T (H + damping) z is ``curvature``."""
+        norm = float(direction.dot(direction) + shadow.dot(shadow))
+        return curvature / norm - self.damping
 
 
 class PositivePreconditioner:

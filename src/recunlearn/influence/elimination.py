@@ -17,12 +17,15 @@ PCG the Schur complement
 
 (K: the side kept, E: the side eliminated) whose block-preconditioned eigenvalues are
 1 - sigma^2: one value per pair instead of two, so CG needs about half the iterations
-(ML-100K MF at tol 1e-3: 11 -> 5). The residual of S x_K = b~ *is* the full residual
+(ML-100K MF at tol 1e-3: 11 -> 6). The residual of S x_K = b~ *is* the full residual
 (the eliminated side's is zero), so CG stops against the full ||b||. One iteration costs
 about one full product: the sampled pass and the sparse products run over each half of
 the rows' pattern once, plus one apply of D_E^-1 (exact blocks: they are part of the
 operator, so stored in the curvature's dtype, never rounded) and of the kept side's
-preconditioner. Forming b~ and recovering x_E cost about one product together.
+preconditioner. Forming b~ costs half a product and an apply of D_E^-1 (counted as
+one product); x_E needs no more: each product computes D_E^-1 C_EK p for its direction
+p, and CG accumulates those as it accumulates x_K (the directions' *shadows*,
+:class:`~recunlearn.influence.damped_system.DampedSystem`).
 
 Choice: the side eliminated is the one with fewer nodes in the model (users for
 MovieLens), whose exact inverse blocks are the smaller to prepare and apply. A direction
@@ -173,38 +176,34 @@ class BipartiteElimination:
         return lambda damping: self.system(rhs, damping)
 
     def system(self, rhs: torch.Tensor, damping: float) -> DampedSystem:
-        """S x_K = b_K - C_KE D_E^-1 b_E at ``damping``, recovering x_E from x_K."""
+        """S x_K = b_K - C_KE D_E^-1 b_E at ``damping``. A direction p's shadow is
+        -D_E^-1 C_EK p, which its product computes anyway, so CG's accumulated shadows
+        give x_E = D_E^-1 b_E - D_E^-1 C_EK x_K without another product."""
         kept, eliminated = self.kept, self.eliminated
         solve_eliminated = apply_blocks(self._eliminated_inverse(damping), eliminated.selected)
-        kept_rhs, eliminated_rhs = rhs[kept.span], rhs[eliminated.span]
-        coupled = self._to_kept(eliminated.scattered(solve_eliminated(eliminated_rhs)), None)
+        start = solve_eliminated(rhs[eliminated.span])  # D_E^-1 b_E
+        coupled = self._to_kept(eliminated.scattered(start), None)
         shift = self.penalty[kept.span] + damping
 
-        def operator(direction: torch.Tensor) -> torch.Tensor:
+        def operator(direction: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor]:
             towards, sampled = self._to_eliminated(kept.scattered(direction))
-            moved = eliminated.scattered(solve_eliminated(towards))
-            return self._to_kept(moved, sampled) + shift * direction
-
-        def rayleigh(direction: torch.Tensor, curvature: float) -> float:
-            towards, _ = self._to_eliminated(kept.scattered(direction))
             moved = solve_eliminated(towards)
-            norm = float(direction.dot(direction) + moved.dot(moved))
-            return curvature / norm - damping
+            product = self._to_kept(eliminated.scattered(moved), sampled) + shift * direction
+            return product, -moved
 
-        def solution(reduced: torch.Tensor) -> torch.Tensor:
-            towards, _ = self._to_eliminated(kept.scattered(reduced))
+        def solution(reduced: torch.Tensor, shadow: torch.Tensor) -> torch.Tensor:
             full = torch.empty_like(rhs)
-            full[kept.span] = reduced
-            full[eliminated.span] = solve_eliminated(eliminated_rhs - towards)
+            full[kept.span], full[eliminated.span] = reduced, start + shadow
             return full
 
         return DampedSystem(
             operator=operator,
-            rhs=kept_rhs + coupled,
+            rhs=rhs[kept.span] + coupled,
             reference=float(rhs.norm()),
             preconditioner=self._kept_preconditioner(),
-            rayleigh=rayleigh,
+            damping=damping,
             solution=solution,
+            shadow_size=len(start),
             extra_products=1,
         )
 

@@ -166,11 +166,13 @@ class ConjugateGradient(InverseHVPSolver):
         """CG on ``system``, and the Rayleigh quotient of H of a direction of non-positive
         curvature where it stopped on one (else ``None``)."""
         norm_b, x, residual = system.reference, torch.zeros_like(system.rhs), system.rhs.clone()
+        shadow = x.new_zeros(system.shadow_size)
         if norm_b == 0.0:
-            return SolveResult(system.solution(x), 0, 0, 0.0), None
+            return SolveResult(system.solution(x, shadow), 0, 0, 0.0), None
         if float(residual.norm()) <= self.tol * norm_b:  # a reduced system may start solved
             relative = float(residual.norm()) / norm_b
-            return SolveResult(system.solution(x), 0, system.extra_products, relative), None
+            result = SolveResult(system.solution(x, shadow), 0, system.extra_products, relative)
+            return result, None
         precondition = PositivePreconditioner(system.preconditioner)
         preconditioned, rs_old = precondition(residual)
         direction = preconditioned
@@ -179,13 +181,14 @@ class ConjugateGradient(InverseHVPSolver):
         while iterations < self.max_iter:
             iterations += 1
             bar.update(1)
-            product = system.operator(direction)
+            product, moved = system.operator(direction)
             curvature = direction.dot(product)
             if float(curvature) <= 0.0:
-                rayleigh = system.rayleigh(direction, float(curvature))
+                rayleigh = system.rayleigh(direction, moved, float(curvature))
                 break
             step = rs_old / curvature
             x = x + step * direction
+            shadow = shadow + step * moved
             residual = residual - step * product
             if float(residual.norm()) <= self.tol * norm_b:
                 break
@@ -196,7 +199,7 @@ class ConjugateGradient(InverseHVPSolver):
         bar.close()
         products = iterations + system.extra_products
         relative = float(residual.norm()) / norm_b
-        return SolveResult(system.solution(x), iterations, products, relative), rayleigh
+        return SolveResult(system.solution(x, shadow), iterations, products, relative), rayleigh
 
 
 class AdamSolver(InverseHVPSolver):
