@@ -167,12 +167,8 @@ class ConjugateGradient(InverseHVPSolver):
         curvature where it stopped on one (else ``None``)."""
         norm_b, x, residual = system.reference, torch.zeros_like(system.rhs), system.rhs.clone()
         shadow = x.new_zeros(system.shadow_size)
-        if norm_b == 0.0:
-            return SolveResult(system.solution(x, shadow), 0, 0, 0.0), None
-        if float(residual.norm()) <= self.tol * norm_b:  # a reduced system may start solved
-            relative = float(residual.norm()) / norm_b
-            result = SolveResult(system.solution(x, shadow), 0, system.extra_products, relative)
-            return result, None
+        if norm_b == 0.0 or float(residual.norm()) <= self.tol * norm_b:
+            return self._solved_at_start(system, x, shadow), None
         precondition = PositivePreconditioner(system.preconditioner)
         preconditioned, rs_old = precondition(residual)
         direction = preconditioned
@@ -200,6 +196,17 @@ class ConjugateGradient(InverseHVPSolver):
         products = iterations + system.extra_products
         relative = float(residual.norm()) / norm_b
         return SolveResult(system.solution(x, shadow), iterations, products, relative), rayleigh
+
+    @staticmethod
+    def _solved_at_start(
+        system: DampedSystem, x: torch.Tensor, shadow: torch.Tensor
+    ) -> SolveResult:
+        """The zero iterate's result where it already meets the tolerance: b = 0, or a
+        reduced system whose right-hand side is small (nothing kept to iterate on)."""
+        if system.reference == 0.0:
+            return SolveResult(system.solution(x, shadow), 0, 0, 0.0)
+        relative = float(system.rhs.norm()) / system.reference
+        return SolveResult(system.solution(x, shadow), 0, system.extra_products, relative)
 
 
 class AdamSolver(InverseHVPSolver):
