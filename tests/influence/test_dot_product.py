@@ -31,11 +31,12 @@ def random_vector(size, seed):
 
 @pytest.mark.parametrize(("backbone", "layers"), BACKBONES)
 @pytest.mark.parametrize("exact", [True, False])
+@pytest.mark.parametrize("l2", [0.05, 0.0])  # without L2 its term is skipped
 def test_closed_form_products_equal_the_torch_func_products(
-    interactions, torch_device, backbone, layers, exact
+    interactions, torch_device, backbone, layers, exact, l2
 ):
     selection = Selection(torch.tensor([0, 3, 5, 11]), torch.tensor([1, 2, 7]))
-    objective = objective_on(interactions, backbone, layers, selection, device=torch_device)
+    objective = objective_on(interactions, backbone, layers, selection, l2, device=torch_device)
     rows = interactions.sample(frac=0.8, random_state=1)  # a subset of the rows, any order
     closed, curvature = hessian_operator(objective, rows, exact, closed_form=True)
     reference, none = hessian_operator(objective, rows, exact, closed_form=False)
@@ -48,12 +49,13 @@ def test_closed_form_products_equal_the_torch_func_products(
 
 
 @pytest.mark.parametrize(("backbone", "layers"), BACKBONES)
+@pytest.mark.parametrize("l2", [0.05, 0.0])  # without L2 its term is skipped
 def test_closed_form_gradient_of_signed_terms_equals_torch_func(
-    interactions, torch_device, backbone, layers
+    interactions, torch_device, backbone, layers, l2
 ):
     """Soft labels, a negative term and a term over another graph (IFRU's spillover)."""
     selection = Selection(torch.tensor([1, 2, 8]), torch.tensor([0, 4, 5, 9]))
-    objective = objective_on(interactions, backbone, layers, selection, 0.05, 3, torch_device)
+    objective = objective_on(interactions, backbone, layers, selection, l2, 3, torch_device)
     edges = (t.to(torch_device) for t in positive_edges(interactions.iloc[10:]))
     other_graph = objective.model.graph_state(*edges)
     soft = interactions.iloc[:30].assign(label=0.37)

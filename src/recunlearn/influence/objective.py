@@ -162,8 +162,11 @@ class EmbeddingObjective:
         """The Hessian of the rows' summed L2 term in phi, which is diagonal.
 
         Each row adds l2 (|e_u|^2 + |e_i|^2) on its ego embeddings (``row_loss_terms``),
-        so an embedding row of phi has curvature 2 l2 n, n its number of rows.
+        so an embedding row of phi has curvature 2 l2 n, n its number of rows (none
+        without L2: then the rows are not counted).
         """
+        if self.l2 == 0:
+            return self.base_user.new_zeros(self.selection.size(self.dim))
         users, items, _ = rows_to_tensors(rows, self.base_user.device)
         dtype = self.base_user.dtype
         user_counts = torch.bincount(users, minlength=len(self.base_user)).to(dtype)
