@@ -37,6 +37,7 @@ from recunlearn.models import build_backbone
 from recunlearn.models.base import Recommender, dot_product_logits, row_loss_terms
 from recunlearn.models.config import TrainConfig
 from recunlearn.predictions import Rows, rows_to_tensors
+from recunlearn.training.fused_adam import adam_step
 from recunlearn.training.mf_step import closed_form_applies, table_gradients
 from recunlearn.training.trainer import (
     batch_order_generator,
@@ -185,7 +186,7 @@ def _stacked_epoch(
             stacked.zero_grad(set_to_none=True)
             loss.backward()
         views.hand_gradients(active)
-        optimizer.step()
+        adam_step(optimizer)
 
 
 def _step_loss(stacked: Recommender, batches: Sequence[Rows], l2: float) -> torch.Tensor:

@@ -9,7 +9,9 @@ The loop runs at the device's pace: the rows live on the device, each epoch perm
 them once and slices contiguous batches from the permuted copy (no per-batch gather
 from the host, no per-batch copy), the batch losses stay on the device and are read
 once per epoch, and validation AUC is computed on the device (:func:`tensor_auc`).
-Adam is PyTorch's fused kernel (one pass over every parameter per step). MF's step
+Adam is PyTorch's fused kernel (one pass over every parameter per step), called
+directly once its state exists (:func:`~recunlearn.training.fused_adam.adam_step`:
+bitwise ``optimizer.step()`` without its per-step Python work). MF's step
 skips autograd (:mod:`recunlearn.training.mf_step`: the same gradients, bit for bit,
 without autograd's bookkeeping and per-row embedding backward); every other
 backbone's goes through it. On CUDA,
@@ -31,6 +33,7 @@ from recunlearn.models.base import Recommender
 from recunlearn.models.config import TrainConfig
 from recunlearn.predictions import Rows, rows_to_tensors, tensor_auc
 from recunlearn.progress import EarlyStopping, EpochBar
+from recunlearn.training.fused_adam import adam_step
 from recunlearn.training.mf_step import closed_form_applies, closed_form_step
 
 
@@ -122,7 +125,7 @@ def autograd_step(
     loss = model.row_losses(users, items, labels, l2).mean()
     optimizer.zero_grad(set_to_none=True)
     loss.backward()
-    optimizer.step()
+    adam_step(optimizer)
     return loss.detach()
 
 
