@@ -6,11 +6,11 @@ of 2 % of the training rows (the default protocol's attack, marked ``forget``), 
 the backbone's Original to its early stop on D and Retrain on D - D_r (the project's
 training config), then times, in the same process:
 
-- a training epoch on D (the fastest of ``--epochs`` one-epoch trainings, no
-  validation: the machine may be shared);
 - for each of ``--tols`` (default: the run's ``tol``), IFRU's ``prepare`` (learning
-  time, once per model) and its ``unlearn`` (the request, the fastest of ``--repeats``
-  calls from the same prepared state, each with a new request);
+  time, once per model), then rounds of one request (``unlearn`` from the same prepared
+  state, a new request each time) and one one-epoch training on D (no validation), in
+  turn, so that both see the same load of a shared machine: the fastest request and the
+  fastest epoch over max(``--repeats``, ``--epochs``) rounds;
 - the phases of the request from its log (damping, set-up, gradient, solve, update).
 
 It saves ``bmk_influence_update``: per seed and tolerance, ``update_epochs`` = request seconds / epoch
@@ -57,8 +57,8 @@ def parse_arguments(argv: list[str] | None = None) -> argparse.Namespace:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--seeds", nargs="+", type=int, default=[0, 1, 2])
     parser.add_argument("--threads", type=int, default=1)
-    parser.add_argument("--epochs", type=int, default=5, help="one-epoch trainings timed")
-    parser.add_argument("--repeats", type=int, default=5, help="IFRU requests timed")
+    parser.add_argument("--epochs", type=int, default=5, help="rounds at least (one epoch each)")
+    parser.add_argument("--repeats", type=int, default=5, help="rounds at least (one request each)")
     parser.add_argument("--ratio", type=float, default=0.02, help="label-flip share")
     parser.add_argument("--label", default="", help="names the checkout measured")
     parser.add_argument(
@@ -83,10 +83,6 @@ class Protocol:
         self.config = backbone_config(backbone, catalog.load(f"params:training.{backbone}"))
         self.seed, self.backbone = seed, backbone
 
-    def epoch_seconds(self, repeats: int) -> tuple[float, float]:
-        """Wall and CPU seconds of the fastest of ``repeats`` one-epoch trainings on D."""
-        return fastest(lambda: self.fit(self.marked, 1), repeats)[1:]
-
     def fit(self, rows: pd.DataFrame, max_epochs: int | None = None):
         """MF trained on ``rows`` (to its early stop, or ``max_epochs`` without validation)."""
         cfg, valid = self.config, self.valid
@@ -102,23 +98,26 @@ class Protocol:
         return auc_variants(self.test, score_rows(model, self.test), forget)
 
 
-def fastest(work, repeats: int):
-    """``work()``'s result and its fastest wall and process CPU seconds over ``repeats``
-    calls (one thread: CPU time is the work, less sensitive to a loaded machine)."""
-    wall, cpu, result = float("inf"), float("inf"), None
-    for _ in range(repeats):
-        start, cpu_start = time.perf_counter(), time.process_time()
-        result = work()
-        wall = min(wall, time.perf_counter() - start)
-        cpu = min(cpu, time.process_time() - cpu_start)
-    return result, wall, cpu
+def fastest(works: dict, rounds: int) -> dict:
+    """Per named work: its last result and its fastest wall and process CPU seconds over
+    ``rounds`` rounds, each round calling every work once, in turn (one thread: CPU time
+    is the work, less sensitive to a loaded machine; taking turns gives each work the
+    same load, so their ratio moves less)."""
+    best = {name: (None, float("inf"), float("inf")) for name in works}
+    for _ in range(rounds):
+        for name, work in works.items():
+            start, cpu_start = time.perf_counter(), time.process_time()
+            result = work()
+            wall, cpu = time.perf_counter() - start, time.process_time() - cpu_start
+            _, best_wall, best_cpu = best[name]
+            best[name] = (result, min(best_wall, wall), min(best_cpu, cpu))
+    return best
 
 
 def seed_rows(catalog, seed: int, settings: dict, args) -> list[dict]:
     """One seed: epoch and Retrain seconds, then IFRU's at each tolerance."""
     protocol = Protocol(catalog, seed, args.ratio, args.backbone)
     original, _ = protocol.fit(protocol.marked)
-    epoch, epoch_cpu = protocol.epoch_seconds(args.epochs)
     start = time.perf_counter()
     retrain, retrain_log = protocol.fit(protocol.marked[~protocol.marked["forget"]])
     retrain_seconds = time.perf_counter() - start
@@ -127,33 +126,41 @@ def seed_rows(catalog, seed: int, settings: dict, args) -> list[dict]:
         "seed": seed,
         "backbone": args.backbone,
         "forget_rows": int(protocol.marked["forget"].sum()),
-        "epoch_seconds": epoch,
-        "epoch_cpu_seconds": epoch_cpu,
         "retrain_seconds": retrain_seconds,
         "retrain_epochs": retrain_log.epochs,
     }
     rows = []
     for tol in args.tols:
         tolerance = {} if tol is None else {"tol": tol}
-        row, outcome = ifru_row(request, settings | tolerance, args.repeats)
-        row |= {"update_epochs": row["ifru_seconds"] / epoch}
-        row |= {"update_epochs_cpu": row["ifru_cpu_seconds"] / epoch_cpu}
+        rounds = max(args.repeats, args.epochs)
+        row, outcome = ifru_row(request, settings | tolerance, rounds, protocol)
+        row |= {"update_epochs": row["ifru_seconds"] / row["epoch_seconds"]}
+        row |= {"update_epochs_cpu": row["ifru_cpu_seconds"] / row["epoch_cpu_seconds"]}
         row |= {"speedup": retrain_seconds / row["ifru_seconds"]}
         models = {"original": original, "retrain": retrain, "ifru": outcome.model}
         rows.append(base | row | completeness_columns(protocol, models))
     return rows
 
 
-def ifru_row(request: UnlearningRequest, settings: dict, repeats: int) -> tuple[dict, object]:
+def ifru_row(
+    request: UnlearningRequest, settings: dict, rounds: int, protocol: Protocol
+) -> tuple[dict, object]:
     """IFRU's prepare, its fastest request (a new request per call: a request selects D_r
-    and D - D_r once, cached) and the request's log."""
+    and D - D_r once, cached) and the fastest one-epoch training, timed in turn, and the
+    request's log."""
     method = METHODS["ifru"](settings)
     start = time.perf_counter()
     state = method.prepare(PrepareContext.of(request))
     prepare_seconds = time.perf_counter() - start
-    outcome, seconds, cpu = fastest(lambda: method.unlearn(state, replace(request)), repeats)
+    works = {
+        "ifru": lambda: method.unlearn(state, replace(request)),
+        "epoch": lambda: protocol.fit(protocol.marked, 1),
+    }
+    timed = fastest(works, rounds)
+    (outcome, seconds, cpu), (_, epoch, epoch_cpu) = timed["ifru"], timed["epoch"]
     row = {"tol": method.config.tol, "prepare_seconds": prepare_seconds}
     row |= {"ifru_seconds": seconds, "ifru_cpu_seconds": cpu}
+    row |= {"epoch_seconds": epoch, "epoch_cpu_seconds": epoch_cpu}
     return row | logged(outcome.log), outcome
 
 

@@ -70,3 +70,16 @@ def test_a_setting_reaches_the_method_and_is_recorded(update):
     assert whole["settings"].tolist() == ["elimination=none"]
     assert whole["hvp_count"].iloc[0] > reduced["hvp_count"].iloc[0]
     assert whole["iterations"].iloc[0] > reduced["iterations"].iloc[0]
+
+
+def test_the_works_take_turns_and_each_keeps_its_fastest_round(update, monkeypatch):
+    module, _, _ = update
+    calls, clock = [], iter([0.0, 3.0, 3.0, 4.0, 4.0, 5.0, 5.0, 9.0])  # 3, 1, 1, 4 s
+    monkeypatch.setattr(module.time, "perf_counter", lambda: next(clock))
+    works = {
+        "ifru": lambda: calls.append("ifru") or len(calls),
+        "epoch": lambda: calls.append("epoch"),
+    }
+    timed = module.fastest(works, 2)
+    assert calls == ["ifru", "epoch", "ifru", "epoch"]
+    assert timed["ifru"][:2] == (3, 1.0) and timed["epoch"][1] == 1.0
