@@ -139,7 +139,7 @@ class BipartiteElimination:
             (its own numbering), in the curvature's dtype; formed from the curvature's
             diagonal blocks when None, and at any other damping.
         node_inverse: the block-Jacobi preconditioner's blocks of every node (N x d x d);
-            the kept side's precondition its reduced CG (None: plain CG).
+            the kept side's blocks precondition the reduced CG (None: plain CG).
     """
 
     def __init__(
