@@ -39,6 +39,7 @@ from __future__ import annotations
 import warnings
 from collections.abc import Callable
 from dataclasses import dataclass
+from functools import cached_property
 from typing import Literal
 
 import torch
@@ -76,10 +77,16 @@ class PatternHalf:
                 self.crow, self.col, values, self.shape, check_invariants=False
             )
 
+    @cached_property
+    def _ones(self) -> torch.Tensor:
+        """The half's pattern with ones, the mask of :meth:`sampled` (built once: CG
+        samples twice per iteration)."""
+        return self.matrix(self.weight.new_ones(len(self.col)))
+
     def sampled(self, own: torch.Tensor, other: torch.Tensor) -> torch.Tensor:
-        """<own_a, other_b> at every nonzero (a, b) of this half, in its order."""
-        ones = self.matrix(torch.ones(len(self.col), dtype=own.dtype, device=own.device))
-        return torch.sparse.sampled_addmm(ones, own, other.T, beta=0.0).values()
+        """<own_a, other_b> at every nonzero (a, b) of this half, in its order (``own``
+        and ``other`` in the curvature's dtype, as the half's weights)."""
+        return torch.sparse.sampled_addmm(self._ones, own, other.T, beta=0.0).values()
 
 
 def pattern_halves(curvature: DotProductCurvature) -> tuple[PatternHalf, PatternHalf]:
