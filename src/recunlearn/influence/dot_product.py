@@ -249,7 +249,6 @@ def terms_gradient(
         residual = torch.sigmoid(logits) - labels.to(logits.dtype)[pattern.row_of]
         gathered = propagate(pattern.matrix(residual) @ final).index_select(0, selected)
         gathered = gathered.reshape(-1)
-        if objective.l2 > 0:  # else no L2 term (its rows need no counting)
-            gathered = gathered + objective.l2_hessian_diagonal(term.rows) * objective.initial()
-        total = total + term.sign * gathered
+        penalty = objective.l2_hessian_diagonal(term.rows) * objective.initial()
+        total = total + term.sign * (gathered + penalty)
     return total
