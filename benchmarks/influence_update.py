@@ -115,7 +115,7 @@ def fastest(works: dict, rounds: int) -> dict:
 
 
 def seed_rows(catalog, seed: int, settings: dict, args) -> list[dict]:
-    """One seed: epoch and Retrain seconds, then IFRU's at each tolerance."""
+    """One seed: Retrain seconds, then IFRU's and an epoch's at each tolerance."""
     protocol = Protocol(catalog, seed, args.ratio, args.backbone)
     original, _ = protocol.fit(protocol.marked)
     start = time.perf_counter()
@@ -129,10 +129,9 @@ def seed_rows(catalog, seed: int, settings: dict, args) -> list[dict]:
         "retrain_seconds": retrain_seconds,
         "retrain_epochs": retrain_log.epochs,
     }
-    rows = []
+    rows, rounds = [], max(args.repeats, args.epochs)
     for tol in args.tols:
         tolerance = {} if tol is None else {"tol": tol}
-        rounds = max(args.repeats, args.epochs)
         row, outcome = ifru_row(request, settings | tolerance, rounds, protocol)
         row |= {"update_epochs": row["ifru_seconds"] / row["epoch_seconds"]}
         row |= {"update_epochs_cpu": row["ifru_cpu_seconds"] / row["epoch_cpu_seconds"]}
