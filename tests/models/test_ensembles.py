@@ -14,7 +14,7 @@ from recunlearn.models import (
     model_from_payload,
     model_payload,
 )
-from recunlearn.models.attention import pair_logits
+from recunlearn.models.attention import RowPairs, pair_logits
 from recunlearn.models.averaging import logit_of_mean_probability
 from recunlearn.models.config import TrainConfig
 
@@ -111,21 +111,26 @@ def test_attention_training_moves_only_the_aggregator(interactions):
     assert "user_members" not in dict(model.named_parameters())
 
 
-def test_pair_logits_match_indexing_in_value_and_gradient():
-    """The sparse backward equals indexing's (repeated rows add up), to float rounding."""
+@pytest.mark.parametrize("with_pattern", [True, False], ids=["pattern", "indexing"])
+def test_pair_logits_match_indexing_in_value_and_gradient(with_pattern):
+    """The pattern's sampled logits and CSR backward equal indexing's (repeated rows add
+    up), to float rounding."""
     generator = torch.Generator().manual_seed(3)
     users_table = torch.randn(6, 4, generator=generator, requires_grad=True)
     items_table = torch.randn(5, 4, generator=generator, requires_grad=True)
     users, items = torch.tensor([0, 2, 2, 5, 0, 2]), torch.tensor([1, 4, 4, 0, 1, 3])
+    pairs = RowPairs.of(users, items, 6, 5)
+    pairs = pairs if with_pattern else pairs._replace(pattern=None)
     weights = torch.randn(6, generator=generator)
     reference = (users_table[users] * items_table[items]).sum(-1)
-    logits = pair_logits(users_table, items_table, users, items)
-    assert torch.equal(logits, reference)
+    logits = pair_logits(users_table, items_table, pairs)
+    torch.testing.assert_close(logits, reference, rtol=1e-6, atol=1e-6)
     expected = torch.autograd.grad((reference * weights).sum(), (users_table, items_table))
     got = torch.autograd.grad((logits * weights).sum(), (users_table, items_table))
     for want, have in zip(expected, got, strict=True):
         torch.testing.assert_close(have, want, rtol=1e-6, atol=1e-6)
     assert torch.count_nonzero(got[0][[1, 3, 4]]) == 0  # users without a row get none
+    assert torch.count_nonzero(got[1][[2]]) == 0  # nor items
 
 
 def test_the_ensembles_cpu_loss_takes_the_sparse_backward(interactions):
@@ -139,4 +144,4 @@ def test_the_ensembles_cpu_loss_takes_the_sparse_backward(interactions):
         if node is not None and node not in seen:
             seen.add(node)
             stack.extend(next_node for next_node, _ in node.next_functions)
-    assert any(type(node).__name__ == "PairLogitsBackward" for node in seen)
+    assert any(type(node).__name__ == "PatternLogitsBackward" for node in seen)

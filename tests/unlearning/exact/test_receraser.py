@@ -9,6 +9,8 @@ import torch
 from recunlearn.errors import ParameterError
 from recunlearn.models import AttentionEnsemble, build_backbone
 from recunlearn.models.config import TrainConfig
+from recunlearn.models.row_pattern import RowPattern
+from recunlearn.predictions import rows_to_tensors
 from recunlearn.unlearning import METHODS, PrepareContext, UnlearningRequest
 from recunlearn.unlearning.exact.receraser import train_aggregator
 from recunlearn.unlearning.retrain import training_streams
@@ -219,3 +221,32 @@ def test_the_aggregator_trains_full_batch_unless_a_positive_batch_is_given():
     assert METHODS["receraser"]({}).config.aggregator_batch_size is None
     with pytest.raises(ValueError, match="aggregator_batch_size"):
         METHODS["receraser"]({"aggregator_batch_size": 0})
+
+
+def test_a_full_batch_aggregator_builds_the_rows_pattern_once(interactions, monkeypatch):
+    """Every full-batch epoch scores the same rows: their pattern is built once, and the
+    result is bitwise that of building it anew at every step (``row_losses``)."""
+    request = request_for(interactions, [])
+    method, state = prepared(request)
+    built, pattern_init = [], RowPattern.__init__
+
+    def counted(self, *args, **kwargs):
+        built.append(1)
+        pattern_init(self, *args, **kwargs)
+
+    monkeypatch.setattr(RowPattern, "__init__", counted)
+    once = method.ensemble(state, state.members, request.train_rows, request)
+    train_aggregator(once, request.train_rows, 3, 0.05, None, 0.0, torch.Generator())
+    assert len(built) == 1
+    anew = method.ensemble(state, state.members, request.train_rows, request)
+    users, items, labels = rows_to_tensors(request.train_rows, anew.device)
+    optimizer = torch.optim.Adam(anew.parameters(), lr=0.05)
+    anew.train()
+    for _ in range(3):
+        loss = anew.row_losses(users, items, labels, 0.0).mean()
+        optimizer.zero_grad(set_to_none=True)
+        loss.backward()
+        optimizer.step()
+    assert len(built) == 4
+    for key, value in once.state_dict().items():
+        assert torch.equal(value, anew.state_dict()[key]), key

@@ -54,20 +54,25 @@ def train_aggregator(
     """``epochs`` epochs of Adam on the rows' BCE loss; only the aggregator's parameters move.
 
     ``batch_size`` None (or at least the rows): one full-batch step per epoch, on the
-    rows in their given order (no permutation to draw: the step is the same for any).
+    rows in their given order (no permutation to draw: the step is the same for any),
+    whose pairs (:meth:`AttentionEnsemble.pairs`) are built once for every epoch.
     """
     users, items, labels = rows_to_tensors(rows, model.device)
     optimizer = torch.optim.Adam(model.parameters(), lr=lr)
     full_batch = batch_size is None or batch_size >= len(users)
+    every_row = model.pairs(users, items) if full_batch else None
     model.train()
     for _ in range(epochs):
-        if full_batch:
-            batches = [slice(None)]
+        if every_row is not None:
+            batches = [(every_row, labels)]
         else:
             order = torch.randperm(len(users), generator=generator).to(users.device)
-            batches = list(order.split(batch_size))
-        for batch in batches:
-            loss = model.row_losses(users[batch], items[batch], labels[batch], l2).mean()
+            batches = (
+                (model.pairs(users[batch], items[batch]), labels[batch])
+                for batch in order.split(batch_size)
+            )
+        for pairs, batch_labels in batches:
+            loss = model.pair_losses(pairs, batch_labels, l2).mean()
             optimizer.zero_grad(set_to_none=True)
             loss.backward()
             optimizer.step()

@@ -29,9 +29,10 @@ import numpy as np
 import scipy.sparse as sp
 import torch
 
-from recunlearn.influence.dot_product import RowCurvature, RowPattern
+from recunlearn.influence.dot_product import RowCurvature
 from recunlearn.influence.neighbourhood import Neighbourhoods
 from recunlearn.influence.spectrum import SpectrumEstimate
+from recunlearn.models.row_pattern import RowPattern
 from recunlearn.unlearning.influence.damping import DampingState
 
 
