@@ -14,7 +14,9 @@ Original are those of a real run, then measures in this process:
    the default), SISA with 5 slices per shard (``sisa_r5``) and RecEraser with the
    user-based partition (UBP), each through the
    in-process, stacked and process-pool executors (and in-process and stacked on the
-   GPU where present): median seconds over ``--repeats``, the speed-up over the median
+   GPU where present): median seconds over ``--repeats`` rounds, each round unlearning
+   once with Retrain and with every variant in turn (so both sides of a speed-up see the
+   same machine load), the speed-up over the median
    of Retrain on the same device (both timed here), the same two in this process's CPU
    seconds (``unlearn_cpu_seconds``: robust to other load on a shared machine; it
    leaves out the work of worker processes, so read it for in-process executors), the
@@ -31,7 +33,7 @@ import argparse
 import logging
 import statistics
 import time
-from dataclasses import replace
+from dataclasses import dataclass, field, replace
 
 import kedro_runs
 import pandas as pd
@@ -133,17 +135,71 @@ def shard_throughput(request: UnlearningRequest, settings: dict, executors: dict
     return pd.DataFrame(rows)
 
 
-def timed_unlearning(method, state, request: UnlearningRequest, repeats: int):
-    """The last outcome, the median of ``repeats`` unlearning times (its own log's) and the
-    median CPU seconds of this process per call (robust to other processes' load on a
-    shared machine; one thread, so CPU seconds and wall seconds agree when it is idle)."""
-    outcomes, cpu = [], []
-    for _ in range(repeats):
+@dataclass
+class Work:
+    """One unlearning to time: a method (and its prepared state) through an executor."""
+
+    method_name: str
+    executor: str
+    device: str
+    method: object
+    state: object
+    request: UnlearningRequest
+    prepare_seconds: float = float("nan")
+    outcomes: list = field(default_factory=list)
+    cpu: list = field(default_factory=list)
+
+    def run(self) -> None:
+        """Unlearn once; keep the outcome and this process's CPU seconds (robust to other
+        processes' load on a shared machine; one thread, so CPU and wall agree when idle)."""
         start = time.process_time()
-        outcomes.append(method.unlearn(state, request))
-        cpu.append(time.process_time() - start)
-    seconds = statistics.median(o.log["seconds"] for o in outcomes)
-    return outcomes[-1], seconds, statistics.median(cpu)
+        self.outcomes.append(self.method.unlearn(self.state, self.request))
+        self.cpu.append(time.process_time() - start)
+
+    def medians(self) -> tuple[float, float]:
+        """Median unlearning seconds (its own log's) and median CPU seconds."""
+        seconds = statistics.median(o.log["seconds"] for o in self.outcomes)
+        return seconds, statistics.median(self.cpu)
+
+
+def timed_in_turns(works: list[Work], repeats: int) -> None:
+    """``repeats`` rounds, each unlearning once with every work in turn, so that every
+    speed-up's two sides are timed under the same machine load."""
+    for _ in range(repeats):
+        for work in works:
+            work.run()
+
+
+def single_user_works(
+    request: UnlearningRequest, settings: dict, executors: dict, variants: list[str]
+) -> list[Work]:
+    """Retrain on every device, then every variant through every executor (each prepared
+    once per device, on that device)."""
+    retrain = METHODS["retrain"](settings["retrain"])
+    works = [
+        Work(
+            "retrain",
+            "inprocess",
+            device,
+            retrain,
+            None,
+            with_executor(request, InProcessExecutor(), device),
+        )
+        for device in sorted({device for _, device, _ in executors.values()})
+    ]
+    for variant in variants:
+        name, overrides = VARIANTS[variant]
+        method = METHODS[name]({**settings[name], **overrides})
+        states = {}  # each device's learning-time state, prepared on that device
+        for executor_name, (executor, device, stack) in executors.items():
+            on_device = with_executor(request, executor, device, stack)
+            if device not in states:
+                states[device] = method.prepare(PrepareContext.of(on_device))
+            state = states[device]
+            works.append(
+                Work(variant, executor_name, device, method, state, on_device, state.seconds)
+            )
+    return works
 
 
 def single_user(
@@ -154,43 +210,35 @@ def single_user(
     executors: dict,
     variants: list[str],
 ) -> pd.DataFrame:
-    """Every variant's unlearning of the user next to Retrain's on the same device."""
+    """Every variant's unlearning of the user next to Retrain's on the same device,
+    timed in turns (:func:`timed_in_turns`)."""
     forget = request.forget_rows
-    retrain = METHODS["retrain"](settings["retrain"])
-    retrained = {}
-    for device in sorted({device for _, device, _ in executors.values()}):
-        on_device = with_executor(request, InProcessExecutor(), device)
-        retrained[device] = timed_unlearning(retrain, None, on_device, repeats)
-    reference = retrained["cpu"][0]
-    rows = [("retrain", "inprocess", d, *retrained[d], float("nan")) for d in retrained]
-    for variant in variants:
-        name, overrides = VARIANTS[variant]
-        method = METHODS[name]({**settings[name], **overrides})
-        states = {}  # each device's learning-time state, prepared on that device
-        for executor_name, (executor, device, stack) in executors.items():
-            on_device = with_executor(request, executor, device, stack)
-            if device not in states:
-                states[device] = method.prepare(PrepareContext.of(on_device))
-            outcome, seconds, cpu = timed_unlearning(method, states[device], on_device, repeats)
-            rows.append(
-                (variant, executor_name, device, outcome, seconds, cpu, states[device].seconds)
-            )
+    works = single_user_works(request, settings, executors, variants)
+    timed_in_turns(works, repeats)
+    retrained = {w.device: w.medians() for w in works if w.method_name == "retrain"}
+    reference = next(w for w in works if w.method_name == "retrain" and w.device == "cpu")
     table = []
-    for variant, executor_name, device, outcome, seconds, cpu, prepare_seconds in rows:
+    for work in works:
+        outcome, (seconds, cpu) = work.outcomes[-1], work.medians()
         metrics = evaluate_model(
-            outcome.model.cpu(), reference.model, request.train_rows, test, forget, [20]
+            outcome.model.cpu(),
+            reference.outcomes[-1].model,
+            request.train_rows,
+            test,
+            forget,
+            [20],
         )
         table.append(
             {
-                "method": variant,
-                "executor": executor_name,
-                "device": device,
+                "method": work.method_name,
+                "executor": work.executor,
+                "device": work.device,
                 "forget_rows": len(forget),
                 "unlearn_seconds": seconds,
-                "speedup_vs_retrain": retrained[device][1] / seconds,
+                "speedup_vs_retrain": retrained[work.device][0] / seconds,
                 "unlearn_cpu_seconds": cpu,
-                "cpu_speedup_vs_retrain": retrained[device][2] / cpu,
-                "prepare_seconds": prepare_seconds,
+                "cpu_speedup_vs_retrain": retrained[work.device][1] / cpu,
+                "prepare_seconds": work.prepare_seconds,
                 "shards_retrained": outcome.log.get("shards_retrained", float("nan")),
                 "slice_stages_retrained": outcome.log.get("slice_stages_retrained", float("nan")),
                 "aggregator_seconds": outcome.log.get("aggregator_seconds", float("nan")),

@@ -3,6 +3,8 @@ methods' signature had moved past went unnoticed while only its arguments were t
 
 from __future__ import annotations
 
+from types import SimpleNamespace
+
 import pytest
 import torch
 
@@ -48,3 +50,26 @@ def test_single_user_times_each_variant_against_retrain(exact, request_of_one_us
     assert table["method"].tolist() == ["retrain", "sisa", "sisa_r5"]
     assert (table["forget_rows"] == (request_of_one_user.train_rows["user"] == 0).sum()).all()
     assert (table["cpu_speedup_vs_retrain"] > 0).all()
+
+
+class Recorded:
+    """A method whose unlearning records its name and reports ``seconds`` in its log."""
+
+    def __init__(self, name: str, calls: list[str], seconds: list[float]):
+        self.name, self.calls, self.seconds = name, calls, iter(seconds)
+
+    def unlearn(self, state, request):
+        self.calls.append(self.name)
+        return SimpleNamespace(log={"seconds": next(self.seconds)})
+
+
+def test_works_are_timed_in_turns_and_summarised_by_their_medians(exact):
+    calls: list[str] = []
+    works = [
+        exact.Work(name, "inprocess", "cpu", Recorded(name, calls, seconds), None, None)
+        for name, seconds in (("retrain", [3.0, 1.0, 2.0]), ("sisa", [0.5, 0.1, 0.2]))
+    ]
+    exact.timed_in_turns(works, 3)
+    assert calls == ["retrain", "sisa"] * 3
+    assert [work.medians()[0] for work in works] == [2.0, 0.2]
+    assert all(len(work.cpu) == 3 for work in works)
