@@ -2,6 +2,7 @@ import pytest
 import torch
 
 from recunlearn.models import build_backbone
+from recunlearn.models.base import row_loss_terms
 from recunlearn.models.config import LightGCNConfig, MFConfig
 from recunlearn.models.mf import MatrixFactorization
 from recunlearn.training import mf_step, stacked, trainer
@@ -66,20 +67,32 @@ def test_only_plain_trainable_mf_takes_the_closed_form():
     assert not closed_form_applies(mf)
 
 
-@pytest.mark.parametrize(("backbone", "closed_steps"), [("mf", 4 * 6), ("lightgcn", 0)])
-def test_trainer_takes_the_closed_form_for_mf_only(backbone, closed_steps, monkeypatch):
-    calls = []
+@pytest.mark.parametrize(
+    ("backbone", "l2", "steps"),
+    [
+        ("mf", 0.0, {"closed_form_logits_step": 4 * 6}),  # the loss formed per epoch
+        ("mf", 0.05, {"closed_form_step": 4 * 6}),  # the L2 term needs the tables
+        ("lightgcn", 0.0, {}),
+    ],
+)
+def test_trainer_takes_the_closed_form_for_mf_only(backbone, l2, steps, monkeypatch):
+    calls = {}
 
-    def counted(*args):
-        calls.append(1)
-        return mf_step.closed_form_step(*args)
+    def counting(name):
+        def counted(*args):
+            calls[name] = calls.get(name, 0) + 1
+            return getattr(mf_step, name)(*args)
 
-    monkeypatch.setattr(trainer, "closed_form_step", counted)
+        return counted
+
+    for name in ("closed_form_step", "closed_form_logits_step"):
+        monkeypatch.setattr(trainer, name, counting(name))
     rows = checkerboard(density=0.6)
     cfg = CFG if backbone == "mf" else LightGCNConfig(**CFG.model_dump())
+    cfg = cfg.model_copy(update={"l2": l2})
     model = build_backbone(backbone, 24, 18, cfg, rows, torch.Generator().manual_seed(0))
     train_model(model, rows, rows.iloc[:0], cfg, torch.Generator().manual_seed(1))
-    assert len(calls) == closed_steps
+    assert calls == steps
 
 
 @pytest.mark.parametrize(("backbone", "closed"), [("mf", True), ("lightgcn", False)])
@@ -101,3 +114,18 @@ def test_stacked_shards_take_the_closed_form_for_mf_only(backbone, closed, monke
     generators = [torch.Generator().manual_seed(k) for k in range(2)]
     stacked.train_stacked(models, shards, cfg, generators, epochs=2)
     assert bool(calls) == closed
+
+
+@pytest.mark.parametrize("n_rows", [64 * 3, 64 * 3 + 17, 5])
+def test_batch_mean_losses_are_bitwise_each_batchs_own_mean(n_rows):
+    """The epoch's losses formed at once equal each batch's ``row_loss_terms`` mean."""
+    draw = torch.Generator().manual_seed(4)
+    logits = torch.randn(n_rows, generator=draw) * 4
+    labels = (torch.rand(n_rows, generator=draw) < 0.5).float()
+    empty = torch.empty(0, 1)
+    expected = [
+        row_loss_terms(batch, batch_labels, empty, empty, None, None, 0.0).mean()
+        for batch, batch_labels in zip(logits.split(64), labels.split(64), strict=True)
+    ]
+    got = mf_step.batch_mean_losses(list(logits.split(64)), labels, 64)
+    assert torch.equal(got, torch.stack(expected))

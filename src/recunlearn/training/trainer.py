@@ -34,7 +34,12 @@ from recunlearn.models.config import TrainConfig
 from recunlearn.predictions import Rows, rows_to_tensors, tensor_auc
 from recunlearn.progress import EarlyStopping, EpochBar
 from recunlearn.training.fused_adam import adam_step
-from recunlearn.training.mf_step import closed_form_applies, closed_form_step
+from recunlearn.training.mf_step import (
+    batch_mean_losses,
+    closed_form_applies,
+    closed_form_logits_step,
+    closed_form_step,
+)
 
 
 @dataclass
@@ -100,17 +105,32 @@ def _run_epoch(
     cfg: TrainConfig,
     generator: torch.Generator,
 ) -> float:
-    """One pass over ``data`` in shuffled batches; the mean row loss, read once at the end."""
+    """One pass over ``data`` in shuffled batches; the mean row loss, read once at the end.
+
+    MF without L2 on the CPU keeps each batch's logits and forms the batches' losses
+    once the epoch is done (:func:`closed_form_logits_step`), bitwise the per-step ones.
+    """
     n_rows = len(data[0])
     order = epoch_order(n_rows, generator, data[0].device)
     users, items, labels = (column.index_select(0, order) for column in data)
-    step = closed_form_step if closed_form_applies(model) else autograd_step
-    losses = []
-    for start in range(0, n_rows, cfg.batch_size):
-        stop = start + cfg.batch_size
-        batch = users[start:stop], items[start:stop], labels[start:stop]
-        losses.append(step(model, optimizer, *batch, cfg.l2))
-    return _mean_row_loss(losses, n_rows, cfg.batch_size)
+    batches = [
+        (users[start:stop], items[start:stop], labels[start:stop])
+        for start, stop in _batch_bounds(n_rows, cfg.batch_size)
+    ]
+    if not batches:
+        return 0.0
+    if closed_form_applies(model) and cfg.l2 == 0 and labels.device.type == "cpu":
+        logits = [closed_form_logits_step(model, optimizer, *batch) for batch in batches]
+        means = batch_mean_losses(logits, labels, cfg.batch_size)
+    else:
+        step = closed_form_step if closed_form_applies(model) else autograd_step
+        means = torch.stack([step(model, optimizer, *batch, cfg.l2) for batch in batches])
+    return _mean_row_loss(means, n_rows, cfg.batch_size)
+
+
+def _batch_bounds(n_rows: int, batch_size: int) -> list[tuple[int, int]]:
+    """(start, stop) of each batch of ``batch_size`` rows, the last one short."""
+    return [(start, start + batch_size) for start in range(0, n_rows, batch_size)]
 
 
 def autograd_step(
@@ -129,13 +149,11 @@ def autograd_step(
     return loss.detach()
 
 
-def _mean_row_loss(batch_means: list[torch.Tensor], n_rows: int, batch_size: int) -> float:
+def _mean_row_loss(batch_means: torch.Tensor, n_rows: int, batch_size: int) -> float:
     """Mean over rows of the batch means weighted by batch length (one device read)."""
-    if not batch_means:
-        return 0.0
     weights = torch.full((len(batch_means),), float(batch_size), dtype=torch.float64)
     weights[-1] = n_rows - batch_size * (len(batch_means) - 1)
-    means = torch.stack(batch_means).double()
+    means = batch_means.double()
     return float((means * weights.to(means.device)).sum()) / n_rows
 
 
