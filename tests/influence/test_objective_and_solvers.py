@@ -3,7 +3,12 @@
 import pytest
 import torch
 
-from recunlearn.influence.blocks import apply_blocks, block_jacobi, inverse_blocks
+from recunlearn.influence.blocks import (
+    apply_blocks,
+    bfloat16_blocks_are_fast,
+    block_jacobi,
+    inverse_blocks,
+)
 from recunlearn.influence.objective import EmbeddingObjective, Selection
 from recunlearn.influence.solvers import SOLVERS, SolverSettings, make_solver
 from recunlearn.models import BACKBONES, build_backbone
@@ -246,3 +251,10 @@ def test_cg_drops_a_preconditioner_that_is_not_positive_and_still_solves(caplog)
         result = cg(1e-10, lambda r: -r).solve(lambda v: matrix @ v, rhs)
     torch.testing.assert_close(result.solution, expected, atol=1e-8, rtol=1e-8)
     assert "preconditioner is not positive" in caplog.text
+
+
+def test_bfloat16_blocks_count_as_fast_on_cuda_and_never_off_the_cpu_and_cuda():
+    """CUDA multiplies bfloat16 natively; the CPU's answer is its oneDNN's (AVX-512)."""
+    assert bfloat16_blocks_are_fast(torch.device("cuda"))
+    assert not bfloat16_blocks_are_fast(torch.device("meta"))
+    assert isinstance(bfloat16_blocks_are_fast(torch.device("cpu")), bool)

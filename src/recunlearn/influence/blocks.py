@@ -78,6 +78,22 @@ def rounded_blocks(inverse: torch.Tensor, dtype: torch.dtype) -> torch.Tensor:
     return rounded
 
 
+def bfloat16_blocks_are_fast(device: torch.device) -> bool:
+    """Whether ``device`` multiplies bfloat16 blocks natively: CUDA, or a CPU whose oneDNN
+    has bfloat16 kernels (AVX-512). Elsewhere (AVX2 CPUs) torch's bfloat16 ``bmm`` runs
+    one small product per block, so halving the bytes costs time instead of saving it
+    (measured on an AVX2 AMD EPYC, one thread: 14.3 ms against 4.1 ms in float32 for
+    one apply of ML-100K's 1682 item blocks; on an AVX-512 Xeon bfloat16 was about twice
+    as fast as float32)."""
+    if device.type == "cuda":
+        return True
+    return (
+        device.type == "cpu"
+        and torch.backends.mkldnn.is_available()
+        and bool(torch.ops.mkldnn._is_mkldnn_bf16_supported())
+    )
+
+
 def apply_blocks(
     inverse: torch.Tensor, nodes: torch.Tensor | None = None
 ) -> Callable[[torch.Tensor], torch.Tensor]:

@@ -10,6 +10,7 @@ from recunlearn.influence.objective import EmbeddingObjective, Selection
 from recunlearn.models import build_backbone, positive_edges
 from recunlearn.models.config import LightGCNConfig, TrainConfig
 from recunlearn.unlearning import METHODS, PrepareContext, UnlearningRequest
+from recunlearn.unlearning.influence import prepared_blocks
 from recunlearn.unlearning.influence.ifru import IFRU
 from recunlearn.unlearning.influence.scif import SCIF, neighbourhood_labels
 
@@ -67,12 +68,21 @@ def test_the_block_jacobi_preconditioner_reaches_cg_and_keeps_its_solution(conve
     assert not adam.unlearn(None, request_for(original, train)).log["preconditioned"]
 
 
-@pytest.mark.parametrize(("tol", "stored"), [(1e-3, torch.bfloat16), (1e-12, torch.float32)])
+@pytest.mark.parametrize(
+    ("tol", "fast", "stored"),
+    [
+        (1e-3, True, torch.bfloat16),
+        (1e-12, True, torch.float32),
+        (1e-3, False, torch.float32),  # an AVX2 CPU: bfloat16 bmm is slow there
+    ],
+)
 def test_auto_precision_stores_bfloat16_blocks_only_where_the_tolerance_allows(
-    converged_mf, tol, stored
+    converged_mf, tol, fast, stored, monkeypatch
 ):
-    """``auto``: bfloat16 blocks for tol >= 1e-4 (else float32); either way CG
-    reaches the tolerance, and the bfloat16 solve lands on the float32 blocks' solve."""
+    """``auto``: bfloat16 blocks for tol >= 1e-4 where the device multiplies bfloat16
+    natively (else float32); either way CG reaches the tolerance, and the bfloat16
+    solve lands on the float32 blocks' solve."""
+    monkeypatch.setattr(prepared_blocks, "bfloat16_blocks_are_fast", lambda device: fast)
     original, train = converged_mf
     settings = EXACT | {"solver": "cg", "tol": tol, "max_iter": 500}
     method = IFRU(settings)

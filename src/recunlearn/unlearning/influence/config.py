@@ -61,13 +61,16 @@ class SolverConfig(BaseModel):
     plain CG."""
     preconditioner_precision: Literal["auto", "bfloat16", "float32"] = "auto"
     """How the preconditioner's inverted blocks are stored. ``bfloat16`` halves the
-    prepared state (ML-100K: 43 MB of float32 blocks) and the memory-bound apply; it
+    prepared state (ML-100K: 43 MB of float32 blocks) and, where the device multiplies
+    bfloat16 natively (CUDA, AVX-512 CPUs), the memory-bound apply; it
     moves how fast CG converges, never what it converges to (the stopping test is on the
     float32 residual, a block that rounding would leave indefinite keeps only its
     diagonal, and CG drops a preconditioner that is not positive on a residual). Its
     rounding (about 4e-3, not linear in r) costs CG products below a relative residual of
     about 1e-4 (tests' MF fixture at tol 1e-12: 57 products, float32 blocks 41, none 44),
-    so ``auto`` is ``bfloat16`` for ``tol`` >= 1e-4, else ``float32``."""
+    so ``auto`` is ``bfloat16`` for ``tol`` >= 1e-4 on a device with native bfloat16
+    products (:func:`~recunlearn.influence.blocks.bfloat16_blocks_are_fast`), else
+    ``float32``: on an AVX2 CPU a bfloat16 apply took 3.5 times a float32 one."""
     elimination: Literal["auto", "none"] = "auto"
     """``auto``: for a backbone without propagation (MF) with closed-form products, CG
     runs on the Schur complement of one side (users or items, the fewer) of the
@@ -92,11 +95,12 @@ class SolverConfig(BaseModel):
             monitor_every=self.validate_every,
         )
 
-    def preconditioner_dtype(self) -> str:
-        """The torch dtype name the preconditioner's blocks are stored in."""
+    def preconditioner_dtype(self, bfloat16_is_fast: bool) -> str:
+        """The torch dtype name the preconditioner's blocks are stored in, on a device
+        that multiplies bfloat16 natively (``bfloat16_is_fast``) or not."""
         if self.preconditioner_precision != "auto":
             return self.preconditioner_precision
-        return "bfloat16" if self.tol >= BFLOAT16_TOL else "float32"
+        return "bfloat16" if bfloat16_is_fast and self.tol >= BFLOAT16_TOL else "float32"
 
     def preconditioned(self, closed_form: bool) -> bool:
         """Whether the solve uses the block-Jacobi preconditioner: asked for, with the

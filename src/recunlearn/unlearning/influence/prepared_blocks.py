@@ -12,7 +12,11 @@ import numpy as np
 import pandas as pd
 import torch
 
-from recunlearn.influence.blocks import inverse_blocks, rounded_blocks
+from recunlearn.influence.blocks import (
+    bfloat16_blocks_are_fast,
+    inverse_blocks,
+    rounded_blocks,
+)
 from recunlearn.influence.elimination import eliminated_side
 from recunlearn.models.base import Recommender
 from recunlearn.unlearning.base import PrepareContext
@@ -37,7 +41,8 @@ def with_blocks(
         own = inverse[: model.n_users] if side == "users" else inverse[model.n_users :]
         state = replace(state, eliminated_blocks=own.clone())
     if preconditioner:
-        precision = getattr(torch, cfg.preconditioner_dtype())
+        fast = bfloat16_blocks_are_fast(inverse.device)
+        precision = getattr(torch, cfg.preconditioner_dtype(fast))
         rounded = inverse if precision == inverse.dtype else rounded_blocks(inverse, precision)
         state = replace(state, inverse_blocks=rounded)
     return state
