@@ -26,6 +26,8 @@ def script(name: str):
         "unlearning_speedup",
         "influence_update",
         "audit_power",
+        "recbole_bpr",
+        "recbole_epoch",
     ],
 )
 def test_every_script_runs_without_arguments(name):

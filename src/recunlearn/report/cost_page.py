@@ -145,6 +145,20 @@ SECTIONS = (
             "parameters_bitwise_equal",
         ),
     ),
+    Section(
+        "bmk_recbole_bpr",
+        "bmk_recbole_bpr_machine",
+        "An MF epoch beside RecBole's BPR epoch, per row (ML-100K)",
+        "python benchmarks/recbole_bpr.py --recbole-python <venv>/bin/python --threads 1",
+        cost_sections.recbole_lead,
+        {
+            "side": "side",
+            "rows_per_epoch": "rows / epoch",
+            "seconds_per_epoch": "s / epoch",
+            "rows_per_second": "rows / s",
+        },
+        ("repeat", "side", "rows_per_epoch", "seconds_per_epoch", "rows_per_second", "lead"),
+    ),
 )
 
 

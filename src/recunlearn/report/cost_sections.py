@@ -12,7 +12,9 @@ value and the computed verdict. Inputs:
 - ``bmk_exact_single_user`` (``benchmarks/exact.py``): per exact method, executor and
   device, the single-user speed-up over Retrain (wall, CPU);
 - ``bmk_mf_step_speed`` (``benchmarks/mf_step_speed.py``): per repeat and path, an MF
-  epoch's seconds, its ratio to the dense-Adam memory floor and bitwise equality.
+  epoch's seconds, its ratio to the dense-Adam memory floor and bitwise equality;
+- ``bmk_recbole_bpr`` (``benchmarks/recbole_bpr.py``): per round and side (the project's
+  MF, RecBole's BPR), rows per epoch, seconds per epoch and the project's lead per row.
 """
 
 from __future__ import annotations
@@ -150,3 +152,18 @@ def mf_epoch(table: pd.DataFrame, targets: CostTargets) -> tuple[pd.DataFrame, l
         return per_path, [Check(target, "closed-form path not run", "not judged")]
     ratio = float(closed["ratio_cpu"].iloc[0])
     return per_path, [Check(target, _x(ratio), verdict(ratio, bound, at_most=True))]
+
+
+def recbole_lead(table: pd.DataFrame, targets: CostTargets) -> tuple[pd.DataFrame, list[Check]]:
+    """Per side, its rows and the median over rounds of seconds per epoch and rows per
+    second; the lead (RecBole's seconds per row over the project's, median over rounds,
+    wall time: RecBole runs in its own interpreter) against the bound."""
+    per_side = table.groupby("side", sort=False, as_index=False).agg(
+        rows_per_epoch=("rows_per_epoch", "first"),
+        seconds_per_epoch=("seconds_per_epoch", "median"),
+        rows_per_second=("rows_per_second", "median"),
+    )
+    lead = float(table.groupby("repeat")["lead"].first().median())
+    bound = targets.recbole_lead
+    target = f"MF epoch ≥ {bound:g}x faster per row than RecBole's BPR (wall)"
+    return per_side, [Check(target, _x(lead), verdict(lead, bound, at_most=False))]
