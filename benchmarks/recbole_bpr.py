@@ -27,6 +27,7 @@ import logging
 import statistics
 import subprocess
 import sys
+import tempfile
 import time
 from pathlib import Path
 
@@ -65,11 +66,14 @@ def project_epochs(
 
 
 def recbole_epochs(python: str, cfg: MFConfig, args: argparse.Namespace) -> dict:
-    """RecBole's timed epochs (``recbole_epoch.py``'s JSON) from the interpreter ``python``."""
+    """RecBole's timed epochs (``recbole_epoch.py``'s JSON) from the interpreter ``python``,
+    run in a scratch directory (RecBole writes its logs and tensorboard files into the
+    working directory)."""
     command = [python, str(EPOCH_SCRIPT), "--epochs", str(args.epochs)]
     command += ["--threads", str(args.threads), "--embedding-dim", str(cfg.embedding_dim)]
     command += ["--batch-size", str(cfg.batch_size), "--lr", str(cfg.lr)]
-    run = subprocess.run(command, capture_output=True, text=True)
+    with tempfile.TemporaryDirectory() as scratch:
+        run = subprocess.run(command, capture_output=True, text=True, cwd=scratch)
     if run.returncode != 0:
         tail = (run.stderr or run.stdout).strip().splitlines()[-1:] or ["no output"]
         raise RuntimeError(f"{python} {EPOCH_SCRIPT.name} failed: {tail[0]}")

@@ -69,3 +69,17 @@ def test_recbole_trains_an_epoch_in_its_own_interpreter(bench):
     args = argparse.Namespace(repeats=1, epochs=1, threads=1)
     result = bench.recbole_epochs(os.environ["RECBOLE_PYTHON"], CFG, args)
     assert result["rows"] > 0 and len(result["seconds"]) == 1
+
+
+def test_recbole_runs_outside_the_project_directory(bench, tmp_path, monkeypatch):
+    """RecBole writes log folders into its working directory: not the checkout's."""
+    record = tmp_path / "cwd.txt"
+    path = tmp_path / "python"
+    path.write_text(
+        f"#!/bin/sh\npwd > {record}\n"
+        'echo \'{"rows": 1, "seconds": [1.0], "recbole": "1.2.1", "threads": 1}\'\n'
+    )
+    path.chmod(path.stat().st_mode | stat.S_IEXEC)
+    monkeypatch.chdir(tmp_path)
+    bench.recbole_epochs(str(path), CFG, argparse.Namespace(epochs=1, threads=1))
+    assert record.read_text().strip() not in (str(tmp_path), os.getcwd())
