@@ -146,20 +146,22 @@ class Work:
     state: object
     request: UnlearningRequest
     prepare_seconds: float = float("nan")
-    outcomes: list = field(default_factory=list)
+    outcome: object = None
+    seconds: list = field(default_factory=list)
     cpu: list = field(default_factory=list)
 
     def run(self) -> None:
-        """Unlearn once; keep the outcome and this process's CPU seconds (robust to other
-        processes' load on a shared machine; one thread, so CPU and wall agree when idle)."""
+        """Unlearn once; keep the last outcome (only: the models add up), its own log's
+        seconds and this process's CPU seconds (robust to other processes' load on a
+        shared machine; one thread, so CPU and wall agree when idle)."""
         start = time.process_time()
-        self.outcomes.append(self.method.unlearn(self.state, self.request))
+        self.outcome = self.method.unlearn(self.state, self.request)
         self.cpu.append(time.process_time() - start)
+        self.seconds.append(self.outcome.log["seconds"])
 
     def medians(self) -> tuple[float, float]:
         """Median unlearning seconds (its own log's) and median CPU seconds."""
-        seconds = statistics.median(o.log["seconds"] for o in self.outcomes)
-        return seconds, statistics.median(self.cpu)
+        return statistics.median(self.seconds), statistics.median(self.cpu)
 
 
 def timed_in_turns(works: list[Work], repeats: int) -> None:
@@ -219,10 +221,10 @@ def single_user(
     reference = next(w for w in works if w.method_name == "retrain" and w.device == "cpu")
     table = []
     for work in works:
-        outcome, (seconds, cpu) = work.outcomes[-1], work.medians()
+        outcome, (seconds, cpu) = work.outcome, work.medians()
         metrics = evaluate_model(
             outcome.model.cpu(),
-            reference.outcomes[-1].model,
+            reference.outcome.model,
             request.train_rows,
             test,
             forget,
