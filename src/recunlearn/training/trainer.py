@@ -113,10 +113,8 @@ def _run_epoch(
     n_rows = len(data[0])
     order = epoch_order(n_rows, generator, data[0].device)
     users, items, labels = (column.index_select(0, order) for column in data)
-    batches = [
-        (users[start:stop], items[start:stop], labels[start:stop])
-        for start, stop in _batch_bounds(n_rows, cfg.batch_size)
-    ]
+    columns = (column.split(cfg.batch_size) for column in (users, items, labels))
+    batches = list(zip(*columns, strict=True))
     if not batches:
         return 0.0
     if closed_form_applies(model) and cfg.l2 == 0 and labels.device.type == "cpu":
@@ -126,11 +124,6 @@ def _run_epoch(
         step = closed_form_step if closed_form_applies(model) else autograd_step
         means = torch.stack([step(model, optimizer, *batch, cfg.l2) for batch in batches])
     return _mean_row_loss(means, n_rows, cfg.batch_size)
-
-
-def _batch_bounds(n_rows: int, batch_size: int) -> list[tuple[int, int]]:
-    """(start, stop) of each batch of ``batch_size`` rows, the last one short."""
-    return [(start, start + batch_size) for start in range(0, n_rows, batch_size)]
 
 
 def autograd_step(
