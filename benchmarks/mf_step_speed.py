@@ -27,6 +27,7 @@ from datetime import UTC, datetime
 import kedro_runs
 import pandas as pd
 import torch
+from kedro.io import DataCatalog
 from machine import machine_table, start
 
 from recunlearn.models.config import MFConfig
@@ -107,10 +108,10 @@ def converged_aucs(shape, data, cfg) -> dict[str, float]:
     }
 
 
-def main(argv: list[str] | None = None) -> None:
-    args, started = parse_arguments(argv), start()
-    torch.set_num_threads(args.threads)
-    params = {"runtime.threads": args.threads}
+def poisoned_ml100k(threads: int) -> tuple[DataCatalog, tuple[int, int], dict, MFConfig]:
+    """The base protocol's ingestion and poisoning, run: its catalog, (users, items), the
+    training and validation rows and the configured MF settings."""
+    params = {"runtime.threads": threads}
     kedro_runs.run("ingestion", params)
     kedro_runs.run("poisoning", params)
     catalog = kedro_runs.catalog(params)
@@ -118,6 +119,13 @@ def main(argv: list[str] | None = None) -> None:
     shape = (int(interactions["user"].max()) + 1, int(interactions["item"].max()) + 1)
     data = {"train": catalog.load("mi_train"), "valid": catalog.load("prm_valid")}
     cfg = MFConfig.model_validate(catalog.load("params:training")["mf"].model_dump())
+    return catalog, shape, data, cfg
+
+
+def main(argv: list[str] | None = None) -> None:
+    args, started = parse_arguments(argv), start()
+    torch.set_num_threads(args.threads)
+    catalog, shape, data, cfg = poisoned_ml100k(args.threads)
     steps = -(-len(data["train"]) // cfg.batch_size)
     bandwidth = memory_bandwidth()
     floor = steps * ADAM_BYTES_PER_PARAMETER * sum(shape) * cfg.embedding_dim / bandwidth

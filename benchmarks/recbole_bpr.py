@@ -31,10 +31,10 @@ import tempfile
 import time
 from pathlib import Path
 
-import kedro_runs
 import pandas as pd
 import torch
 from machine import machine_table, start
+from mf_step_speed import poisoned_ml100k
 
 from recunlearn.models.config import MFConfig
 from recunlearn.models.mf import MatrixFactorization
@@ -115,14 +115,8 @@ def main(argv: list[str] | None = None) -> None:
             "environment with recbole==1.2.1 and numpy<2 (docs/benchmarks.md)"
         )
     torch.set_num_threads(args.threads)
-    params = {"runtime.threads": args.threads}
-    kedro_runs.run("ingestion", params)
-    kedro_runs.run("poisoning", params)
-    catalog = kedro_runs.catalog(params)
-    interactions = catalog.load("int_interactions")
-    shape = (int(interactions["user"].max()) + 1, int(interactions["item"].max()) + 1)
-    cfg = MFConfig.model_validate(catalog.load("params:training")["mf"].model_dump())
-    table = side_by_side(catalog.load("mi_train"), shape, cfg, args, args.recbole_python)
+    catalog, shape, data, cfg = poisoned_ml100k(args.threads)
+    table = side_by_side(data["train"], shape, cfg, args, args.recbole_python)
     table["date"] = time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime())
     catalog.save("bmk_recbole_bpr", table)
     machine = machine_table("recbole_bpr.py", argv, "cpu", args.threads, started)

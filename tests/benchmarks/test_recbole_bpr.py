@@ -57,8 +57,10 @@ def test_a_failing_recbole_interpreter_is_named_with_its_last_line(bench, tmp_pa
 
 
 def test_without_a_recbole_interpreter_it_stops_before_any_run(bench, monkeypatch):
+    import kedro_runs
+
     ran = []
-    monkeypatch.setattr(bench.kedro_runs, "run", lambda *a, **k: ran.append(a))
+    monkeypatch.setattr(kedro_runs, "run", lambda *a, **k: ran.append(a))
     with pytest.raises(SystemExit, match="--recbole-python is needed"):
         bench.main([])
     assert ran == []
